@@ -1,0 +1,102 @@
+"""Atomic, deterministic artifact writes and safe loads.
+
+Every write goes to a temporary file beside the target and is moved into place with
+``os.replace`` only when complete, so a failed or killed stage never leaves a half-written file.
+``.npz`` archives are written with a fixed timestamp, so equal arrays give equal bytes; arrays
+are loaded with ``allow_pickle=False`` and JSON with the standard parser only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from signnet.errors import SignnetError
+
+# The earliest time a zip entry can record: a constant, so the bytes do not depend on the clock.
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+class ArtifactError(SignnetError):
+    """An artifact that is missing, unreadable or lacks what a stage needs."""
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it onto ``path`` only if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_bytes(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def save_json(path: str | Path, record: Any) -> None:
+    """Write ``record`` as indented JSON (keys in insertion order, final newline), atomically."""
+    text = json.dumps(record, indent=2, allow_nan=False) + "\n"
+    write_bytes(path, text.encode("utf-8"))
+
+
+def load_json(path: str | Path) -> Any:
+    """Parse the JSON file at ``path``; errors name the file."""
+    path = Path(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ArtifactError(f"{path}: file does not exist (run the stage that writes it)") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ArtifactError(f"{path}: not valid JSON ({error})") from None
+
+
+def save_npz(path: str | Path, arrays: Mapping[str, Any]) -> None:
+    """Write ``arrays`` as an uncompressed ``.npz``, byte-identical for equal arrays, atomically.
+
+    Object arrays are refused: they could only be read back with pickle.
+    """
+    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as archive:
+        for name, value in arrays.items():
+            array = np.asarray(value)
+            if array.dtype.hasobject:
+                raise TypeError(f"{path}: array {name!r} has dtype object, which needs pickle")
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=ZIP_EPOCH)
+            info.external_attr = 0o644 << 16
+            with archive.open(info, "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.ascontiguousarray(array), allow_pickle=False)
+
+
+def load_npz(path: str | Path, required: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+    """Load every array of the ``.npz`` at ``path`` without pickle; check ``required`` names."""
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {name: archive[name] for name in archive.files}
+    except FileNotFoundError:
+        raise ArtifactError(f"{path}: file does not exist (run the stage that writes it)") from None
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as error:
+        raise ArtifactError(f"{path}: not a readable .npz without pickle ({error})") from None
+    missing = [name for name in required if name not in arrays]
+    if missing:
+        raise ArtifactError(
+            f"{path}: lacks array(s) {', '.join(missing)}; it holds {', '.join(sorted(arrays))}"
+        )
+    return arrays

@@ -1,0 +1,44 @@
+import numpy as np
+import pytest
+
+from signnet.artifacts import ArtifactError, atomic_path, load_npz, save_json, save_npz
+
+
+def test_npz_is_byte_identical_and_round_trips(tmp_path):
+    arrays = {"x": np.arange(12.0).reshape(3, 4), "files": np.array(["a.JPG", "b.JPG"])}
+    save_npz(tmp_path / "a.npz", arrays)
+    save_npz(tmp_path / "b.npz", arrays)
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
+    loaded = load_npz(tmp_path / "a.npz", required=("x", "files"))
+    np.testing.assert_array_equal(loaded["x"], arrays["x"])
+    np.testing.assert_array_equal(loaded["files"], arrays["files"])
+
+
+def test_object_arrays_are_refused_and_nothing_is_left(tmp_path):
+    with pytest.raises(TypeError, match="pickle"):
+        save_npz(tmp_path / "o.npz", {"o": np.array([{"a": 1}], dtype=object)})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_write_keeps_the_old_file(tmp_path):
+    target = tmp_path / "out.json"
+    save_json(target, {"v": 1})
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("killed")
+    assert target.read_text() == '{\n  "v": 1\n}\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_load_errors_name_the_file(tmp_path):
+    with pytest.raises(ArtifactError, match="missing.npz: file does not exist"):
+        load_npz(tmp_path / "missing.npz")
+    (tmp_path / "bad.npz").write_bytes(b"not a zip")
+    with pytest.raises(ArtifactError, match="bad.npz: not a readable"):
+        load_npz(tmp_path / "bad.npz")
+    save_npz(tmp_path / "x.npz", {"x": np.zeros(2)})
+    with pytest.raises(ArtifactError, match="lacks array.s. y; it holds x"):
+        load_npz(tmp_path / "x.npz", required=("y",))
+    np.savez(tmp_path / "pickled.npz", o=np.array([None], dtype=object))
+    with pytest.raises(ArtifactError, match="without pickle"):
+        load_npz(tmp_path / "pickled.npz")

@@ -1,0 +1,73 @@
+"""The data half of the pipeline: DVC in a temporary copy of the repo, on the real mirror."""
+
+import hashlib
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from signnet.artifacts import load_npz
+from tests.conftest import copy_repo, needs_mirror
+
+
+def dvc(repo, *args, env):
+    result = subprocess.run(
+        [sys.executable, "-m", "dvc", *args], cwd=repo, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def digests(repo):
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (repo / "data").glob("*.np*")
+    }
+
+
+@pytest.fixture
+def env(tmp_path):
+    return {**os.environ, "SIGNNET_DATA": str(tmp_path / "cache")}
+
+
+@needs_mirror
+def test_download_filter_split_on_the_real_mirror(tmp_path, env):
+    repo = copy_repo(tmp_path / "repo")
+    out = dvc(repo, "repro", "split", env=env)
+    for stage in ("download", "filter", "split"):
+        assert f"Running stage '{stage}'" in out
+    filtered = load_npz(repo / "data" / "filtered.npz")
+    assert len(filtered["digits"]) == 415
+    assert np.bincount(filtered["digits"], minlength=10)[[6, 8]].tolist() == [207, 208]
+    train, test = load_npz(repo / "data" / "train.npz"), load_npz(repo / "data" / "test.npz")
+    assert (len(train["labels"]), len(test["labels"])) == (332, 83)
+    assert np.bincount(test["labels"]).tolist() == [41, 42]  # 207:208 kept
+    assert not set(train["files"]) & set(test["files"])
+    assert not (tmp_path / "cache").exists()  # found in the mirror, nothing downloaded
+
+    first = digests(repo)
+    assert "Running stage" not in dvc(repo, "repro", "split", env=env)
+    dvc(repo, "repro", "--force", "split", env=env)
+    assert digests(repo) == first  # byte-identical on a second run
+
+    params = (repo / "params.yaml").read_text().replace("seed: 42", "seed: 7")
+    (repo / "params.yaml").write_text(params)
+    out = dvc(repo, "repro", "split", env=env)
+    assert "Running stage 'split'" in out
+    assert "Running stage 'download'" not in out and "Running stage 'filter'" not in out
+
+
+@needs_mirror
+def test_bad_params_stop_the_stage_before_any_output(tmp_path, env):
+    repo = copy_repo(tmp_path / "repo", {"filter": {"classes": [6, 6]}})
+    result = subprocess.run(
+        [sys.executable, "-m", "dvc", "repro", "filter"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "filter.classes = [6, 6] is not allowed: 2 to 10 distinct digits" in result.stderr
+    assert not (repo / "data" / "filtered.npz").exists()

@@ -1,0 +1,88 @@
+import http.server
+import threading
+from functools import partial
+
+import pytest
+
+from signnet.data.archive import ArchiveError
+from signnet.data.fetch import DATA_HOME_ENV, data_home, fetch_dataset
+from tests.conftest import spec_for, write_zip
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A loopback HTTP server over tmp_path/served; yields its base URL."""
+    root = tmp_path / "served"
+    root.mkdir()
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def test_data_home_is_overridable(monkeypatch, tmp_path):
+    monkeypatch.setenv(DATA_HOME_ENV, str(tmp_path / "home"))
+    assert data_home() == tmp_path / "home"
+
+
+def test_mirror_is_used_and_missing_mirrors_are_skipped(tmp_path, files, tiny_zip):
+    found, where = fetch_dataset(
+        spec_for(files), [tmp_path / "absent", tiny_zip.parent], cache=tmp_path / "cache"
+    )
+    assert found == files
+    assert where == f"mirror {tiny_zip}"
+    assert not (tmp_path / "cache").exists()  # a mirror is read in place, not copied
+
+
+def test_cache_comes_before_mirrors(tmp_path, files, tiny_zip):
+    spec = spec_for(files)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    write_zip(cache / spec.archive_name, files)
+    assert fetch_dataset(spec, [tiny_zip.parent], cache=cache)[1].startswith("cache ")
+
+
+def test_bad_cached_archive_is_deleted_then_mirror_used(tmp_path, files, tiny_zip):
+    spec = spec_for(files)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / spec.archive_name).write_bytes(b"truncated")
+    found, where = fetch_dataset(spec, [tiny_zip.parent], cache=cache)
+    assert found == files and where.startswith("mirror ")
+    assert not (cache / spec.archive_name).exists()
+
+
+def test_download_is_verified_then_cached(tmp_path, files, server):
+    served, base = server
+    write_zip(served / "archive.zip", files)
+    spec = spec_for(files, url=f"{base}/archive.zip")
+    cache = tmp_path / "cache"
+    found, where = fetch_dataset(spec, [], cache=cache)
+    assert found == files and where == f"download {spec.url}"
+    assert [p.name for p in cache.iterdir()] == [spec.archive_name]
+    (served / "archive.zip").unlink()  # the second call must not need the network
+    assert fetch_dataset(spec, [], cache=cache)[1].startswith("cache ")
+
+
+def test_bad_download_is_not_kept(tmp_path, files, server):
+    served, base = server
+    write_zip(served / "archive.zip", {**files, "Dataset/0/extra.JPG": b"tampered"})
+    spec = spec_for(files, url=f"{base}/archive.zip")
+    cache = tmp_path / "cache"
+    with pytest.raises(ArchiveError, match="download: .*content fingerprint"):
+        fetch_dataset(spec, [], cache=cache)
+    assert list(cache.iterdir()) == []
+
+
+def test_every_failed_source_is_listed(tmp_path, files):
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    spec = spec_for(files)
+    write_zip(mirror / spec.archive_name, {"Dataset/0/other.JPG": b"other"})
+    with pytest.raises(ArchiveError) as caught:
+        fetch_dataset(spec, [mirror], cache=tmp_path / "cache")
+    message = str(caught.value)
+    assert "mirror: " in message and "does not match" in message
+    assert f"download {spec.url}" in message

@@ -1,6 +1,7 @@
-"""The data half of the pipeline: DVC in a temporary copy of the repo, on the real mirror."""
+"""The pipeline run by DVC in a temporary copy of the repo, on the real mirror."""
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -9,13 +10,18 @@ import numpy as np
 import pytest
 
 from signnet.artifacts import load_npz
+from signnet.modelfile import load_model
 from tests.conftest import copy_repo, needs_mirror
 
 
-def dvc(repo, *args, env):
-    result = subprocess.run(
+def run_dvc(repo, *args, env):
+    return subprocess.run(
         [sys.executable, "-m", "dvc", *args], cwd=repo, env=env, capture_output=True, text=True
     )
+
+
+def dvc(repo, *args, env):
+    result = run_dvc(repo, *args, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
@@ -28,7 +34,12 @@ def digests(repo):
 
 @pytest.fixture
 def env(tmp_path):
-    return {**os.environ, "SIGNNET_DATA": str(tmp_path / "cache")}
+    # The stages import signnet from the copy, and find no data cache of the user's.
+    return {
+        **os.environ,
+        "SIGNNET_DATA": str(tmp_path / "cache"),
+        "PYTHONPATH": str(tmp_path / "repo" / "src"),
+    }
 
 
 @needs_mirror
@@ -71,3 +82,35 @@ def test_bad_params_stop_the_stage_before_any_output(tmp_path, env):
     assert result.returncode != 0
     assert "filter.classes = [6, 6] is not allowed: 2 to 10 distinct digits" in result.stderr
     assert not (repo / "data" / "filtered.npz").exists()
+
+
+@needs_mirror
+def test_train_stage_writes_a_model_that_predicts(tmp_path, env):
+    repo = copy_repo(tmp_path / "repo")
+    dvc(repo, "repro", "train", env=env)
+    model = load_model(repo / "models" / "model.npz")
+    assert model.network.config.widths == [784, 64, 1]
+    history = json.loads((repo / "models" / "history.json").read_text())
+    assert [r["epoch"] for r in history] == list(range(1, 41))
+    assert history[-1]["train_loss"] < history[0]["train_loss"]
+    assert history[-1]["test_accuracy"] >= 0.9
+    training = json.loads((repo / "models" / "training.json").read_text())
+    assert training["device"] == "cpu" and training["seconds"] > 0
+    test = load_npz(repo / "data" / "test.npz")
+    predicted = model.classes[model.predict_proba(test["images"]).argmax(axis=1)]
+    assert np.mean(predicted == test["digits"]) == history[-1]["test_accuracy"]
+    first = (repo / "models" / "model.npz").read_bytes()
+    dvc(repo, "repro", "--force", "train", env=env)
+    assert (repo / "models" / "model.npz").read_bytes() == first
+
+
+@needs_mirror
+def test_diverging_training_writes_nothing(tmp_path, env):
+    diverging = {"activation": "relu", "hidden": [16]}
+    repo = copy_repo(tmp_path / "repo", {"model": diverging, "train": {"lr": 1e8, "epochs": 5}})
+    result = run_dvc(repo, "repro", "train", env=env)
+    assert result.returncode != 0
+    assert "training diverged at epoch" in result.stderr
+    assert "smaller learning rate than train.lr = 100000000.0" in result.stderr
+    assert not (repo / "models" / "model.npz").exists()
+    assert not (repo / "models" / "history.json").exists()

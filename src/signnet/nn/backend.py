@@ -1,0 +1,88 @@
+"""The one place that chooses the array library: NumPy on the CPU, CuPy on an NVIDIA GPU.
+
+Everything else in :mod:`signnet.nn` is backend-neutral: it takes the array namespace from its
+inputs with :func:`namespace`, and uses only functions of the Python array API standard.
+Data is prepared on the CPU as NumPy arrays and moved to the device once with :func:`to_device`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import logging
+from types import ModuleType
+from typing import Any
+
+import array_api_compat
+import numpy as np
+
+from signnet.errors import SignnetError
+
+log = logging.getLogger(__name__)
+
+GPU_HINT = (
+    "install the GPU extra (pip install -e '.[gpu]': CuPy for CUDA 12) on a machine with an "
+    "NVIDIA GPU, or set train.device to cpu or auto"
+)
+
+
+class BackendError(SignnetError):
+    """The requested device cannot be used on this machine."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Backend:
+    """An array namespace (array-API compatible) and the name of the device it computes on."""
+
+    xp: ModuleType
+    device: str
+
+
+def _cupy_namespace() -> tuple[ModuleType | None, str]:
+    """The CuPy array-API namespace if CuPy imports and sees a CUDA device, else (None, why)."""
+    try:
+        cupy = importlib.import_module("cupy")
+    except ImportError as error:
+        return None, f"CuPy is not installed ({error})"
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as error:  # CUDA driver/runtime errors have many types
+        return None, f"CuPy finds no usable CUDA device ({error})"
+    if count == 0:
+        return None, "CuPy finds no CUDA device"
+    return importlib.import_module("array_api_compat.cupy"), ""
+
+
+def select_backend(device: str) -> Backend:
+    """The backend for ``train.device``: ``cpu``, ``gpu`` (CuPy, or an error), or ``auto``."""
+    if device == "cpu":
+        return Backend(importlib.import_module("array_api_compat.numpy"), "cpu")
+    if device not in ("gpu", "auto"):
+        raise BackendError(f"train.device = {device!r} is not allowed: one of cpu, gpu, auto")
+    cupy_xp, why = _cupy_namespace()
+    if cupy_xp is not None:
+        log.info("computing on the GPU (CuPy)")
+        return Backend(cupy_xp, "gpu")
+    if device == "gpu":
+        raise BackendError(f"train.device = 'gpu' cannot be used: {why}; {GPU_HINT}")
+    log.info("train.device = auto: no GPU (%s); computing on the CPU (NumPy)", why)
+    return Backend(importlib.import_module("array_api_compat.numpy"), "cpu")
+
+
+def namespace(*arrays: Any) -> ModuleType:
+    """The array-API namespace of ``arrays`` (NumPy, CuPy, or any compliant library)."""
+    return array_api_compat.array_namespace(*arrays)
+
+
+def to_device(array: np.ndarray, xp: ModuleType, dtype: Any = None) -> Any:
+    """``array`` (host, NumPy) as an array of namespace ``xp``, optionally cast to ``dtype``."""
+    return xp.asarray(array, dtype=dtype)
+
+
+def to_numpy(array: Any) -> np.ndarray:
+    """A NumPy copy (or view, on the CPU) of any array-API array."""
+    if isinstance(array, np.ndarray):
+        return array
+    if hasattr(array, "get"):  # CuPy: copy from the device
+        return array.get()
+    return np.from_dlpack(array)

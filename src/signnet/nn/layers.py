@@ -1,0 +1,81 @@
+"""Layers with ``forward`` / ``backward`` over parameter and gradient dicts.
+
+Convention: a batch is a 2-D array (batch, features). A layer's trainable state lives in
+``params`` (name -> array) and the matching ``grads`` (same names and shapes), so one optimizer
+can update every layer without knowing what it is. ``forward`` keeps what ``backward`` needs;
+``backward(grad_out)`` fills ``grads`` and returns the gradient with respect to the input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from signnet.nn.activations import ACTIVATIONS, DERIVATIVES
+from signnet.nn.backend import namespace
+
+Array = Any
+
+INITIALISERS = ("xavier", "he", "normal")
+
+
+def initial_weights(
+    rng: np.random.Generator, fan_in: int, fan_out: int, method: str, scale: float
+) -> np.ndarray:
+    """Host float64 weights (fan_in, fan_out) drawn from ``rng``.
+
+    ``xavier``: uniform on +-sqrt(6 / (fan_in + fan_out)) (Glorot and Bengio, 2010);
+    ``he``: normal with std sqrt(2 / fan_in) (He et al., 2015), for relu;
+    ``normal``: normal with std ``scale``, the "small random values" of the reference reports.
+    """
+    if method == "xavier":
+        limit = np.sqrt(6.0 / (fan_in + fan_out))
+        return rng.uniform(-limit, limit, size=(fan_in, fan_out))
+    if method == "he":
+        return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
+    if method == "normal":
+        return rng.normal(0.0, scale, size=(fan_in, fan_out))
+    raise ValueError(f"model.init = {method!r} is not allowed: one of {', '.join(INITIALISERS)}")
+
+
+class Dense:
+    """``z = x @ W + b`` with ``W`` (in, out) and ``b`` (out,)."""
+
+    def __init__(self, weights: Array, bias: Array, input_grad: bool = True):
+        self.params = {"W": weights, "b": bias}
+        xp = namespace(weights)
+        self.grads = {"W": xp.zeros_like(weights), "b": xp.zeros_like(bias)}
+        self.input_grad = input_grad  # the first layer's input gradient is never needed
+        self._x = None
+
+    def forward(self, x: Array) -> Array:
+        """(batch, out) from x (batch, in)."""
+        self._x = x
+        return x @ self.params["W"] + self.params["b"]
+
+    def backward(self, grad_out: Array) -> Array | None:
+        """Fill grads from d loss / d z (batch, out); return d loss / d x (batch, in) or None."""
+        xp = namespace(grad_out)
+        self.grads["W"] = self._x.T @ grad_out  # (in, out)
+        self.grads["b"] = xp.sum(grad_out, axis=0)  # (out,)
+        return grad_out @ self.params["W"].T if self.input_grad else None
+
+
+class Activation:
+    """An elementwise activation from :data:`ACTIVATIONS`; no trainable parameters."""
+
+    def __init__(self, name: str):
+        self.params: dict[str, Array] = {}
+        self.grads: dict[str, Array] = {}
+        self.name = name
+        self._f = ACTIVATIONS[name]
+        self._df = DERIVATIVES[name]
+        self._a = None
+
+    def forward(self, z: Array) -> Array:
+        self._a = self._f(z)
+        return self._a
+
+    def backward(self, grad_out: Array) -> Array:
+        return grad_out * self._df(self._a)

@@ -1,0 +1,94 @@
+"""Output layers fused with their losses, computed from logits.
+
+Conventions: ``logits`` has shape (batch, units); ``targets`` has the same shape and dtype.
+
+* Two classes: one unit, sigmoid output, binary cross-entropy; the target is 1 for class index
+  1 (the "positive" class) and 0 for class index 0.
+* K > 2 classes: K units, softmax output, categorical cross-entropy; targets are one-hot rows.
+
+Each loss is the mean over the batch. Working from logits (never ``log`` of a probability) keeps
+the loss finite and warning-free for logits of any size, and gives the well-known gradient
+``(probabilities - targets) / batch`` for both pairs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from signnet.nn.activations import sigmoid
+from signnet.nn.backend import namespace
+
+Array = Any
+
+
+class BinaryCrossEntropy:
+    """Sigmoid output with binary cross-entropy, for one output unit."""
+
+    name = "binary cross-entropy"
+
+    @staticmethod
+    def loss(logits: Array, targets: Array) -> Array:
+        """``mean(-t log s(z) - (1-t) log(1-s(z)))`` as ``mean(max(z,0) - tz + log1p(e^-|z|))``."""
+        xp = namespace(logits)
+        per_sample = xp.maximum(logits, 0.0) - targets * logits + xp.log1p(xp.exp(-xp.abs(logits)))
+        return xp.mean(per_sample)
+
+    @staticmethod
+    def probabilities(logits: Array) -> Array:
+        """(batch, 1) probabilities of class index 1."""
+        return sigmoid(logits)
+
+    @staticmethod
+    def gradient(logits: Array, targets: Array) -> Array:
+        """d loss / d logits, (batch, 1)."""
+        return (sigmoid(logits) - targets) / logits.shape[0]
+
+
+class SoftmaxCrossEntropy:
+    """Softmax output with categorical cross-entropy, for K output units."""
+
+    name = "categorical cross-entropy"
+
+    @staticmethod
+    def _shifted(logits: Array) -> tuple[Array, Array]:
+        """Logits minus their row maximum, and the log of each row's sum of exponentials."""
+        xp = namespace(logits)
+        shifted = logits - xp.max(logits, axis=1, keepdims=True)
+        return shifted, xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
+
+    @classmethod
+    def loss(cls, logits: Array, targets: Array) -> Array:
+        """``mean(-sum(t * log softmax(z)))``, with log-softmax from the shifted logits."""
+        xp = namespace(logits)
+        shifted, log_norm = cls._shifted(logits)
+        return -xp.sum(targets * (shifted - log_norm)) / logits.shape[0]
+
+    @classmethod
+    def probabilities(cls, logits: Array) -> Array:
+        """(batch, K) class probabilities, each row summing to 1."""
+        shifted, log_norm = cls._shifted(logits)
+        return namespace(logits).exp(shifted - log_norm)
+
+    @classmethod
+    def gradient(cls, logits: Array, targets: Array) -> Array:
+        """d loss / d logits, (batch, K)."""
+        return (cls.probabilities(logits) - targets) / logits.shape[0]
+
+
+def loss_for(n_classes: int) -> type[BinaryCrossEntropy] | type[SoftmaxCrossEntropy]:
+    """The output/loss pair for ``n_classes`` (2: sigmoid + BCE; more: softmax + CE)."""
+    return BinaryCrossEntropy if n_classes == 2 else SoftmaxCrossEntropy
+
+
+def output_units(n_classes: int) -> int:
+    """Units of the output layer: 1 for two classes, else one per class."""
+    return 1 if n_classes == 2 else n_classes
+
+
+def encode_targets(labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """Targets float64 (N, units) for class indices ``labels`` (N,), on the host."""
+    if n_classes == 2:
+        return labels.reshape(-1, 1).astype(np.float64)
+    return np.eye(n_classes)[labels]

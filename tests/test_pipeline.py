@@ -94,7 +94,7 @@ def test_train_stage_writes_a_model_that_predicts(tmp_path, env):
     assert [r["epoch"] for r in history] == list(range(1, 41))
     assert history[-1]["train_loss"] < history[0]["train_loss"]
     assert history[-1]["test_accuracy"] >= 0.9
-    training = json.loads((repo / "models" / "training.json").read_text())
+    training = json.loads((repo / "reports" / "training.json").read_text())
     assert training["device"] == "cpu" and training["seconds"] > 0
     test = load_npz(repo / "data" / "test.npz")
     predicted = model.classes[model.predict_proba(test["images"]).argmax(axis=1)]

@@ -4,6 +4,7 @@ An uncompressed ``.npz`` holding:
 
 * ``format``: the string ``signnet-model-1``;
 * ``config``: the :class:`~signnet.nn.model.ModelConfig` as a JSON string;
+* ``training``: how the weights were trained (the ``train`` params), as a JSON string;
 * ``classes`` int64 (K,): the digit of each class index;
 * ``image_size``: the side S the photos are decoded to;
 * ``offset``, ``scale`` float64 (S*S,): the pixel scaling ``x = (pixel - offset) / scale``;
@@ -34,6 +35,7 @@ class TrainedModel:
     image_size: int
     offset: np.ndarray
     scale: np.ndarray
+    training: dict = dataclasses.field(default_factory=dict)
 
     def features(self, images: np.ndarray) -> np.ndarray:
         """Scaled features (N, S*S) in the network's dtype for uint8 images (N, S, S)."""
@@ -50,6 +52,7 @@ def save_model(path: str | Path, model: TrainedModel) -> None:
     arrays = {
         "format": np.array(FORMAT),
         "config": np.array(json.dumps(model.network.config.to_dict(), sort_keys=True)),
+        "training": np.array(json.dumps(model.training, sort_keys=True)),
         "classes": np.asarray(model.classes, dtype=np.int64),
         "image_size": np.array(model.image_size, dtype=np.int64),
         "offset": model.offset,
@@ -70,6 +73,7 @@ def load_model(path: str | Path) -> TrainedModel:
         raise ArtifactError(f"{path}: format {str(arrays['format'])!r}; expected {FORMAT!r}")
     try:
         config = ModelConfig.from_dict(json.loads(str(arrays["config"])))
+        training = json.loads(str(arrays["training"]))
     except (json.JSONDecodeError, TypeError) as error:
         raise ArtifactError(f"{path}: unreadable model config ({error})") from None
     xp = select_backend("cpu").xp
@@ -90,4 +94,5 @@ def load_model(path: str | Path) -> TrainedModel:
         image_size=int(arrays["image_size"]),
         offset=arrays["offset"],
         scale=arrays["scale"],
+        training=training,
     )

@@ -109,7 +109,7 @@ class TrainParams:
 class ReportParams:
     """How many photos the report shows."""
 
-    example_photos: int = _rule(16, lambda v: 1 <= v <= 64, "an integer from 1 to 64")
+    example_photos: int = _rule(18, lambda v: 1 <= v <= 64, "an integer from 1 to 64")
     max_misclassified: int = _rule(24, lambda v: 0 <= v <= 200, "an integer from 0 to 200")
 
 

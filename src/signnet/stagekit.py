@@ -11,7 +11,8 @@ from signnet.errors import SignnetError
 
 def run_stage(main: Callable[[list[str]], None], argv: list[str] | None = None) -> None:
     """Call ``main(argv)``; a :class:`SignnetError` prints ``error: <message>`` and exits 1."""
-    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+    logging.getLogger("signnet").setLevel(logging.INFO)  # our progress; libraries stay quiet
     try:
         main(sys.argv[1:] if argv is None else argv)
     except SignnetError as error:

@@ -104,5 +104,12 @@ def train_network(
         close()
     seconds = time.perf_counter() - start
     image_size = train["images"].shape[1]
-    model = TrainedModel(network, train["classes"], image_size, train["offset"], train["scale"])
+    model = TrainedModel(
+        network,
+        train["classes"],
+        image_size,
+        train["offset"],
+        train["scale"],
+        training=dataclasses.asdict(train_params),
+    )
     return TrainingResult(model, history, seconds, backend.device)

@@ -75,7 +75,8 @@ def split_dataset(
     """The (train, test) parts of a filtered ``dataset``, with features and the scaling.
 
     Each part holds ``x`` float64 (n, S*S), ``labels`` (n,), ``digits`` (n,), ``files`` (n,),
-    ``images`` uint8 (n, S, S), and the shared ``classes`` (K,), ``offset`` and ``scale`` (S*S,).
+    ``images`` uint8 (n, S, S), the shared ``classes`` (K,), ``offset`` and ``scale`` (S*S,),
+    and the settings that made it: ``scaling`` (method name), ``test_fraction``, ``seed``.
     """
     classes = dataset["classes"]
     train_idx, test_idx = stratified_indices(dataset["labels"], len(classes), test_fraction, seed)
@@ -93,6 +94,9 @@ def split_dataset(
                 "classes": classes,
                 "offset": offset,
                 "scale": factor,
+                "scaling": np.array(scaling),
+                "test_fraction": np.array(test_fraction),
+                "seed": np.array(seed),
             }
         )
     return parts[0], parts[1]

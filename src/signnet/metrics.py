@@ -1,0 +1,135 @@
+"""Classification metrics computed by hand with NumPy.
+
+Conventions: ``labels`` and ``predicted`` are class indices (N,) in 0..K-1; ``proba`` is (N, K)
+float64 with rows summing to 1. The confusion matrix has actual classes as rows and predicted
+classes as columns. With two classes, index 1 is the positive class. A ratio whose denominator
+is zero (no positive prediction, a class absent from the sample) is 0, as scikit-learn's
+``zero_division=0`` gives, and never warns.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+# The 97.5% quantile of the standard normal distribution, for two-sided 95% intervals.
+Z_95 = 1.959963984540054
+
+
+def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, n_classes: int) -> np.ndarray:
+    """Counts int64 (K, K): entry [a, p] = samples of actual class a predicted as p."""
+    return np.bincount(labels * n_classes + predicted, minlength=n_classes**2).reshape(
+        n_classes, n_classes
+    )
+
+
+def _ratio(numerator: np.ndarray | float, denominator: np.ndarray | float) -> np.ndarray:
+    """numerator / denominator elementwise, 0 where the denominator is 0."""
+    numerator, denominator = np.asarray(numerator, float), np.asarray(denominator, float)
+    safe = np.where(denominator == 0, 1.0, denominator)
+    return np.where(denominator == 0, 0.0, numerator / safe)
+
+
+def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, float]:
+    """The Wilson score interval for a proportion ``successes / n`` (95% by default)."""
+    if n == 0:
+        return 0.0, 1.0
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def per_class_report(confusion: np.ndarray) -> dict[str, np.ndarray]:
+    """Per class (K,): precision, recall, f1 and support, as scikit-learn's report computes."""
+    true_positive = np.diag(confusion).astype(float)
+    support = confusion.sum(axis=1)
+    precision = _ratio(true_positive, confusion.sum(axis=0))
+    recall = _ratio(true_positive, support)
+    f1 = _ratio(2 * true_positive, support + confusion.sum(axis=0))
+    return {"precision": precision, "recall": recall, "f1": f1, "support": support}
+
+
+def averages(report: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
+    """Macro (unweighted) and support-weighted averages of precision, recall and f1."""
+    weights = report["support"] / report["support"].sum()
+    return {
+        kind: {name: float(np.sum(report[name] * w)) for name in ("precision", "recall", "f1")}
+        for kind, w in (("macro", np.full(len(weights), 1 / len(weights))), ("weighted", weights))
+    }
+
+
+def log_loss(labels: np.ndarray, proba: np.ndarray) -> float:
+    """Mean of -log p(true class), each probability clipped to [eps, 1 - eps] as scikit-learn."""
+    eps = np.finfo(proba.dtype).eps
+    true_class = np.clip(proba[np.arange(len(labels)), labels], eps, 1 - eps)
+    return float(-np.mean(np.log(true_class)))
+
+
+def roc_curve(positive: np.ndarray, scores: np.ndarray) -> dict[str, np.ndarray]:
+    """ROC points for binary truth ``positive`` (N,) and ``scores`` (N,), every threshold kept.
+
+    Thresholds are the distinct scores in decreasing order, preceded by +inf (nothing predicted
+    positive); a sample is predicted positive when its score >= threshold. Returns ``fpr``,
+    ``tpr`` and ``thresholds``, each (T + 1,).
+    """
+    order = np.argsort(-scores, kind="stable")
+    scores, positive = scores[order], positive[order].astype(float)
+    last_of_each = np.r_[np.flatnonzero(np.diff(scores)), len(scores) - 1]
+    true_positives = np.cumsum(positive)[last_of_each]
+    false_positives = (last_of_each + 1) - true_positives
+    tpr = _ratio(np.r_[0.0, true_positives], positive.sum())
+    fpr = _ratio(np.r_[0.0, false_positives], len(positive) - positive.sum())
+    return {"fpr": fpr, "tpr": tpr, "thresholds": np.r_[np.inf, scores[last_of_each]]}
+
+
+def auc(fpr: np.ndarray, tpr: np.ndarray) -> float:
+    """Area under the curve through (fpr, tpr) by the trapezoidal rule."""
+    return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))
+
+
+def roc(labels: np.ndarray, proba: np.ndarray) -> dict[str, np.ndarray]:
+    """The ROC curve of the positive class (K = 2) or micro-averaged one-vs-rest (K > 2)."""
+    n_classes = proba.shape[1]
+    if n_classes == 2:
+        return roc_curve(labels == 1, proba[:, 1])
+    one_hot = np.eye(n_classes, dtype=bool)[labels]
+    return roc_curve(one_hot.ravel(), proba.ravel())
+
+
+def classification_metrics(labels: np.ndarray, proba: np.ndarray) -> dict:
+    """Every figure the report shows for one part of the data.
+
+    Returns a dict: ``confusion`` (K, K) list; ``accuracy`` with ``accuracy_ci`` (Wilson 95%);
+    ``log_loss``; ``balanced_accuracy``; ``per_class`` precision/recall/f1/support lists;
+    ``macro`` and ``weighted`` averages; ``roc`` fpr and tpr lists (thresholds are the sorted
+    scores) and ``roc_auc``; and for two classes the
+    positive class's ``precision``, ``recall``, ``f1`` and ``specificity``.
+    """
+    n_classes = proba.shape[1]
+    predicted = np.argmax(proba, axis=1)
+    confusion = confusion_matrix(labels, predicted, n_classes)
+    report = per_class_report(confusion)
+    correct = int(np.trace(confusion))
+    curve = roc(labels, proba)
+    result = {
+        "n": int(len(labels)),
+        "confusion": confusion.tolist(),
+        "accuracy": correct / len(labels),
+        "accuracy_ci": list(wilson_interval(correct, len(labels))),
+        # Mean recall over the classes present in the sample, as scikit-learn averages it.
+        "balanced_accuracy": float(np.mean(report["recall"][report["support"] > 0])),
+        "log_loss": log_loss(labels, proba),
+        "per_class": {name: values.tolist() for name, values in report.items()},
+        **averages(report),
+        "roc_auc": auc(curve["fpr"], curve["tpr"]),
+        "roc": {"fpr": curve["fpr"].tolist(), "tpr": curve["tpr"].tolist()},
+    }
+    if n_classes == 2:
+        (tn, fp), (_, _) = confusion
+        result["precision"] = float(report["precision"][1])
+        result["recall"] = float(report["recall"][1])
+        result["f1"] = float(report["f1"][1])
+        result["specificity"] = float(_ratio(tn, tn + fp))
+    return result

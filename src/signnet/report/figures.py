@@ -1,0 +1,96 @@
+"""The report's figures as PNG bytes, drawn with Matplotlib's Agg backend.
+
+PNGs carry no timestamp and no software tag, so equal inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+import numpy as np  # noqa: E402
+
+DPI = 150
+
+
+def _png(figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def training_curves(history: list[dict]) -> bytes:
+    """Loss and accuracy per epoch, train and test, side by side."""
+    epochs = [r["epoch"] for r in history]
+    figure, (loss_axis, accuracy_axis) = plt.subplots(1, 2, figsize=(9, 3.4))
+    for axis, metric, label in (
+        (loss_axis, "loss", "Loss"),
+        (accuracy_axis, "accuracy", "Accuracy"),
+    ):
+        for part, style in (("train", "-"), ("test", "--")):
+            axis.plot(epochs, [r[f"{part}_{metric}"] for r in history], style, label=part)
+        axis.set_xlabel("epoch")
+        axis.set_ylabel(label)
+        axis.grid(alpha=0.3)
+        axis.legend()
+    loss_axis.set_title("Loss (cross-entropy)")
+    accuracy_axis.set_title("Accuracy")
+    figure.tight_layout()
+    return _png(figure)
+
+
+def confusion_heatmap(confusion: np.ndarray, digits: list[int]) -> bytes:
+    """The confusion matrix as a labelled heatmap: actual digits down, predicted across."""
+    size = 1.6 + 0.45 * len(digits)
+    figure, axis = plt.subplots(figsize=(size + 1.2, size))
+    image = axis.imshow(confusion, cmap="Blues")
+    ticks = np.arange(len(digits))
+    axis.set_xticks(ticks, [str(d) for d in digits])
+    axis.set_yticks(ticks, [str(d) for d in digits])
+    axis.set_xlabel("predicted digit")
+    axis.set_ylabel("actual digit")
+    threshold = confusion.max() / 2
+    for (row, column), count in np.ndenumerate(confusion):
+        colour = "white" if count > threshold else "black"
+        axis.text(column, row, str(count), ha="center", va="center", color=colour)
+    figure.colorbar(image, ax=axis, fraction=0.046, pad=0.04)
+    figure.tight_layout()
+    return _png(figure)
+
+
+def roc_figure(fpr: list[float], tpr: list[float], auc: float, label: str) -> bytes:
+    """The ROC curve with its area and the chance diagonal."""
+    figure, axis = plt.subplots(figsize=(4.2, 4))
+    axis.plot(fpr, tpr, label=f"{label} (AUC {auc:.4f})")
+    axis.plot([0, 1], [0, 1], ":", color="grey", label="chance")
+    axis.set_xlabel("false positive rate")
+    axis.set_ylabel("true positive rate")
+    axis.set_xlim(-0.01, 1.01)
+    axis.set_ylim(-0.01, 1.01)
+    axis.grid(alpha=0.3)
+    axis.legend(loc="lower right")
+    figure.tight_layout()
+    return _png(figure)
+
+
+def photo_grid(images: np.ndarray, titles: list[str], columns: int, wrong: list[bool]) -> bytes:
+    """Grayscale photos (n, S, S) in a grid, each with a title; wrong ones titled in red."""
+    rows = -(-len(images) // columns)
+    figure, axes = plt.subplots(
+        rows,
+        columns,
+        figsize=(1.15 * columns, 1.5 * rows + 0.15),
+        squeeze=False,
+        layout="constrained",
+    )
+    for axis in axes.flat:
+        axis.axis("off")
+    for axis, image, title, is_wrong in zip(axes.flat, images, titles, wrong, strict=False):
+        axis.imshow(image, cmap="gray", vmin=0, vmax=255)
+        axis.set_title(title, fontsize=6.5, color="firebrick" if is_wrong else "black")
+    return _png(figure)

@@ -1,6 +1,8 @@
 """The pipeline run by DVC in a temporary copy of the repo, on the real mirror."""
 
+import csv
 import hashlib
+import io
 import json
 import os
 import subprocess
@@ -114,3 +116,36 @@ def test_diverging_training_writes_nothing(tmp_path, env):
     assert "smaller learning rate than train.lr = 100000000.0" in result.stderr
     assert not (repo / "models" / "model.npz").exists()
     assert not (repo / "models" / "history.json").exists()
+
+
+@needs_mirror
+def test_full_pipeline_then_an_experiment(tmp_path, env):
+    repo = copy_repo(tmp_path / "repo")
+    out = dvc(repo, "repro", env=env)
+    for stage in ("download", "filter", "split", "train", "evaluate", "report"):
+        assert f"Running stage '{stage}'" in out
+    assert (repo / "reports" / "report.pdf").read_bytes().startswith(b"%PDF")
+    metrics = json.loads((repo / "reports" / "metrics.json").read_text())
+    assert metrics["test"]["accuracy"] >= 0.9
+    assert "test.accuracy" in dvc(repo, "metrics", "show", env=env)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "baseline"],
+        cwd=repo,
+        check=True,
+    )
+
+    out = dvc(repo, "exp", "run", "-S", "train.epochs=2", env=env)
+    ran = {
+        stage
+        for stage in ("download", "filter", "split", "train", "evaluate", "report")
+        if f"Running stage '{stage}'" in out
+    }
+    assert ran == {"train", "evaluate", "report"}, out
+    history = json.loads((repo / "models" / "history.json").read_text())
+    assert len(history) == 2
+
+    table = list(csv.DictReader(io.StringIO(dvc(repo, "exp", "show", "--csv", env=env))))
+    epochs = {row["train.epochs"]: row for row in table}
+    assert {"40", "2"} <= set(epochs)
+    assert float(epochs["2"]["test.accuracy"]) != float(epochs["40"]["test.accuracy"])

@@ -44,9 +44,10 @@ def _num(value: float) -> str:
 
 
 def _task(digits: list[int]) -> str:
+    """``6 vs 8`` for a pair, ``0, 3 and 5`` for more digits."""
     if len(digits) == 2:
         return f"{digits[0]} vs {digits[1]}"
-    return "digits " + ", ".join(str(d) for d in digits)
+    return ", ".join(str(d) for d in digits[:-1]) + f" and {digits[-1]}"
 
 
 def _data_section(inputs: ReportInputs, digits: list[int]) -> list[Block]:

@@ -1,0 +1,121 @@
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from signnet.crosscheck import CrossCheckError, crosscheck, require_agreement
+from signnet.metrics import classification_metrics, confusion_matrix, roc_curve, wilson_interval
+
+
+def probabilities(rng, n, k, scale=3.0):
+    logits = rng.normal(size=(n, k)) * scale
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def check(labels, proba):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the hand computations never warn
+        result = classification_metrics(labels, proba)
+    rows = crosscheck(labels, proba, result)
+    require_agreement(rows, "test")
+    return result, rows
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 60),
+    k=st.sampled_from([2, 3, 10]),
+    scale=st.sampled_from([0.01, 1.0, 40.0]),
+    ties=st.booleans(),
+)
+def test_every_figure_matches_scikit_learn(seed, n, k, scale, ties):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, k, n)
+    proba = probabilities(rng, n, k, scale)
+    if ties:
+        proba = np.round(proba, 1)
+        proba /= proba.sum(axis=1, keepdims=True)
+    result, rows = check(labels, proba)
+    assert all(row["difference"] <= 1e-12 for row in rows)
+    assert len(rows) >= 12
+
+
+def test_binary_figures_by_hand():
+    labels = np.array([0, 0, 0, 1, 1, 1, 1])
+    predicted_1 = np.array([0.1, 0.2, 0.7, 0.9, 0.8, 0.4, 0.6])
+    proba = np.c_[1 - predicted_1, predicted_1]
+    result, _ = check(labels, proba)
+    assert result["confusion"] == [[2, 1], [1, 3]]
+    assert result["precision"] == 3 / 4 and result["recall"] == 3 / 4
+    assert result["specificity"] == 2 / 3
+    assert result["balanced_accuracy"] == pytest.approx((3 / 4 + 2 / 3) / 2)
+    assert result["roc_auc"] == pytest.approx(10 / 12)  # 10 of 12 (pos, neg) pairs ordered
+
+
+@pytest.mark.parametrize(
+    ("labels", "positive_scores"),
+    [
+        ([0, 0, 1, 1], [0.1, 0.2, 0.3, 0.4]),  # no positive prediction (all below 0.5)
+        ([0, 0, 0, 0], [0.1, 0.9, 0.2, 0.3]),  # the positive class is absent
+        ([1, 1, 1], [0.6, 0.7, 0.9]),  # the negative class is absent
+    ],
+)
+def test_edge_cases_match_scikit_learn_with_zero_division_0(labels, positive_scores):
+    scores = np.array(positive_scores)
+    result, rows = check(np.array(labels), np.c_[1 - scores, scores])
+    assert all(np.isfinite(v) for v in (result["precision"], result["recall"], result["f1"]))
+    assert {row["metric"] for row in rows} >= {"precision", "recall", "f1", "specificity"}
+
+
+def test_ten_classes_with_an_absent_class():
+    rng = np.random.default_rng(5)
+    labels = rng.integers(0, 9, 50)  # class 9 never occurs
+    result, _ = check(labels, probabilities(rng, 50, 10))
+    assert result["per_class"]["support"][9] == 0
+    assert len(result["confusion"]) == 10
+
+
+def test_wilson_interval_known_values():
+    # 79 of 83 (the default run's test accuracy), worked out from Wilson's formula.
+    z = 1.959963984540054
+    p, n = 79 / 83, 83
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    assert wilson_interval(79, 83) == pytest.approx((centre - half, centre + half), rel=1e-14)
+    assert wilson_interval(79, 83) == pytest.approx((0.8825, 0.9811), abs=1e-4)
+    low, high = wilson_interval(10, 10)
+    assert high == pytest.approx(1.0) and low == pytest.approx(0.7225, abs=1e-4)
+
+
+def test_roc_keeps_every_threshold_and_ties():
+    curve = roc_curve(np.array([1, 0, 1, 0]), np.array([0.9, 0.5, 0.5, 0.1]))
+    np.testing.assert_allclose(curve["tpr"], [0, 0.5, 1, 1])
+    np.testing.assert_allclose(curve["fpr"], [0, 0, 0.5, 1])
+    assert np.isinf(curve["thresholds"][0])
+
+
+def test_confusion_matrix_rows_are_actual():
+    np.testing.assert_array_equal(
+        confusion_matrix(np.array([0, 1, 2, 2]), np.array([1, 1, 2, 0]), 3),
+        [[0, 1, 0], [0, 1, 0], [1, 0, 1]],
+    )
+
+
+def test_crosscheck_fails_loudly_on_a_wrong_metric():
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, 2, 30)
+    proba = probabilities(rng, 30, 2)
+    result = classification_metrics(labels, proba)
+    result["recall"] += 1e-9
+    result["per_class"]["f1"][0] = 0.5
+    rows = crosscheck(labels, proba, result)
+    with pytest.raises(CrossCheckError) as caught:
+        require_agreement(rows, "test part")
+    message = str(caught.value)
+    assert message.startswith("test part: 2 metric(s) differ from scikit-learn")
+    assert f"recall: hand {result['recall']}, scikit-learn {result['recall'] - 1e-9}" in message
+    assert "per-class f1: hand (array)" in message

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -46,16 +46,37 @@ def evaluate(model: Network, part: Split) -> tuple[float, float]:
     return float(model.loss.loss(logits, part.targets)), float(accuracy)
 
 
-def _check_finite(model: Network, epoch: int, loss: float, lr: float) -> None:
-    xp = namespace(model.parameters()[0]["W"])
-    finite = math.isfinite(loss) and all(
-        bool(xp.all(xp.isfinite(p))) for layer in model.parameters() for p in layer.values()
+def _diverged(epoch: int, lr: float, what: str) -> TrainingDiverged:
+    return TrainingDiverged(
+        f"training diverged at epoch {epoch}: {what} is not finite; "
+        f"try a smaller learning rate than train.lr = {lr}"
     )
-    if not finite:
-        raise TrainingDiverged(
-            f"training diverged at epoch {epoch}: the loss or a weight is not finite "
-            f"(loss {loss}); try a smaller learning rate than train.lr = {lr}"
-        )
+
+
+def train_epochs(
+    model: Network, optimizer: SGD, train: Split, epochs: int, batch_size: int, seed: int
+) -> Iterator[int]:
+    """Train ``model`` in place, yielding the epoch number (from 1) after each epoch.
+
+    Each epoch visits the training samples once in a fresh order drawn from ``seed``, in batches
+    of ``batch_size`` (the last may be smaller), with one optimizer step per batch. Raises
+    :class:`TrainingDiverged` when an epoch ends with a non-finite weight.
+    """
+    xp = namespace(train.x)
+    rng = np.random.default_rng(seed)
+    n = train.x.shape[0]
+    params = model.parameters()
+    for epoch in range(1, epochs + 1):
+        order = xp.asarray(rng.permutation(n))
+        x = xp.take(train.x, order, axis=0)  # one gather per epoch; batches are slices
+        targets = xp.take(train.targets, order, axis=0)
+        for start in range(0, n, batch_size):
+            stop = min(start + batch_size, n)
+            model.loss_and_backward(x[start:stop, :], targets[start:stop, :])
+            optimizer.step(params, model.gradients())
+        if not all(bool(xp.all(xp.isfinite(p))) for layer in params for p in layer.values()):
+            raise _diverged(epoch, optimizer.lr, "a weight")
+        yield epoch
 
 
 def fit(
@@ -68,29 +89,17 @@ def fit(
     seed: int,
     on_epoch: Callable[[dict], None] | None = None,
 ) -> list[dict]:
-    """Train ``model`` in place; return one record per epoch.
+    """Train as :func:`train_epochs` does, evaluating after each epoch; return the records.
 
-    Each epoch visits the training samples once in a fresh order drawn from ``seed``, in batches
-    of ``batch_size`` (the last may be smaller), with one optimizer step per batch. After each
-    epoch the whole train and test parts are evaluated: the record holds ``epoch`` (from 1),
+    After each epoch the whole train and test parts are evaluated: the record holds ``epoch``,
     ``train_loss``, ``train_accuracy``, ``test_loss``, ``test_accuracy``. Raises
     :class:`TrainingDiverged` as soon as an epoch ends with a non-finite loss or weight.
     """
-    xp = namespace(train.x)
-    rng = np.random.default_rng(seed)
-    n = train.x.shape[0]
-    params = model.parameters()
     history = []
-    for epoch in range(1, epochs + 1):
-        order = xp.asarray(rng.permutation(n))
-        x = xp.take(train.x, order, axis=0)  # one gather per epoch; batches are slices
-        targets = xp.take(train.targets, order, axis=0)
-        for start in range(0, n, batch_size):
-            stop = min(start + batch_size, n)
-            model.loss_and_backward(x[start:stop, :], targets[start:stop, :])
-            optimizer.step(params, model.gradients())
+    for epoch in train_epochs(model, optimizer, train, epochs, batch_size, seed):
         train_loss, train_accuracy = evaluate(model, train)
-        _check_finite(model, epoch, train_loss, optimizer.lr)
+        if not math.isfinite(train_loss):
+            raise _diverged(epoch, optimizer.lr, f"the training loss ({train_loss})")
         test_loss, test_accuracy = evaluate(model, test)
         record = {
             "epoch": epoch,

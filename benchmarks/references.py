@@ -1,0 +1,56 @@
+"""The reference reports' configurations, as params overrides on top of params.yaml.
+
+Shared by the benchmarks; the README's `dvc exp run -S ...` lines set the same keys.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from signnet.params import parse_section, read_params_file
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclasses.dataclass(frozen=True)
+class Reference:
+    name: str
+    classes: list[int]
+    model: dict
+    train: dict
+    claimed: str  # the accuracy the reference reported, on its own data
+
+    def sections(self, params_file: Path = REPO / "params.yaml"):
+        """(model, train) params: params.yaml's sections with this reference's overrides."""
+        raw = read_params_file(params_file)
+        return (
+            parse_section("model", {**raw.get("model", {}), **self.model}),
+            parse_section("train", {**raw.get("train", {}), **self.train}),
+        )
+
+
+REFERENCES = [
+    Reference("6 vs 8", [6, 8], {}, {}, "95.6% (report 000)"),
+    Reference(
+        "4 vs 5",
+        [4, 5],
+        {"hidden": [32]},
+        {"epochs": 50, "batch_size": 1, "lr": 0.01},
+        "97.5% (report 002)",
+    ),
+    Reference(
+        "0 vs 5",
+        [0, 5],
+        {"hidden": [128]},
+        {"epochs": 100, "batch_size": 32, "lr": 0.1},
+        "98% (report 003)",
+    ),
+    Reference(
+        "ten digits",
+        list(range(10)),
+        {"hidden": [10], "activation": "relu", "init": "he"},
+        {"epochs": 100, "batch_size": 32, "lr": 0.1},
+        "about 85%, on MNIST (README 004)",
+    ),
+]

@@ -51,7 +51,7 @@ def test_activation_forward_and_backward(name):
     z = rng.normal(size=(4, 5)) * 3
     z[np.abs(z) < 1e-3] = 0.5  # keep relu away from its kink
     weights = rng.normal(size=(4, 5))  # loss = sum(weights * f(z)), so d loss / d f = weights
-    layer = Activation(name)
+    layer = Activation(name, np)
     np.testing.assert_allclose(layer.forward(z), REFERENCE[name](z), rtol=1e-12, err_msg="forward")
     analytic = layer.backward(weights)
     numeric = numeric_gradient(lambda: np.sum(weights * REFERENCE[name](z)), z)
@@ -117,7 +117,7 @@ def test_whole_network_backward(hidden, activation, n_classes):
     network = Network.initialise(ModelConfig(6, n_classes, hidden, activation, "he"), 5, np)
     for layer in network.parameters():  # non-zero biases keep relu units off their kink at 0
         layer["b"] += rng.uniform(0.1, 0.5, size=layer["b"].shape)
-    network.loss_and_backward(x, targets)
+    network.compute_gradients(x, targets)
     for i, (params, grads) in enumerate(
         zip(network.parameters(), network.gradients(), strict=True)
     ):

@@ -22,7 +22,7 @@ def test_one_sgd_step_matches_the_hand_computation():
     dz = (p - np.array([1.0, 0.0])) / 2  # (sigmoid - target) / batch
     expected_w = np.array([0.5, -0.25]) - 0.1 * np.array([dz @ [1.0, 3.0], dz @ [2.0, -1.0]])
     expected_b = 0.1 - 0.1 * dz.sum()
-    network.loss_and_backward(x, targets)
+    network.compute_gradients(x, targets)
     SGD(0.1).step(network.parameters(), network.gradients())
     np.testing.assert_allclose(network.parameters()[0]["W"][:, 0], expected_w, rtol=1e-14)
     np.testing.assert_allclose(network.parameters()[0]["b"], [expected_b], rtol=1e-14)

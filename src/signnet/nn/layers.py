@@ -8,11 +8,12 @@ can update every layer without knowing what it is. ``forward`` keeps what ``back
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from signnet.nn.activations import ACTIVATIONS, DERIVATIVES
+from signnet.nn.activations import ACTIVATIONS, BACKWARD
 from signnet.nn.backend import namespace
 
 Array = Any
@@ -44,8 +45,8 @@ class Dense:
 
     def __init__(self, weights: Array, bias: Array, input_grad: bool = True):
         self.params = {"W": weights, "b": bias}
-        xp = namespace(weights)
-        self.grads = {"W": xp.zeros_like(weights), "b": xp.zeros_like(bias)}
+        self.xp = namespace(weights)
+        self.grads = {"W": self.xp.zeros_like(weights), "b": self.xp.zeros_like(bias)}
         self.input_grad = input_grad  # the first layer's input gradient is never needed
         self._x = None
 
@@ -56,26 +57,26 @@ class Dense:
 
     def backward(self, grad_out: Array) -> Array | None:
         """Fill grads from d loss / d z (batch, out); return d loss / d x (batch, in) or None."""
-        xp = namespace(grad_out)
         self.grads["W"] = self._x.T @ grad_out  # (in, out)
-        self.grads["b"] = xp.sum(grad_out, axis=0)  # (out,)
+        self.grads["b"] = self.xp.sum(grad_out, axis=0)  # (out,)
         return grad_out @ self.params["W"].T if self.input_grad else None
 
 
 class Activation:
-    """An elementwise activation from :data:`ACTIVATIONS`; no trainable parameters."""
+    """An elementwise activation from :data:`ACTIVATIONS` over arrays of namespace ``xp``."""
 
-    def __init__(self, name: str):
-        self.params: dict[str, Array] = {}
+    def __init__(self, name: str, xp: ModuleType):
+        self.params: dict[str, Array] = {}  # no trainable parameters
         self.grads: dict[str, Array] = {}
         self.name = name
+        self.xp = xp
         self._f = ACTIVATIONS[name]
-        self._df = DERIVATIVES[name]
+        self._backward = BACKWARD[name]
         self._a = None
 
     def forward(self, z: Array) -> Array:
-        self._a = self._f(z)
+        self._a = self._f(z, self.xp)
         return self._a
 
     def backward(self, grad_out: Array) -> Array:
-        return grad_out * self._df(self._a)
+        return self._backward(grad_out, self._a, self.xp)

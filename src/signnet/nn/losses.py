@@ -38,12 +38,12 @@ class BinaryCrossEntropy:
     @staticmethod
     def probabilities(logits: Array) -> Array:
         """(batch, 1) probabilities of class index 1."""
-        return sigmoid(logits)
+        return sigmoid(logits, namespace(logits))
 
     @staticmethod
     def gradient(logits: Array, targets: Array) -> Array:
         """d loss / d logits, (batch, 1)."""
-        return (sigmoid(logits) - targets) / logits.shape[0]
+        return (sigmoid(logits, namespace(logits)) - targets) / logits.shape[0]
 
 
 class SoftmaxCrossEntropy:

@@ -51,10 +51,11 @@ class Network:
         """Build from (W (in, out), b (out,)) per dense layer, all of one namespace and dtype."""
         self.config = config
         self.loss = loss_for(config.n_classes)
+        xp = namespace(weights[0][0])
         self.layers: list[Dense | Activation] = []
         for i, (w, b) in enumerate(weights):
             if i:
-                self.layers.append(Activation(config.activation))
+                self.layers.append(Activation(config.activation, xp))
             self.layers.append(Dense(w, b, input_grad=i > 0))
 
     @classmethod
@@ -94,11 +95,10 @@ class Network:
         for layer in reversed(self.layers):
             grad = layer.backward(grad)
 
-    def loss_and_backward(self, x: Array, targets: Array) -> Array:
-        """Forward, loss (a 0-d array) and backward for one batch."""
-        logits = self.forward(x)
-        self.backward(self.loss.gradient(logits, targets))
-        return self.loss.loss(logits, targets)
+    def compute_gradients(self, x: Array, targets: Array) -> None:
+        """Forward and backward for one batch, filling :meth:`gradients` (the loss itself is
+        not needed for the step, so it is not computed)."""
+        self.backward(self.loss.gradient(self.forward(x), targets))
 
     def predict_proba(self, x: Array) -> Array:
         """Class probabilities (batch, K), columns in class-index order."""

@@ -1,0 +1,436 @@
+"""Training speed of signnet against PyTorch (CPU) and scikit-learn, in one benchmark run.
+
+Usage: python benchmarks/speed.py [--repeats 7] [--epochs-scale 1.0] [--only CASE]
+
+For each case and dtype, every tool trains the same architecture on the same data (the
+pipeline's training part) with plain SGD, the same learning rate, batch size and epochs; signnet
+and PyTorch start from the same weights and visit the batches in the same order. Each tool is
+timed in a fresh process of its own (same data, loaded from one file): a warm-up run, whose peak
+RSS growth is the memory figure (Linux), then several timed repeats. The table gives medians, the
+spread (min-max) and signnet's speed relative to each peer. For the large case, the time NumPy's
+matmul alone needs for the same products bounds what any NumPy training can reach. Results go
+to benchmarks/results/speed.json; a Markdown table is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import gc
+import importlib.metadata
+import importlib.util
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from references import REPO
+from threadpoolctl import threadpool_info
+
+from signnet.data.download import load_photos
+from signnet.data.split import split_dataset
+from signnet.data.subset import select_classes
+from signnet.nn.losses import encode_targets
+from signnet.nn.model import ModelConfig, Network
+from signnet.nn.optimizers import SGD
+from signnet.nn.training import Split, train_epochs
+from signnet.params import load_section
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    name: str
+    classes: list[int]
+    image_size: int
+    hidden: list[int]
+    activation: str
+    batch_size: int
+    epochs: int
+    lr: float
+
+
+CASES = [
+    Case("pair 784-64-1, batch 32", [6, 8], 28, [64], "sigmoid", 32, 40, 0.1),
+    Case("per-sample 784-32-1, batch 1", [4, 5], 28, [32], "sigmoid", 1, 5, 0.01),
+    Case("ten digits 4096-256-10, batch 256", list(range(10)), 64, [256], "relu", 256, 20, 0.1),
+]
+DTYPES = ["float64", "float32"]
+SEED = 0
+
+
+@dataclasses.dataclass
+class Data:
+    """The training part of a case: x (n, features) float64, labels (n,), the class count."""
+
+    x: np.ndarray
+    labels: np.ndarray
+    n_classes: int
+
+
+def load_case_data(case: Case, cache: dict) -> Data:
+    if case.image_size not in cache:
+        download = load_section("download", REPO / "params.yaml")
+        download = dataclasses.replace(download, image_size=case.image_size)
+        cache[case.image_size] = load_photos(download, root=REPO)[0]
+    split = load_section("split", REPO / "params.yaml")
+    dataset = select_classes(cache[case.image_size], case.classes)
+    train, _ = split_dataset(dataset, split.test_fraction, split.scaling, split.seed)
+    return Data(train["x"], train["labels"], len(case.classes))
+
+
+def initial_network(case: Case, data: Data, dtype: str) -> Network:
+    config = ModelConfig(
+        data.x.shape[1],
+        data.n_classes,
+        tuple(case.hidden),
+        case.activation,
+        "he" if case.activation == "relu" else "xavier",
+        dtype=dtype,
+    )
+    return Network.initialise(config, SEED, np)
+
+
+def batch_orders(n: int, epochs: int) -> list[np.ndarray]:
+    """The permutations signnet's loop draws from SEED, to give PyTorch the same batches."""
+    rng = np.random.default_rng(SEED)
+    return [rng.permutation(n) for _ in range(epochs)]
+
+
+class SignnetRunner:
+    name = "signnet"
+
+    def __init__(self, case: Case, data: Data, dtype: str):
+        self.case, self.dtype = case, dtype
+        self.split = Split(
+            data.x.astype(dtype),
+            encode_targets(data.labels, data.n_classes).astype(dtype),
+            data.labels,
+        )
+        self.initial = initial_network(case, data, dtype)
+
+    def run(self) -> None:
+        weights = [(layer["W"].copy(), layer["b"].copy()) for layer in self.initial.parameters()]
+        network = Network(self.initial.config, weights)
+        epochs = train_epochs(
+            network, SGD(self.case.lr), self.split, self.case.epochs, self.case.batch_size, SEED
+        )
+        for _ in epochs:
+            pass
+
+
+class TorchRunner:
+    name = "PyTorch"
+
+    def __init__(self, case: Case, data: Data, dtype: str):
+        import torch
+
+        torch.set_num_threads(os.cpu_count())
+        self.torch, self.case, self.data = torch, case, data
+        self.dtype = getattr(torch, dtype)
+        self.x = torch.from_numpy(data.x.astype(dtype))
+        targets = encode_targets(data.labels, data.n_classes)
+        self.targets = (
+            torch.from_numpy(targets.astype(dtype))
+            if data.n_classes == 2
+            else torch.from_numpy(data.labels)
+        )
+        self.orders = [torch.from_numpy(o) for o in batch_orders(len(data.x), case.epochs)]
+        self.initial = initial_network(case, data, dtype).parameters()
+
+    def run(self) -> None:
+        torch, case = self.torch, self.case
+        activation = {"sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh, "relu": torch.nn.ReLU}
+        layers = []
+        for i, params in enumerate(self.initial):
+            if i:
+                layers.append(activation[case.activation]())
+            linear = torch.nn.Linear(*params["W"].shape, dtype=self.dtype)
+            with torch.no_grad():
+                linear.weight.copy_(torch.from_numpy(params["W"].T.copy()))
+                linear.bias.copy_(torch.from_numpy(params["b"]))
+            layers.append(linear)
+        model = torch.nn.Sequential(*layers)
+        loss_fn = (
+            torch.nn.BCEWithLogitsLoss()
+            if self.data.n_classes == 2
+            else torch.nn.CrossEntropyLoss()
+        )
+        optimizer = torch.optim.SGD(model.parameters(), lr=case.lr)
+        n = len(self.x)
+        for order in self.orders:
+            x, targets = self.x[order], self.targets[order]
+            for start in range(0, n, case.batch_size):
+                stop = start + case.batch_size
+                optimizer.zero_grad(set_to_none=True)
+                loss = loss_fn(model(x[start:stop]), targets[start:stop])
+                loss.backward()
+                optimizer.step()
+
+
+class SklearnRunner:
+    name = "scikit-learn"
+
+    def __init__(self, case: Case, data: Data, dtype: str):
+        self.case, self.x, self.labels = case, data.x.astype(dtype), data.labels
+
+    def run(self) -> None:
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.neural_network import MLPClassifier
+
+        case = self.case
+        classifier = MLPClassifier(
+            hidden_layer_sizes=tuple(case.hidden),
+            activation={"sigmoid": "logistic"}.get(case.activation, case.activation),
+            solver="sgd",
+            learning_rate="constant",
+            learning_rate_init=case.lr,
+            momentum=0.0,
+            nesterovs_momentum=False,
+            alpha=0.0,
+            batch_size=case.batch_size,
+            max_iter=case.epochs,
+            shuffle=True,
+            early_stopping=False,
+            tol=0.0,
+            n_iter_no_change=case.epochs + 1,
+            random_state=SEED,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            classifier.fit(self.x, self.labels)
+
+
+RUNNERS = {runner.name: runner for runner in (SignnetRunner, TorchRunner, SklearnRunner)}
+
+
+def available_tools() -> list[str]:
+    """The tools to time; PyTorch only where it is installed (found without importing it)."""
+    if importlib.util.find_spec("torch") is None:
+        print("PyTorch is not installed (pip install -e '.[bench]'): left out", file=sys.stderr)
+        return ["signnet", "scikit-learn"]
+    return list(RUNNERS)
+
+
+def matmul_limit_seconds(case: Case, data: Data, dtype: str, repeats: int) -> float:
+    """Median time NumPy's matmul alone needs for one training run's products."""
+    rng = np.random.default_rng(0)
+    widths = [data.x.shape[1], *case.hidden, 1 if data.n_classes == 2 else data.n_classes]
+    n, b = len(data.x), case.batch_size
+    sizes = [min(b, n - start) for start in range(0, n, b)]
+    weights = [
+        rng.standard_normal((i, o)).astype(dtype)
+        for i, o in zip(widths[:-1], widths[1:], strict=True)
+    ]
+    inputs = {s: [rng.standard_normal((s, w)).astype(dtype) for w in widths] for s in set(sizes)}
+
+    def one_run() -> None:
+        for _ in range(case.epochs):
+            for s in sizes:
+                acts = inputs[s]
+                for layer, w in enumerate(weights):
+                    acts[layer] @ w  # forward
+                for layer, w in enumerate(weights):
+                    acts[layer].T @ acts[layer + 1]  # weight gradient
+                    if layer:
+                        acts[layer + 1] @ w.T  # input gradient (not for the first layer)
+
+    one_run()
+    return statistics.median(_time(one_run) for _ in range(repeats))
+
+
+def _time(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _status_kib(field: str) -> int:
+    """A memory figure of this process from /proc/self/status (Linux), in KiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"/proc/self/status has no {field}")
+
+
+def measure_in_subprocess(tool: str, case: Case, dtype: str, data_file: Path, repeats: int) -> dict:
+    """Run :func:`measure` in a fresh Python process; return its record."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--measure",
+            tool,
+            json.dumps(dataclasses.asdict(case)),
+            dtype,
+            str(data_file),
+            str(repeats),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(tool: str, case_json: str, dtype: str, data_file: str, repeats: str) -> None:
+    """Print, as JSON, the times of ``repeats`` training runs after a warm-up, and the peak RSS
+    growth (MB) of the warm-up above the RSS just before it.
+
+    Each tool runs in a process of its own: PyTorch's OpenMP threads keep spinning after its
+    operations and would slow whatever ran next in the same process. The kernel's peak mark
+    (VmHWM) is reset (5 to /proc/self/clear_refs) after the data is loaded.
+    """
+    case = Case(**json.loads(case_json))
+    with np.load(data_file, allow_pickle=False) as arrays:
+        data = Data(arrays["x"], arrays["labels"], int(arrays["n_classes"]))
+    runner = RUNNERS[tool](case, data, dtype)
+    gc.collect()
+    Path("/proc/self/clear_refs").write_text("5")
+    before = _status_kib("VmRSS")
+    runner.run()  # warm-up
+    peak = (_status_kib("VmHWM") - before) / 1024
+    times = [_time(runner.run) for _ in range(int(repeats))]
+    print(json.dumps({"times": times, "peak_memory_mb": peak}))
+
+
+def machine() -> dict:
+    cpu = (
+        next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        )
+        if Path("/proc/cpuinfo").exists()
+        else platform.processor()
+    )
+    versions = {}
+    for package in ("numpy", "torch", "scikit-learn", "signnet"):
+        try:
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            versions[package] = None
+    blas = [
+        {k: info.get(k) for k in ("internal_api", "version", "num_threads", "architecture")}
+        for info in threadpool_info()
+    ]
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "blas": blas,
+        "versions": versions,
+        "openblas_env": {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS")},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument(
+        "--epochs-scale",
+        type=float,
+        default=1.0,
+        help="multiply every case's epochs (e.g. 0.1 for a quick look)",
+    )
+    parser.add_argument("--only", help="run only the case with this name")
+    parser.add_argument("--output", type=Path, default=REPO / "benchmarks/results/speed.json")
+    parser.add_argument("--measure", nargs=5, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        measure(*args.measure)
+        return
+    cache: dict = {}
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for case in CASES:
+            if args.only and case.name != args.only:
+                continue
+            case = dataclasses.replace(case, epochs=max(1, round(case.epochs * args.epochs_scale)))
+            data = load_case_data(case, cache)
+            data_file = Path(scratch) / "data.npz"
+            np.savez(data_file, x=data.x, labels=data.labels, n_classes=data.n_classes)
+            for dtype in DTYPES:
+                samples = len(data.x) * case.epochs
+                row = {
+                    "case": case.name,
+                    "dtype": dtype,
+                    "epochs": case.epochs,
+                    "train_samples": len(data.x),
+                    "tools": {},
+                }
+                for tool in available_tools():
+                    result = measure_in_subprocess(tool, case, dtype, data_file, args.repeats)
+                    times = result["times"]
+                    median = statistics.median(times)
+                    row["tools"][tool] = {
+                        "median_s": median,
+                        "min_s": min(times),
+                        "max_s": max(times),
+                        "samples_per_s": samples / median,
+                        "peak_memory_mb": result["peak_memory_mb"],
+                    }
+                signnet = row["tools"]["signnet"]["median_s"]
+                row["signnet_speedup"] = {
+                    name: r["median_s"] / signnet
+                    for name, r in row["tools"].items()
+                    if name != "signnet"
+                }
+                if case.batch_size >= 256:
+                    limit = matmul_limit_seconds(case, data, dtype, args.repeats)
+                    row["matmul_limit_s"] = limit
+                    row["fraction_of_matmul_limit"] = limit / signnet
+                rows.append(row)
+                print(f"done: {case.name} {dtype}", file=sys.stderr, flush=True)
+    record = {"machine": machine(), "repeats": args.repeats, "results": rows}
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(record, indent=2) + "\n")
+    print(markdown(record))
+
+
+def markdown(record: dict) -> str:
+    m = record["machine"]
+    lines = [
+        f"Machine: {m['cpu']}, {m['cores']} cores, "
+        + ", ".join(f"{b['internal_api']} {b['version']}" for b in m["blas"])
+        + "; "
+        + ", ".join(f"{k} {v}" for k, v in m["versions"].items() if v),
+        "",
+        "| case | dtype | tool | samples/s (median) | time min-median-max (s) | "
+        "signnet speed-up | peak memory (MB) |",
+        "|---|---|---|---:|---:|---:|---:|",
+    ]
+    for row in record["results"]:
+        for name, r in row["tools"].items():
+            speedup = "" if name == "signnet" else f"{row['signnet_speedup'][name]:.2f}x"
+            memory = f"{r['peak_memory_mb']:.1f}"
+            lines.append(
+                f"| {row['case']} | {row['dtype']} | {name} | {r['samples_per_s']:,.0f} | "
+                f"{r['min_s']:.3f}-{r['median_s']:.3f}-{r['max_s']:.3f} | {speedup} | {memory} |"
+            )
+        if "fraction_of_matmul_limit" in row:
+            lines.append(
+                f"| {row['case']} | {row['dtype']} | NumPy matmul alone (limit) | "
+                f"{row['train_samples'] * row['epochs'] / row['matmul_limit_s']:,.0f} | "
+                f"{row['matmul_limit_s']:.3f} | signnet reaches "
+                f"{row['fraction_of_matmul_limit']:.0%} | |"
+            )
+    lines.append(
+        "\nspeed-up = peer's median time / signnet's median time (above 1: signnet faster)."
+    )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""Smoke tests: each benchmark runs end to end on a tiny case (no timing is asserted)."""
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.conftest import REPO, needs_mirror
+
+
+def run(script, *args, tmp_path):
+    env = {**os.environ, "SIGNNET_DATA": str(tmp_path / "cache")}
+    result = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / script), *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@needs_mirror
+def test_speed_benchmark_runs_on_a_tiny_case(tmp_path):
+    output = tmp_path / "speed.json"
+    case = "pair 784-64-1, batch 32"
+    table = run(
+        "speed.py",
+        "--repeats",
+        "1",
+        "--epochs-scale",
+        "0.02",
+        "--only",
+        case,
+        "--output",
+        str(output),
+        tmp_path=tmp_path,
+    )
+    record = json.loads(output.read_text())
+    assert record["machine"]["cores"] >= 1 and record["machine"]["versions"]["numpy"]
+    assert [(r["case"], r["dtype"]) for r in record["results"]] == [
+        (case, "float64"),
+        (case, "float32"),
+    ]
+    for row in record["results"]:
+        assert {"signnet", "scikit-learn"} <= set(row["tools"])
+        assert all(ratio > 0 for ratio in row["signnet_speedup"].values())
+        assert all(tool["peak_memory_mb"] >= 0 for tool in row["tools"].values())
+    assert "| pair 784-64-1, batch 32 | float64 | signnet |" in table
+
+
+@needs_mirror
+def test_accuracy_benchmark_runs_on_a_tiny_case(tmp_path):
+    output = tmp_path / "accuracy.json"
+    table = run(
+        "accuracy.py",
+        "--folds",
+        "2",
+        "--only",
+        "6 vs 8",
+        "--epochs",
+        "1",
+        "--image-size",
+        "8",
+        "--output",
+        str(output),
+        tmp_path=tmp_path,
+    )
+    (row,) = json.loads(output.read_text())["results"]
+    assert row["configuration"] == "6 vs 8" and row["images"] == 415
+    assert len(row["cross_validation"]["signnet"]["values"]) == 2
+    assert 0 <= row["split"]["signnet"] <= 1 and 0 <= row["split"]["scikit-learn"] <= 1
+    assert "| 6 vs 8 | 415 | 95.6% (report 000) |" in table

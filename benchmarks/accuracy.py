@@ -24,7 +24,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.neural_network import MLPClassifier
 
 from signnet.data.download import load_photos
-from signnet.data.split import fit_scaling, scale, split_dataset
+from signnet.data.split import scaled_parts, split_dataset
 from signnet.data.subset import select_classes
 from signnet.params import load_section
 from signnet.train import train_network
@@ -53,25 +53,6 @@ def signnet_accuracy(model_params, train_params, train, test) -> tuple[float, fl
     """(test accuracy after the last epoch, training seconds) of signnet."""
     result = train_network(train, test, model_params, train_params)
     return result.history[-1]["test_accuracy"], result.seconds
-
-
-def fold_parts(dataset, train_idx, test_idx, scaling):
-    """Train/test parts of one fold, scaled with statistics of its training part."""
-    offset, factor = fit_scaling(dataset["images"][train_idx], scaling)
-    parts = []
-    for idx in (train_idx, test_idx):
-        images = dataset["images"][idx]
-        parts.append(
-            {
-                "x": scale(images, offset, factor),
-                "labels": dataset["labels"][idx],
-                "images": images,
-                "classes": dataset["classes"],
-                "offset": offset,
-                "scale": factor,
-            }
-        )
-    return parts
 
 
 def summary(values: list[float]) -> dict:
@@ -115,7 +96,7 @@ def main() -> None:
         folds = StratifiedKFold(args.folds, shuffle=True, random_state=split_params.seed)
         cv = {"signnet": [], "scikit-learn": []}
         for train_idx, test_idx in folds.split(dataset["labels"], dataset["labels"]):
-            fold_train, fold_test = fold_parts(dataset, train_idx, test_idx, split_params.scaling)
+            fold_train, fold_test = scaled_parts(dataset, train_idx, test_idx, split_params.scaling)
             cv["signnet"].append(
                 signnet_accuracy(model_params, train_params, fold_train, fold_test)[0]
             )

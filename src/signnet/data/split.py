@@ -69,17 +69,14 @@ def scale(images: np.ndarray, offset: np.ndarray, scale: np.ndarray) -> np.ndarr
     return (images.reshape(len(images), -1).astype(np.float64) - offset) / scale
 
 
-def split_dataset(
-    dataset: dict[str, np.ndarray], test_fraction: float, scaling: str, seed: int
+def scaled_parts(
+    dataset: dict[str, np.ndarray], train_idx: np.ndarray, test_idx: np.ndarray, scaling: str
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """The (train, test) parts of a filtered ``dataset``, with features and the scaling.
+    """The (train, test) parts at the given indices, scaled with training-part statistics.
 
     Each part holds ``x`` float64 (n, S*S), ``labels`` (n,), ``digits`` (n,), ``files`` (n,),
-    ``images`` uint8 (n, S, S), the shared ``classes`` (K,), ``offset`` and ``scale`` (S*S,),
-    and the settings that made it: ``scaling`` (method name), ``test_fraction``, ``seed``.
+    ``images`` uint8 (n, S, S), and the shared ``classes`` (K,), ``offset`` and ``scale`` (S*S,).
     """
-    classes = dataset["classes"]
-    train_idx, test_idx = stratified_indices(dataset["labels"], len(classes), test_fraction, seed)
     offset, factor = fit_scaling(dataset["images"][train_idx], scaling)
     parts = []
     for idx in (train_idx, test_idx):
@@ -91,12 +88,27 @@ def split_dataset(
                 "digits": dataset["digits"][idx],
                 "files": dataset["files"][idx],
                 "images": images,
-                "classes": classes,
+                "classes": dataset["classes"],
                 "offset": offset,
                 "scale": factor,
-                "scaling": np.array(scaling),
-                "test_fraction": np.array(test_fraction),
-                "seed": np.array(seed),
             }
         )
     return parts[0], parts[1]
+
+
+def split_dataset(
+    dataset: dict[str, np.ndarray], test_fraction: float, scaling: str, seed: int
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The stratified (train, test) parts of a filtered ``dataset`` (see :func:`scaled_parts`),
+    each also recording the settings that made it: ``scaling`` (method name), ``test_fraction``
+    and ``seed``.
+    """
+    n_classes = len(dataset["classes"])
+    train_idx, test_idx = stratified_indices(dataset["labels"], n_classes, test_fraction, seed)
+    settings = {
+        "scaling": np.array(scaling),
+        "test_fraction": np.array(test_fraction),
+        "seed": np.array(seed),
+    }
+    train, test = scaled_parts(dataset, train_idx, test_idx, scaling)
+    return {**train, **settings}, {**test, **settings}

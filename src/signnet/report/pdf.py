@@ -111,7 +111,8 @@ def _table(pdf: FPDF, block: Table) -> None:
         _caption(pdf, block.caption)
 
 
-def _figure(pdf: FPDF, block: Figure) -> None:
+def _figure_size(pdf: FPDF, block: Figure) -> tuple[float, float]:
+    """(width, height) in mm: ``block.width`` of the text width, scaled down to fit a page."""
     with Image.open(io.BytesIO(block.png)) as image:
         pixel_width, pixel_height = image.size
     width = pdf.epw * block.width
@@ -119,6 +120,11 @@ def _figure(pdf: FPDF, block: Figure) -> None:
     page_room = pdf.page_break_trigger - pdf.t_margin - 14  # leave room for the caption
     if height > page_room:
         width, height = width * page_room / height, page_room
+    return width, height
+
+
+def _figure(pdf: FPDF, block: Figure) -> None:
+    width, height = _figure_size(pdf, block)
     if _room_left(pdf) < height + 12:
         pdf.add_page()
     x = pdf.l_margin + (pdf.epw - width) / 2
@@ -127,14 +133,25 @@ def _figure(pdf: FPDF, block: Figure) -> None:
     _caption(pdf, block.caption)
 
 
+def _keep_with_figure(pdf: FPDF, text: str, figure: Figure) -> None:
+    """Start a new page before a paragraph that introduces a figure if both do not fit."""
+    pdf.set_font(FONT, size=10)
+    lines = pdf.multi_cell(0, LINE, text, dry_run=True, output="LINES")
+    needed = len(lines) * LINE + 2 + _figure_size(pdf, figure)[1] + 12
+    if needed < pdf.eph and _room_left(pdf) < needed:
+        pdf.add_page()
+
+
 def render_pdf(blocks: list[Block], date: datetime.datetime) -> bytes:
     """The PDF bytes; ``date`` is recorded as the creation date (fixed for reproducibility)."""
     title = next((b.text for b in blocks if isinstance(b, Heading) and b.level == 1), "Report")
     pdf = _new_pdf(title, date)
-    for block in blocks:
+    for block, following in zip(blocks, [*blocks[1:], None], strict=True):
         if isinstance(block, Heading):
             _heading(pdf, block)
         elif isinstance(block, Paragraph):
+            if isinstance(following, Figure):
+                _keep_with_figure(pdf, block.text, following)
             _paragraph(pdf, block.text)
         elif isinstance(block, Bullets):
             _bullets(pdf, block)

@@ -18,7 +18,7 @@ from signnet.report.document import Block, Bullets, Figure, Heading, Paragraph, 
 PHOTO_COLUMNS = 6
 
 # What the reference reports set out with, for the "departures" paragraph.
-REFERENCE_SETUP = {"optimizer": "sgd", "lr": 0.01, "scaling": "unit", "init": "small random values"}
+REFERENCE_SETUP = {"optimizer": "sgd", "lr": 0.01, "scaling": "unit", "init": "normal"}
 
 
 @dataclasses.dataclass
@@ -148,7 +148,7 @@ def _model_section(inputs: ReportInputs, digits: list[int]) -> list[Block]:
         departures.append(f"the learning rate is {training['lr']:g} instead of 0.01")
     if str(inputs.test["scaling"]) != REFERENCE_SETUP["scaling"]:
         departures.append("pixels are standardised per pixel instead of divided by 255")
-    if config.init != "normal":
+    if config.init != REFERENCE_SETUP["init"]:
         departures.append(f"weights start from the {config.init} initialisation")
     departure_text = (
         "Departures from the reference reports' set-up (784 inputs, sigmoid units, binary "

@@ -1,9 +1,7 @@
 """The training loop: seeded mini-batch descent with per-epoch evaluation and divergence checks.
 
 Arrays arrive already on the device (see :mod:`signnet.nn.backend`); the loop moves nothing but
-one permutation per epoch (N,) from the host, and reads back a few scalars per epoch. Batches are
-gathered one at a time, so training holds one batch's copy of the data, not a shuffled copy of
-the whole part.
+one permutation per epoch (N,) from the host, and reads back a few scalars per epoch.
 """
 
 from __future__ import annotations
@@ -70,10 +68,11 @@ def train_epochs(
     params = model.parameters()
     for epoch in range(1, epochs + 1):
         order = xp.asarray(rng.permutation(n))
+        x = xp.take(train.x, order, axis=0)  # one gather per epoch; batches are slices
+        targets = xp.take(train.targets, order, axis=0)
         for start in range(0, n, batch_size):
-            batch = order[start : min(start + batch_size, n)]  # gathered per batch: a copy of
-            x = xp.take(train.x, batch, axis=0)  # one batch, not of the whole part, is alive
-            model.compute_gradients(x, xp.take(train.targets, batch, axis=0))
+            stop = min(start + batch_size, n)
+            model.compute_gradients(x[start:stop, :], targets[start:stop, :])
             optimizer.step(params, model.gradients())
         if not all(bool(xp.all(xp.isfinite(p))) for layer in params for p in layer.values()):
             raise _diverged(epoch, optimizer.lr, "a weight")

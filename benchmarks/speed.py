@@ -1,14 +1,16 @@
 """Training speed of signnet against PyTorch (CPU) and scikit-learn, in one benchmark run.
 
-Usage: python benchmarks/speed.py [--repeats 7] [--epochs-scale 1.0] [--only CASE]
+Usage: python benchmarks/speed.py [--rounds 3] [--repeats 4] [--epochs-scale 1.0] [--only CASE]
 
 For each case and dtype, every tool trains the same architecture on the same data (the
 pipeline's training part) with plain SGD, the same learning rate, batch size and epochs; signnet
 and PyTorch start from the same weights and visit the batches in the same order. Each tool is
-timed in a fresh process of its own (same data, loaded from one file): a warm-up run, whose peak
-RSS growth is the memory figure (Linux), then several timed repeats. The table gives medians, the
+timed in fresh processes of its own (same data, loaded from one file), in rounds that alternate
+the tools: each process does a warm-up run, whose peak RSS growth is the memory figure (Linux),
+then several timed repeats. The table gives medians over all rounds, the
 spread (min-max) and signnet's speed relative to each peer. For the large case, the time NumPy's
-matmul alone needs for the same products bounds what any NumPy training can reach. Results go
+matmul alone needs for the same products (timed in the same rounds) bounds what any NumPy
+training can reach. Results go
 to benchmarks/results/speed.json; a Markdown table is printed.
 """
 
@@ -207,42 +209,54 @@ class SklearnRunner:
             classifier.fit(self.x, self.labels)
 
 
-RUNNERS = {runner.name: runner for runner in (SignnetRunner, TorchRunner, SklearnRunner)}
+class MatmulLimitRunner:
+    """NumPy's matmul alone on the products of one signnet training run: the limit for any
+    NumPy implementation (forward, weight gradients, and input gradients but the first)."""
 
+    name = "NumPy matmul alone"
 
-def available_tools() -> list[str]:
-    """The tools to time; PyTorch only where it is installed (found without importing it)."""
-    if importlib.util.find_spec("torch") is None:
-        print("PyTorch is not installed (pip install -e '.[bench]'): left out", file=sys.stderr)
-        return ["signnet", "scikit-learn"]
-    return list(RUNNERS)
+    def __init__(self, case: Case, data: Data, dtype: str):
+        rng = np.random.default_rng(0)
+        widths = [data.x.shape[1], *case.hidden, 1 if data.n_classes == 2 else data.n_classes]
+        n, b = len(data.x), case.batch_size
+        self.epochs = case.epochs
+        self.sizes = [min(b, n - start) for start in range(0, n, b)]
+        self.weights = [
+            rng.standard_normal((i, o)).astype(dtype)
+            for i, o in zip(widths[:-1], widths[1:], strict=True)
+        ]
+        self.inputs = {
+            s: [rng.standard_normal((s, w)).astype(dtype) for w in widths] for s in set(self.sizes)
+        }
 
-
-def matmul_limit_seconds(case: Case, data: Data, dtype: str, repeats: int) -> float:
-    """Median time NumPy's matmul alone needs for one training run's products."""
-    rng = np.random.default_rng(0)
-    widths = [data.x.shape[1], *case.hidden, 1 if data.n_classes == 2 else data.n_classes]
-    n, b = len(data.x), case.batch_size
-    sizes = [min(b, n - start) for start in range(0, n, b)]
-    weights = [
-        rng.standard_normal((i, o)).astype(dtype)
-        for i, o in zip(widths[:-1], widths[1:], strict=True)
-    ]
-    inputs = {s: [rng.standard_normal((s, w)).astype(dtype) for w in widths] for s in set(sizes)}
-
-    def one_run() -> None:
-        for _ in range(case.epochs):
-            for s in sizes:
-                acts = inputs[s]
-                for layer, w in enumerate(weights):
+    def run(self) -> None:
+        for _ in range(self.epochs):
+            for s in self.sizes:
+                acts = self.inputs[s]
+                for layer, w in enumerate(self.weights):
                     acts[layer] @ w  # forward
-                for layer, w in enumerate(weights):
+                for layer, w in enumerate(self.weights):
                     acts[layer].T @ acts[layer + 1]  # weight gradient
                     if layer:
-                        acts[layer + 1] @ w.T  # input gradient (not for the first layer)
+                        acts[layer + 1] @ w.T  # input gradient
 
-    one_run()
-    return statistics.median(_time(one_run) for _ in range(repeats))
+
+RUNNERS = {
+    runner.name: runner for runner in (SignnetRunner, TorchRunner, SklearnRunner, MatmulLimitRunner)
+}
+PEERS = ("PyTorch", "scikit-learn")
+
+
+def available_tools(case: Case) -> list[str]:
+    """What to time: signnet, the peers (PyTorch only where it is installed, found without
+    importing it), and for the large case the matmul limit."""
+    tools = ["signnet", *PEERS]
+    if importlib.util.find_spec("torch") is None:
+        print("PyTorch is not installed (pip install -e '.[bench]'): left out", file=sys.stderr)
+        tools.remove("PyTorch")
+    if case.batch_size >= 256:
+        tools.append(MatmulLimitRunner.name)
+    return tools
 
 
 def _time(fn) -> float:
@@ -337,7 +351,8 @@ def machine() -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=4, help="timed runs per round")
+    parser.add_argument("--rounds", type=int, default=3, help="fresh processes per tool")
     parser.add_argument(
         "--epochs-scale",
         type=float,
@@ -370,30 +385,41 @@ def main() -> None:
                     "train_samples": len(data.x),
                     "tools": {},
                 }
-                for tool in available_tools():
-                    result = measure_in_subprocess(tool, case, dtype, data_file, args.repeats)
-                    times = result["times"]
+                tools = available_tools(case)
+                measured = {tool: [] for tool in tools}
+                for _ in range(args.rounds):  # rounds alternate tools, so a slow spell of the
+                    for tool in tools:  # machine falls on all of them, not on one
+                        measured[tool].append(
+                            measure_in_subprocess(tool, case, dtype, data_file, args.repeats)
+                        )
+                for tool, results in measured.items():
+                    times = [t for result in results for t in result["times"]]
                     median = statistics.median(times)
                     row["tools"][tool] = {
                         "median_s": median,
                         "min_s": min(times),
                         "max_s": max(times),
                         "samples_per_s": samples / median,
-                        "peak_memory_mb": result["peak_memory_mb"],
+                        "peak_memory_mb": statistics.median(r["peak_memory_mb"] for r in results),
                     }
                 signnet = row["tools"]["signnet"]["median_s"]
                 row["signnet_speedup"] = {
                     name: r["median_s"] / signnet
                     for name, r in row["tools"].items()
-                    if name != "signnet"
+                    if name in PEERS
                 }
-                if case.batch_size >= 256:
-                    limit = matmul_limit_seconds(case, data, dtype, args.repeats)
-                    row["matmul_limit_s"] = limit
-                    row["fraction_of_matmul_limit"] = limit / signnet
+                limit = row["tools"].pop(MatmulLimitRunner.name, None)
+                if limit is not None:
+                    row["matmul_limit_s"] = limit["median_s"]
+                    row["fraction_of_matmul_limit"] = limit["median_s"] / signnet
                 rows.append(row)
                 print(f"done: {case.name} {dtype}", file=sys.stderr, flush=True)
-    record = {"machine": machine(), "repeats": args.repeats, "results": rows}
+    record = {
+        "machine": machine(),
+        "rounds": args.rounds,
+        "repeats_per_round": args.repeats,
+        "results": rows,
+    }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(record, indent=2) + "\n")
     print(markdown(record))

@@ -27,6 +27,8 @@ def test_speed_benchmark_runs_on_a_tiny_case(tmp_path):
     case = "pair 784-64-1, batch 32"
     table = run(
         "speed.py",
+        "--rounds",
+        "1",
         "--repeats",
         "1",
         "--epochs-scale",

@@ -18,7 +18,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from references import REFERENCES, REPO
+from references import REFERENCES, REPO, SKLEARN_ACTIVATION
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold
 from sklearn.neural_network import MLPClassifier
@@ -28,8 +28,6 @@ from signnet.data.split import scaled_parts, split_dataset
 from signnet.data.subset import select_classes
 from signnet.params import load_section
 from signnet.train import train_network
-
-SKLEARN_ACTIVATION = {"sigmoid": "logistic", "tanh": "tanh", "relu": "relu"}
 
 
 def sklearn_accuracy(model_params, train, test, seed) -> tuple[float, float]:

@@ -12,6 +12,9 @@ from signnet.params import parse_section, read_params_file
 
 REPO = Path(__file__).resolve().parents[1]
 
+# signnet's activation names as MLPClassifier spells them.
+SKLEARN_ACTIVATION = {"sigmoid": "logistic", "tanh": "tanh", "relu": "relu"}
+
 
 @dataclasses.dataclass(frozen=True)
 class Reference:

@@ -33,7 +33,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from references import REPO
+from references import REPO, SKLEARN_ACTIVATION
 from threadpoolctl import threadpool_info
 
 from signnet.data.download import load_photos
@@ -189,7 +189,7 @@ class SklearnRunner:
         case = self.case
         classifier = MLPClassifier(
             hidden_layer_sizes=tuple(case.hidden),
-            activation={"sigmoid": "logistic"}.get(case.activation, case.activation),
+            activation=SKLEARN_ACTIVATION[case.activation],
             solver="sgd",
             learning_rate="constant",
             learning_rate_init=case.lr,

@@ -9,7 +9,6 @@ Writes benchmarks/results/accuracy.json and prints Markdown tables.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import logging
 import platform
@@ -23,14 +22,14 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold
 from sklearn.neural_network import MLPClassifier
 
-from signnet.data.download import load_photos
-from signnet.data.split import scaled_parts, split_dataset
 from signnet.data.subset import select_classes
-from signnet.params import load_section
-from signnet.train import train_network
+from signnet.params import load_params
+from signnet.pipeline.download import load_photos
+from signnet.pipeline.split import parts_at, split_dataset
+from signnet.pipeline.train import train_network
 
 
-def sklearn_accuracy(model_params, train, test, seed) -> tuple[float, float]:
+def sklearn_accuracy(model_params, train, test, preprocessing, seed) -> tuple[float, float]:
     """(test accuracy, seconds) of MLPClassifier with the same hidden layers and activation,
     its own default solver (adam) and max_iter=300."""
     classifier = MLPClassifier(
@@ -42,14 +41,15 @@ def sklearn_accuracy(model_params, train, test, seed) -> tuple[float, float]:
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        classifier.fit(train["x"], train["labels"])
+        classifier.fit(preprocessing.features(train["images"]), train["labels"])
     seconds = time.perf_counter() - start
-    return float(classifier.score(test["x"], test["labels"])), seconds
+    accuracy = classifier.score(preprocessing.features(test["images"]), test["labels"])
+    return float(accuracy), seconds
 
 
-def signnet_accuracy(model_params, train_params, train, test) -> tuple[float, float]:
+def signnet_accuracy(model_params, train_params, train, test, preprocessing) -> tuple[float, float]:
     """(test accuracy after the last epoch, training seconds) of signnet."""
-    result = train_network(train, test, model_params, train_params)
+    result = train_network(train, test, preprocessing, model_params, train_params)
     return result.history[-1]["test_accuracy"], result.seconds
 
 
@@ -73,39 +73,42 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    download = load_section("download", REPO / "params.yaml")
+    params = load_params(REPO / "params.yaml")
+    download = params.download
     if args.image_size:
-        download = dataclasses.replace(download, image_size=args.image_size)
+        download = download.model_copy(update={"image_size": args.image_size})
     photos, _ = load_photos(download, root=REPO)
-    split_params = load_section("split", REPO / "params.yaml")
+    split_params = params.split
     rows = []
     for reference in REFERENCES:
         if args.only and reference.name != args.only:
             continue
-        model_params, train_params = reference.sections()
+        model_params, train_params = reference.sections(params)
         if args.epochs:
-            train_params = dataclasses.replace(train_params, epochs=args.epochs)
+            train_params = train_params.model_copy(update={"epochs": args.epochs})
         dataset = select_classes(photos, reference.classes)
-        train, test = split_dataset(
+        train, test, preprocessing = split_dataset(
             dataset, split_params.test_fraction, split_params.scaling, split_params.seed
         )
-        signnet_split, signnet_seconds = signnet_accuracy(model_params, train_params, train, test)
-        sklearn_split, sklearn_seconds = sklearn_accuracy(model_params, train, test, seed=0)
+        signnet_split, signnet_seconds = signnet_accuracy(
+            model_params, train_params, train, test, preprocessing
+        )
+        sklearn_split, sklearn_seconds = sklearn_accuracy(
+            model_params, train, test, preprocessing, seed=0
+        )
         folds = StratifiedKFold(args.folds, shuffle=True, random_state=split_params.seed)
         cv = {"signnet": [], "scikit-learn": []}
         for train_idx, test_idx in folds.split(dataset["labels"], dataset["labels"]):
-            fold_train, fold_test = scaled_parts(dataset, train_idx, test_idx, split_params.scaling)
-            cv["signnet"].append(
-                signnet_accuracy(model_params, train_params, fold_train, fold_test)[0]
-            )
-            cv["scikit-learn"].append(sklearn_accuracy(model_params, fold_train, fold_test, 0)[0])
+            fold = parts_at(dataset, train_idx, test_idx, split_params.scaling)
+            cv["signnet"].append(signnet_accuracy(model_params, train_params, *fold)[0])
+            cv["scikit-learn"].append(sklearn_accuracy(model_params, *fold, seed=0)[0])
         rows.append(
             {
                 "configuration": reference.name,
                 "classes": reference.classes,
                 "images": int(len(dataset["labels"])),
-                "model": dataclasses.asdict(model_params),
-                "train": dataclasses.asdict(train_params),
+                "model": model_params.model_dump(),
+                "train": train_params.model_dump(),
                 "claimed": reference.claimed,
                 "split": {
                     "signnet": signnet_split,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from signnet.params import parse_section, read_params_file
+from signnet.params import ModelParams, Params, TrainParams, validate
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -24,13 +24,13 @@ class Reference:
     train: dict
     claimed: str  # the accuracy the reference reported, on its own data
 
-    def sections(self, params_file: Path = REPO / "params.yaml"):
-        """(model, train) params: params.yaml's sections with this reference's overrides."""
-        raw = read_params_file(params_file)
-        return (
-            parse_section("model", {**raw.get("model", {}), **self.model}),
-            parse_section("train", {**raw.get("train", {}), **self.train}),
+    def sections(self, params: Params) -> tuple[ModelParams, TrainParams]:
+        """(model, train) params: those of ``params`` with this reference's overrides, validated."""
+        raw = params.model_dump()
+        checked = validate(
+            raw | {"model": raw["model"] | self.model, "train": raw["train"] | self.train}
         )
+        return checked.model, checked.train
 
 
 REFERENCES = [

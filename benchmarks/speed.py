@@ -36,14 +36,14 @@ import numpy as np
 from references import REPO, SKLEARN_ACTIVATION
 from threadpoolctl import threadpool_info
 
-from signnet.data.download import load_photos
-from signnet.data.split import split_dataset
 from signnet.data.subset import select_classes
 from signnet.nn.losses import encode_targets
 from signnet.nn.model import ModelConfig, Network
 from signnet.nn.optimizers import SGD
-from signnet.nn.training import Split, train_epochs
-from signnet.params import load_section
+from signnet.nn.training import Samples, train_epochs
+from signnet.params import load_params
+from signnet.pipeline.download import load_photos
+from signnet.pipeline.split import split_dataset
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,13 +78,13 @@ class Data:
 
 def load_case_data(case: Case, cache: dict) -> Data:
     if case.image_size not in cache:
-        download = load_section("download", REPO / "params.yaml")
-        download = dataclasses.replace(download, image_size=case.image_size)
+        download = load_params(REPO / "params.yaml").download
+        download = download.model_copy(update={"image_size": case.image_size})
         cache[case.image_size] = load_photos(download, root=REPO)[0]
-    split = load_section("split", REPO / "params.yaml")
+    split = load_params(REPO / "params.yaml").split
     dataset = select_classes(cache[case.image_size], case.classes)
-    train, _ = split_dataset(dataset, split.test_fraction, split.scaling, split.seed)
-    return Data(train["x"], train["labels"], len(case.classes))
+    train, _, preprocessing = split_dataset(dataset, split.test_fraction, split.scaling, split.seed)
+    return Data(preprocessing.features(train["images"]), train["labels"], len(case.classes))
 
 
 def initial_network(case: Case, data: Data, dtype: str) -> Network:
@@ -94,6 +94,7 @@ def initial_network(case: Case, data: Data, dtype: str) -> Network:
         tuple(case.hidden),
         case.activation,
         "he" if case.activation == "relu" else "xavier",
+        init_scale=1.0,  # used by init: normal only
         dtype=dtype,
     )
     return Network.initialise(config, SEED, np)
@@ -110,7 +111,7 @@ class SignnetRunner:
 
     def __init__(self, case: Case, data: Data, dtype: str):
         self.case, self.dtype = case, dtype
-        self.split = Split(
+        self.samples = Samples(
             data.x.astype(dtype),
             encode_targets(data.labels, data.n_classes).astype(dtype),
             data.labels,
@@ -121,7 +122,12 @@ class SignnetRunner:
         weights = [(layer["W"].copy(), layer["b"].copy()) for layer in self.initial.parameters()]
         network = Network(self.initial.config, weights)
         epochs = train_epochs(
-            network, SGD(self.case.lr), self.split, self.case.epochs, self.case.batch_size, SEED
+            network,
+            SGD(lr=self.case.lr, weight_decay=0.0),
+            self.samples,
+            self.case.epochs,
+            self.case.batch_size,
+            SEED,
         )
         for _ in epochs:
             pass

@@ -7,8 +7,8 @@ import argparse
 from pathlib import Path
 
 from signnet.artifacts import save_json, save_npz
-from signnet.data.download import load_photos
-from signnet.params import load_section
+from signnet.params import load_params
+from signnet.pipeline.download import load_photos
 from signnet.stagekit import run_stage
 
 
@@ -18,7 +18,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("source", type=Path, help="output .json: what the data is")
     parser.add_argument("--params", type=Path, default=Path("params.yaml"))
     args = parser.parse_args(argv)
-    params = load_section("download", args.params)
+    params = load_params(args.params).download
     arrays, source = load_photos(params, root=Path.cwd())
     save_npz(args.images, arrays)
     save_json(args.source, source)

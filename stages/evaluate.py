@@ -1,18 +1,18 @@
 """evaluate stage: hand-computed metrics on the test and train parts, checked by scikit-learn.
 
 Usage: python stages/evaluate.py MODEL_NPZ TRAIN_NPZ TEST_NPZ METRICS_JSON EVALUATION_JSON
-       PREDICTIONS_NPZ CONFUSION_JSON ROC_JSON
+       PREDICTIONS_NPZ CONFUSION_JSON ROC_JSON [--params params.yaml]
 """
 
 import argparse
 from pathlib import Path
 
 from signnet.artifacts import load_npz, save_json, save_npz
-from signnet.evaluate import confusion_records, evaluate_parts, roc_records, summary
 from signnet.modelfile import load_model
+from signnet.params import load_params
+from signnet.pipeline.evaluate import confusion_records, evaluate_parts, roc_records, summary
+from signnet.pipeline.split import PART_ARRAYS
 from signnet.stagekit import run_stage
-
-PART_ARRAYS = ("images", "labels", "digits", "files")
 
 
 def main(argv: list[str]) -> None:
@@ -24,7 +24,9 @@ def main(argv: list[str]) -> None:
     parser.add_argument("predictions", type=Path, help="output: test probabilities (n, K)")
     parser.add_argument("confusion", type=Path, help="output: actual/predicted per test sample")
     parser.add_argument("roc", type=Path, help="output: the test ROC curve")
+    parser.add_argument("--params", type=Path, default=Path("params.yaml"))
     args = parser.parse_args(argv)
+    load_params(args.params)  # no section of its own; a mistake anywhere stops it before work
     model = load_model(args.model)
     parts = {
         "test": load_npz(args.test, required=PART_ARRAYS),
@@ -43,7 +45,7 @@ def main(argv: list[str]) -> None:
             "crosscheck": evaluation["crosscheck"],
         },
     )
-    save_npz(args.predictions, {"probabilities": test_proba, "predicted_digits": predicted_digits})
+    save_npz(args.predictions, {"probabilities": test_proba})
     save_json(args.confusion, confusion_records(parts["test"]["digits"], predicted_digits))
     save_json(args.roc, roc_records(results["test"]))
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from signnet.artifacts import load_npz, save_npz
 from signnet.data.subset import select_classes
-from signnet.params import load_section
+from signnet.params import load_params
 from signnet.stagekit import run_stage
 
 
@@ -18,7 +18,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("filtered", type=Path, help="output .npz")
     parser.add_argument("--params", type=Path, default=Path("params.yaml"))
     args = parser.parse_args(argv)
-    params = load_section("filter", args.params)
+    params = load_params(args.params).filter
     dataset = load_npz(args.images, required=("images", "digits", "files"))
     save_npz(args.filtered, select_classes(dataset, params.classes))
 

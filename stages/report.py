@@ -1,7 +1,7 @@
 """report stage: the milestone report (Markdown and PDF, figures as PNG) from the artifacts.
 
-Usage: python stages/report.py SOURCE_JSON TEST_NPZ MODEL_NPZ HISTORY_JSON TRAINING_JSON
-       EVALUATION_JSON PREDICTIONS_NPZ REPORT_MD REPORT_PDF FIGURE_DIR [--params params.yaml]
+Usage: python stages/report.py SOURCE_JSON TEST_NPZ MODEL_NPZ HISTORY_JSON EVALUATION_JSON
+       PREDICTIONS_NPZ REPORT_MD REPORT_PDF FIGURE_DIR [--params params.yaml]
 """
 
 import argparse
@@ -9,12 +9,13 @@ from pathlib import Path
 
 from signnet.artifacts import load_json, load_npz
 from signnet.modelfile import load_model
-from signnet.params import load_section
+from signnet.params import load_params
+from signnet.pipeline.split import PART_ARRAYS
 from signnet.report.content import ReportInputs, build_report
 from signnet.report.write import report_date, write_report
 from signnet.stagekit import run_stage
 
-INPUTS = ("source", "test", "model", "history", "training", "evaluation", "predictions")
+INPUTS = ("source", "test", "model", "history", "evaluation", "predictions")
 
 
 def main(argv: list[str]) -> None:
@@ -26,14 +27,13 @@ def main(argv: list[str]) -> None:
     parser.add_argument("figures", type=Path, help="output: folder of PNG figures")
     parser.add_argument("--params", type=Path, default=Path("params.yaml"))
     args = parser.parse_args(argv)
-    params = load_section("report", args.params)
+    params = load_params(args.params).report
     source = load_json(args.source)
     inputs = ReportInputs(
         source=source,
-        test=load_npz(args.test, required=("images", "labels", "digits", "files", "scaling")),
+        test=load_npz(args.test, required=PART_ARRAYS),
         model=load_model(args.model),
         history=load_json(args.history),
-        training=load_json(args.training),
         evaluation=load_json(args.evaluation),
         probabilities=load_npz(args.predictions, required=("probabilities",))["probabilities"],
         params=params,

@@ -1,4 +1,6 @@
-"""Shared fixtures: tiny archives in the dataset's layout, and a temporary copy of the repo."""
+"""Shared fixtures: tiny archives in the dataset's layout, tiny networks, and a temporary copy of
+the repository. Tests marked ``mirror`` use the real dataset mirror in ../shared; they are
+skipped where it is absent, and ``pytest -m "not mirror"`` leaves them out (the fast loop)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ import pytest
 from PIL import Image
 
 from signnet.data.archive import DatasetSpec, fingerprint
+from signnet.nn.model import ModelConfig
+from signnet.params import Params, read_yaml, validate
 
 REPO = Path(__file__).resolve().parents[1]
 MIRROR = REPO.parent / "shared" / "data" / "sign-language-digits"
@@ -63,13 +67,36 @@ def tiny_zip(tmp_path, files):
     return write_zip(mirror / spec_for(files).archive_name, files)
 
 
-def copy_repo(destination: Path, params_update: dict | None = None) -> Path:
-    """A git repository at ``destination`` with this repo's tracked files, committed.
+def pytest_collection_modifyitems(config, items):
+    if MIRROR.is_dir():
+        return
+    skip = pytest.mark.skip(reason=f"no dataset mirror at {MIRROR}")
+    for item in items:
+        if "mirror" in item.keywords:
+            item.add_marker(skip)
 
-    ``params_update`` maps section -> {key: value} merged into params.yaml; the mirror is set to
-    the real one by absolute path, since ../shared is not beside a temporary folder.
+
+def dense(n_features, n_classes, hidden=(), activation="sigmoid", init="xavier", dtype="float64"):
+    """A dense network's configuration with the test suite's usual choices."""
+    return ModelConfig(n_features, n_classes, tuple(hidden), activation, init, 0.01, dtype)
+
+
+def repo_params(**sections: dict) -> Params:
+    """params.yaml's values with ``section={key: value}`` overrides, validated."""
+    raw = read_yaml(REPO / "params.yaml")
+    for section, values in sections.items():
+        raw[section].update(values)
+    return validate(raw)
+
+
+def copy_repo(destination: Path, params_update: dict | None = None) -> Path:
+    """A git repository at ``destination`` with this repo's files (tracked and not ignored),
+    committed, and ``shared`` beside it linked to the real one, as in a fresh clone.
+
+    ``params_update`` maps section -> {key: value} merged into params.yaml (through DVC's own
+    YAML round trip, which keeps comments); the copy's dvc.lock is kept.
     """
-    import yaml
+    from dvc.utils.serialize import modify_yaml
 
     tracked = subprocess.run(
         ["git", "ls-files", "-co", "--exclude-standard"],
@@ -83,12 +110,13 @@ def copy_repo(destination: Path, params_update: dict | None = None) -> Path:
             target = destination / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / name, target)
-    params = yaml.safe_load((destination / "params.yaml").read_text())
-    params["download"]["mirrors"] = [str(MIRROR)]
-    for section, values in (params_update or {}).items():
-        params[section].update(values)
-    (destination / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    (destination / "dvc.lock").unlink(missing_ok=True)
+    shared = destination.parent / "shared"
+    if not shared.exists():
+        shared.symlink_to(REPO.parent / "shared", target_is_directory=True)
+    if params_update:
+        with modify_yaml(destination / "params.yaml") as params:
+            for section, values in params_update.items():
+                params[section].update(values)
     for command in (
         ["git", "init", "-q"],
         ["git", "add", "-A"],
@@ -96,6 +124,3 @@ def copy_repo(destination: Path, params_update: dict | None = None) -> Path:
     ):
         subprocess.run(command, cwd=destination, check=True)
     return destination
-
-
-needs_mirror = pytest.mark.skipif(not MIRROR.is_dir(), reason=f"no dataset mirror at {MIRROR}")

@@ -5,7 +5,7 @@ import pytest
 
 from signnet.data import archive
 from signnet.data.archive import ArchiveError, fingerprint, read_folder, read_verified, read_zip
-from tests.conftest import MIRROR, TOP, needs_mirror, spec_for, write_zip
+from tests.conftest import MIRROR, TOP, spec_for, write_zip
 
 
 def test_fingerprint_is_the_sha256_of_the_sorted_manifest():
@@ -99,7 +99,7 @@ def test_links_out_of_an_unpacked_copy_are_rejected(tmp_path, files):
         read_folder(root)
 
 
-@needs_mirror
+@pytest.mark.mirror
 def test_real_mirror_matches_the_published_fingerprint():
     spec = archive.SIGN_LANGUAGE_DIGITS
     files = read_verified(MIRROR / spec.archive_name, spec)

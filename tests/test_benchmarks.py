@@ -5,7 +5,9 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import REPO, needs_mirror
+import pytest
+
+from tests.conftest import REPO
 
 
 def run(script, *args, tmp_path):
@@ -21,7 +23,7 @@ def run(script, *args, tmp_path):
     return result.stdout
 
 
-@needs_mirror
+@pytest.mark.mirror
 def test_speed_benchmark_runs_on_a_tiny_case(tmp_path):
     output = tmp_path / "speed.json"
     case = "pair 784-64-1, batch 32"
@@ -52,7 +54,7 @@ def test_speed_benchmark_runs_on_a_tiny_case(tmp_path):
     assert "| pair 784-64-1, batch 32 | float64 | signnet |" in table
 
 
-@needs_mirror
+@pytest.mark.mirror
 def test_accuracy_benchmark_runs_on_a_tiny_case(tmp_path):
     output = tmp_path / "accuracy.json"
     table = run(

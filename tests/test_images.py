@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from signnet.data.archive import ArchiveError
-from signnet.data.images import decode_dataset, decode_photo
+from signnet.data.images import ImageError, decode_dataset, decode_photo, read_photo
 
 
 def encode(image: Image.Image, fmt: str = "PNG", **save) -> bytes:
@@ -40,7 +39,7 @@ def test_exif_orientation_is_applied():
 
 
 def test_unreadable_photo_is_named():
-    with pytest.raises(ArchiveError, match="Dataset/0/bad.JPG: not a readable image"):
+    with pytest.raises(ImageError, match="Dataset/0/bad.JPG: not a readable image"):
         decode_photo(b"garbage", 28, "Dataset/0/bad.JPG")
 
 
@@ -49,3 +48,12 @@ def test_dataset_is_decoded_in_path_order_with_digits(files):
     assert out["images"].shape == (len(files), 16, 16)
     assert list(out["files"]) == sorted(files)
     assert list(out["digits"]) == [int(p.split("/")[1]) for p in sorted(files)]
+
+
+def test_a_users_unreadable_photo_is_an_image_error(tmp_path):
+    text = tmp_path / "notes.jpg"
+    text.write_text("not a photo")
+    with pytest.raises(ImageError, match="notes.jpg: not a readable image"):
+        read_photo(text, 28)
+    with pytest.raises(ImageError, match="missing.jpg: cannot read"):
+        read_photo(tmp_path / "missing.jpg", 28)

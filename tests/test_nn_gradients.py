@@ -9,7 +9,8 @@ import pytest
 
 from signnet.nn.layers import Activation, Dense
 from signnet.nn.losses import BinaryCrossEntropy, SoftmaxCrossEntropy, encode_targets
-from signnet.nn.model import ModelConfig, Network
+from signnet.nn.model import Network
+from tests.conftest import dense
 
 EPS = 1e-6
 TOLERANCE = 1e-6
@@ -114,7 +115,7 @@ def test_whole_network_backward(hidden, activation, n_classes):
     rng = np.random.default_rng(4)
     x = rng.normal(size=(7, 6))
     targets = encode_targets(rng.integers(0, n_classes, 7), n_classes)
-    network = Network.initialise(ModelConfig(6, n_classes, hidden, activation, "he"), 5, np)
+    network = Network.initialise(dense(6, n_classes, hidden, activation, "he"), 5, np)
     for layer in network.parameters():  # non-zero biases keep relu units off their kink at 0
         layer["b"] += rng.uniform(0.1, 0.5, size=layer["b"].shape)
     network.compute_gradients(x, targets)

@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 
-from signnet.nn.model import ModelConfig, Network
-from signnet.nn.optimizers import SGD, Adam, Momentum, make_optimizer
-from signnet.params import TrainParams
+from signnet.nn.model import Network
+from signnet.nn.optimizers import SGD, Adam, Momentum
+from tests.conftest import dense
 
 
 def tiny_network():
     """Logistic regression on 2 features: w = [0.5, -0.25], b = 0.1."""
-    return Network(ModelConfig(2, 2, ()), [(np.array([[0.5], [-0.25]]), np.array([0.1]))])
+    return Network(dense(2, 2), [(np.array([[0.5], [-0.25]]), np.array([0.1]))])
 
 
 def test_one_sgd_step_matches_the_hand_computation():
@@ -23,7 +23,7 @@ def test_one_sgd_step_matches_the_hand_computation():
     expected_w = np.array([0.5, -0.25]) - 0.1 * np.array([dz @ [1.0, 3.0], dz @ [2.0, -1.0]])
     expected_b = 0.1 - 0.1 * dz.sum()
     network.compute_gradients(x, targets)
-    SGD(0.1).step(network.parameters(), network.gradients())
+    SGD(lr=0.1, weight_decay=0.0).step(network.parameters(), network.gradients())
     np.testing.assert_allclose(network.parameters()[0]["W"][:, 0], expected_w, rtol=1e-14)
     np.testing.assert_allclose(network.parameters()[0]["b"], [expected_b], rtol=1e-14)
 
@@ -39,7 +39,7 @@ def step(optimizer, grads_sequence, start=1.0):
 
 
 def test_adam_first_steps_by_hand():
-    path, _ = step(Adam(0.1, beta1=0.9, beta2=0.999, eps=1e-8), [2.0, -1.0])
+    path, _ = step(Adam(lr=0.1, beta1=0.9, beta2=0.999, weight_decay=0.0, eps=1e-8), [2.0, -1.0])
     # t=1: m = 0.2, v = 0.004; m_hat = 2, v_hat = 4; w = 1 - 0.1 * 2 / (2 + 1e-8)
     w1 = 1 - 0.1 * 2 / (2 + 1e-8)
     # t=2: m = 0.9*0.2 - 0.1 = 0.08; v = 0.999*0.004 + 0.001 = 0.004996
@@ -49,18 +49,12 @@ def test_adam_first_steps_by_hand():
 
 
 def test_momentum_by_hand():
-    path, _ = step(Momentum(0.1, momentum=0.5), [1.0, 1.0, -2.0])
+    path, _ = step(Momentum(lr=0.1, momentum=0.5, weight_decay=0.0), [1.0, 1.0, -2.0])
     # v: 1, 1.5, -1.25 ; w: 0.9, 0.75, 0.875
     assert path == pytest.approx([0.9, 0.75, 0.875], rel=1e-14)
 
 
 def test_weight_decay_applies_to_weights_not_biases():
-    path, bias = step(SGD(0.1, weight_decay=0.5), [0.0])
+    path, bias = step(SGD(lr=0.1, weight_decay=0.5), [0.0])
     assert path == pytest.approx([1 - 0.1 * 0.5 * 1.0])  # decay pulls the weight
     assert bias == 1.0  # the bias has zero gradient and no decay
-
-
-@pytest.mark.parametrize(("name", "cls"), [("sgd", SGD), ("momentum", Momentum), ("adam", Adam)])
-def test_params_choose_the_optimizer(name, cls):
-    optimizer = make_optimizer(TrainParams(optimizer=name, lr=0.3))
-    assert type(optimizer) is cls and optimizer.lr == 0.3

@@ -6,13 +6,15 @@ import array_api_strict
 import numpy as np
 import pytest
 
+from signnet.data.preprocessing import Preprocessing
 from signnet.modelfile import TrainedModel, load_model, save_model
 from signnet.nn import backend
 from signnet.nn.backend import BackendError, select_backend, to_numpy
 from signnet.nn.losses import encode_targets
-from signnet.nn.model import ModelConfig, Network
+from signnet.nn.model import Network
 from signnet.nn.optimizers import SGD, Adam, Momentum
-from signnet.nn.training import Split, TrainingDiverged, fit
+from signnet.nn.training import Samples, TrainingDiverged, fit
+from tests.conftest import dense
 
 
 def blobs(n_classes, n=40, features=6, seed=0):
@@ -24,15 +26,22 @@ def blobs(n_classes, n=40, features=6, seed=0):
 
 
 def split_in(xp, x, labels, n_classes):
-    return Split(xp.asarray(x), xp.asarray(encode_targets(labels, n_classes)), xp.asarray(labels))
+    return Samples(xp.asarray(x), xp.asarray(encode_targets(labels, n_classes)), xp.asarray(labels))
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])
-@pytest.mark.parametrize("optimizer", [SGD(0.1, weight_decay=0.01), Momentum(0.05), Adam(0.01)])
+@pytest.mark.parametrize(
+    "optimizer",
+    [
+        SGD(lr=0.1, weight_decay=0.01),
+        Momentum(lr=0.05, momentum=0.9, weight_decay=0.0),
+        Adam(lr=0.01, beta1=0.9, beta2=0.999, weight_decay=0.0),
+    ],
+)
 def test_training_is_backend_neutral(n_classes, optimizer):
     """A training run under array-api-strict (which rejects NumPy-only calls) equals NumPy's."""
     x, labels = blobs(n_classes)
-    config = ModelConfig(6, n_classes, (5, 4), "tanh")
+    config = dense(6, n_classes, (5, 4), "tanh")
     results = []
     for xp in (array_api_strict, np):
         network = Network.initialise(config, 3, xp)
@@ -54,9 +63,9 @@ def test_training_is_backend_neutral(n_classes, optimizer):
 
 def test_training_learns_separable_data():
     x, labels = blobs(3, n=90)
-    network = Network.initialise(ModelConfig(6, 3, (8,), "relu", "he"), 0, np)
+    network = Network.initialise(dense(6, 3, (8,), "relu", "he"), 0, np)
     data = split_in(np, x, labels, 3)
-    history = fit(network, SGD(0.1), data, data, 30, 10, seed=0)
+    history = fit(network, SGD(lr=0.1, weight_decay=0.0), data, data, 30, 10, seed=0)
     assert history[0]["train_loss"] > history[-1]["train_loss"]
     assert history[-1]["train_accuracy"] == 1.0
     assert [r["epoch"] for r in history] == list(range(1, 31))
@@ -64,9 +73,10 @@ def test_training_learns_separable_data():
 
 def test_float32_stays_float32():
     x, labels = blobs(2)
-    network = Network.initialise(ModelConfig(6, 2, (4,), dtype="float32"), 0, np)
-    data = Split(x.astype(np.float32), encode_targets(labels, 2).astype(np.float32), labels)
-    fit(network, Adam(0.01), data, data, 2, 8, seed=0)
+    network = Network.initialise(dense(6, 2, (4,), dtype="float32"), 0, np)
+    data = Samples(x.astype(np.float32), encode_targets(labels, 2).astype(np.float32), labels)
+    adam = Adam(lr=0.01, beta1=0.9, beta2=0.999, weight_decay=0.0)
+    fit(network, adam, data, data, 2, 8, seed=0)
     assert {p.dtype for layer in network.parameters() for p in layer.values()} == {
         np.dtype("float32")
     }
@@ -74,28 +84,30 @@ def test_float32_stays_float32():
 
 def test_divergence_is_reported_with_the_epoch():
     x, labels = blobs(2)
-    network = Network.initialise(ModelConfig(6, 2, (16,), "relu"), 0, np)
+    network = Network.initialise(dense(6, 2, (16,), "relu"), 0, np)
     data = split_in(np, x, labels, 2)
-    expected = r"diverged at epoch 4: .* smaller learning rate than train.lr = 100000000.0"
+    expected = r"diverged at epoch 4: .* smaller learning rate than 100000000.0$"
     with pytest.raises(TrainingDiverged, match=expected), np.errstate(all="ignore"):
-        fit(network, Momentum(1e8), data, data, 20, 8, seed=0)
+        fit(network, Momentum(lr=1e8, momentum=0.9, weight_decay=0), data, data, 20, 8, seed=0)
 
 
 def test_model_file_round_trip_and_determinism(tmp_path):
     x, labels = blobs(2, features=16)
     images = np.clip(x.reshape(-1, 4, 4) * 20 + 128, 0, 255).astype(np.uint8)
-    offset, scale = np.full(16, 128.0), np.full(16, 20.0)
+    preprocessing = Preprocessing.fit(images, "standardize")
     paths = []
     for name in ("a.npz", "b.npz"):
-        network = Network.initialise(ModelConfig(16, 2, (5,)), 7, np)
-        model = TrainedModel(network, np.array([6, 8]), 4, offset, scale)
-        data = split_in(np, model.features(images), labels, 2)
-        fit(network, SGD(0.1), data, data, 3, 8, seed=2)
+        network = Network.initialise(dense(16, 2, (5,)), 7, np)
+        model = TrainedModel(network, np.array([6, 8]), preprocessing, {"lr": 0.1})
+        data = split_in(np, preprocessing.features(images), labels, 2)
+        fit(network, SGD(lr=0.1, weight_decay=0.0), data, data, 3, 8, seed=2)
         save_model(tmp_path / name, model)
         paths.append(tmp_path / name)
     assert paths[0].read_bytes() == paths[1].read_bytes()
     loaded = load_model(paths[0])
-    assert loaded.network.config == model.network.config and loaded.image_size == 4
+    assert loaded.network.config == model.network.config and loaded.training == {"lr": 0.1}
+    assert (loaded.preprocessing.scaling, loaded.preprocessing.image_size) == ("standardize", 4)
+    np.testing.assert_array_equal(loaded.preprocessing.offset, preprocessing.offset)
     np.testing.assert_array_equal(loaded.classes, [6, 8])
     np.testing.assert_array_equal(loaded.predict_proba(images), model.predict_proba(images))
 
@@ -109,7 +121,7 @@ def test_gpu_request_without_cupy_fails_clearly(monkeypatch, caplog):
         return real_import(name, *args)
 
     monkeypatch.setattr(backend.importlib, "import_module", no_cupy)
-    with pytest.raises(BackendError, match=r"train.device = 'gpu' cannot be used: CuPy is not"):
+    with pytest.raises(BackendError, match=r"^the GPU cannot be used: CuPy is not"):
         select_backend("gpu")
     with caplog.at_level("INFO"):
         assert select_backend("auto").device == "cpu"

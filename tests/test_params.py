@@ -1,70 +1,224 @@
-import pytest
+"""The params schema: YAML 1.2 as DVC reads it, strict types, messages, one source of truth."""
 
+import copy
+import re
+import subprocess
+import sys
+import typing
+
+import pytest
+from dvc.utils.serialize import parse_yaml
+
+from signnet.data.preprocessing import SCALINGS
+from signnet.nn.activations import ACTIVATIONS
+from signnet.nn.backend import DEVICES
+from signnet.nn.layers import INITIALISERS
+from signnet.nn.model import DTYPES
+from signnet.nn.optimizers import OPTIMIZERS
 from signnet.params import (
-    SECTIONS,
     ParamError,
-    TrainParams,
-    load_section,
-    parse_section,
-    read_params_file,
+    Params,
+    load_params,
+    read_yaml,
+    reference_table,
+    validate,
 )
 from tests.conftest import REPO
 
+GOOD = read_yaml(REPO / "params.yaml")
+
+
+def with_changes(**changes):
+    """params.yaml's values with ``section__key=value`` changes (``...`` deletes the key)."""
+    raw = copy.deepcopy(GOOD)
+    for name, value in changes.items():
+        section, key = name.split("__")
+        if value is ...:
+            del raw[section][key]
+        else:
+            raw[section][key] = value
+    return raw
+
+
+def problems(raw):
+    with pytest.raises(ParamError) as caught:
+        validate(raw)
+    return str(caught.value).splitlines()
+
 
 @pytest.mark.parametrize(
-    ("section", "raw", "key", "fragment"),
+    ("changes", "line"),
     [
-        ("filter", {"classes": [6, 6]}, "filter.classes", "distinct"),
-        ("filter", {"classes": [6, 10]}, "filter.classes", "0 to 9"),
-        ("filter", {"classes": [-1, 3]}, "filter.classes", "0 to 9"),
-        ("filter", {"classes": [6]}, "filter.classes", "2 to 10"),
-        ("filter", {"classes": "6,8"}, "filter.classes", "a list of integers"),
-        ("filter", {"classes": [6, "8"]}, "filter.classes[1]", "an integer"),
-        ("split", {"test_fraction": 0}, "split.test_fraction", "strictly between 0 and 1"),
-        ("split", {"test_fraction": 1.0}, "split.test_fraction", "strictly between 0 and 1"),
-        ("split", {"test_fraction": "0.2"}, "split.test_fraction", "a number"),
-        ("split", {"scaling": "minmax"}, "split.scaling", "one of unit, standardize"),
-        ("split", {"seed": 1.5}, "split.seed", "an integer"),
-        ("split", {"seed": True}, "split.seed", "an integer"),
-        ("download", {"image_size": 7}, "download.image_size", "from 8 to 256"),
-        ("download", {"image_size": 257}, "download.image_size", "from 8 to 256"),
-        ("download", {"imagesize": 28}, "download.imagesize", "did you mean image_size"),
-        ("train", {"learning_rate": 0.1}, "train.learning_rate", "unknown key"),
-        ("train", {"lr": 0}, "train.lr", "a positive number"),
-        ("model", {"hidden": [64, 0]}, "model.hidden", "positive integers"),
-        ("model", {"activation": "softplus"}, "model.activation", "sigmoid, tanh, relu"),
-        ("filter", ["classes"], "filter", "a mapping"),
+        (
+            {"filter__classes": [6, 6]},
+            "filter.classes = [6, 6] is not allowed: a list of 2 to 10 "
+            "integers from 0 to 9, all distinct",
+        ),
+        (
+            {"filter__classes": [6, 10]},
+            "filter.classes = [6, 10] is not allowed: a list of 2 to 10",
+        ),
+        ({"filter__classes": [6]}, "filter.classes = [6] is not allowed"),
+        ({"filter__classes": [6, "8"]}, "filter.classes = [6, '8'] is not allowed"),
+        ({"filter__classes": "6,8"}, "filter.classes = '6,8' is not allowed"),
+        (
+            {"split__test_fraction": 0},
+            "split.test_fraction = 0 is not allowed: a number strictly between 0 and 1",
+        ),
+        ({"split__test_fraction": "0.2"}, "split.test_fraction = '0.2' is not allowed: a number"),
+        (
+            {"split__scaling": "minmax"},
+            "split.scaling = 'minmax' is not allowed: one of unit, standardize",
+        ),
+        ({"split__seed": 1.5}, "split.seed = 1.5 is not allowed: a non-negative integer"),
+        ({"split__seed": True}, "split.seed = True is not allowed: a non-negative integer"),
+        ({"train__lr": True}, "train.lr = True is not allowed: a positive number"),
+        ({"train__lr": 0}, "train.lr = 0 is not allowed: a positive number"),
+        ({"train__lr": float("inf")}, "train.lr = inf is not allowed: a positive number"),
+        ({"train__momentum": 1}, "train.momentum = 1 is not allowed: a number in [0, 1)"),
+        (
+            {"download__image_size": 257},
+            "download.image_size = 257 is not allowed: an integer from 8 to 256",
+        ),
+        (
+            {"download__imagesize": 28},
+            "download.imagesize = 28 is not allowed: unknown key (did you mean image_size?)",
+        ),
+        ({"train__learning_rate": 0.1}, "train.learning_rate = 0.1 is not allowed: unknown key"),
+        ({"train__lr": ...}, "train.lr is missing: set it in params.yaml (a positive number)"),
+        (
+            {"model__hidden": [64, 0]},
+            "model.hidden = [64, 0] is not allowed: a list of positive integers",
+        ),
+        (
+            {"model__activation": "softplus"},
+            "model.activation = 'softplus' is not allowed: one of sigmoid, tanh, relu",
+        ),
+        ({"download__course_file": 3}, "download.course_file = 3 is not allowed: null or a string"),
     ],
 )
-def test_bad_values_are_named_with_their_rule(section, raw, key, fragment):
-    with pytest.raises(ParamError) as caught:
-        parse_section(section, raw)
-    message = str(caught.value)
-    assert message.startswith(f"params: {key} = "), message
-    assert fragment in message
+def test_each_problem_names_key_value_and_what_is_allowed(changes, line):
+    (message,) = problems(with_changes(**changes))
+    assert message.startswith("params: " + line), message
 
 
-def test_defaults_are_valid_and_missing_keys_take_them():
-    for name in SECTIONS:
-        assert parse_section(name, None) == parse_section(name, {})
-    assert parse_section("train", {"lr": 1}).lr == 1.0  # an integer is a valid number
-    assert parse_section("train", {"epochs": 3}) == TrainParams(epochs=3)
+def test_every_problem_in_the_file_is_reported_at_once():
+    raw = with_changes(train__lr="fast", model__dtype="float16", report__example_photos=0)
+    raw["trian"] = {}
+    raw.pop("split")
+    found = problems(raw)
+    assert [line.split(" ")[1] for line in found] == [
+        "split",
+        "model.dtype",
+        "train.lr",
+        "report.example_photos",
+        "trian",
+    ]
+    assert found[-1].startswith(
+        "params: trian = {} is not allowed: unknown section (did you mean train?); known: "
+    )
+    assert "params: split is missing: set it in params.yaml (a mapping of keys to values)" in found
 
 
-def test_unknown_section_is_rejected(tmp_path):
+def test_a_section_that_is_not_a_mapping():
+    (line,) = problems({**GOOD, "model": [64]})
+    assert line == "params: model = [64] is not allowed: a mapping of keys to values"
+
+
+TRICKY_YAML = """\
+a: 1e-5
+b: 1.0e+6
+c: .5
+d: 1e6
+e: -2E-3
+f: yes
+g: on
+h: true
+i: 0x1F
+j: 1_000
+"""
+
+
+def test_the_file_is_read_as_dvc_reads_it(tmp_path):
+    path = tmp_path / "doc.yaml"
+    path.write_text(TRICKY_YAML)
+    ours = read_yaml(path)
+    assert ours == parse_yaml(TRICKY_YAML, str(path))  # DVC's own params parser
+    assert ours["a"] == 1e-5 and ours["b"] == 1e6 and ours["c"] == 0.5 and ours["d"] == 1e6
+    assert ours["f"] == "yes" and ours["g"] == "on" and ours["h"] is True  # YAML 1.2
+
+
+@pytest.mark.parametrize(("text", "value"), [("1e-5", 1e-5), ("1.0e+6", 1e6), (".5", 0.5)])
+def test_numbers_in_any_yaml_form_are_numbers(tmp_path, text, value):
     path = tmp_path / "params.yaml"
-    path.write_text("trian:\n  lr: 0.1\n")
-    with pytest.raises(ParamError, match="did you mean train"):
-        read_params_file(path)
+    path.write_text((REPO / "params.yaml").read_text().replace("lr: 0.1", f"lr: {text}"))
+    assert load_params(path).train.lr == value
 
 
-def test_params_file_is_read_safely(tmp_path):
+def test_an_integer_is_a_number_but_a_boolean_is_not():
+    assert validate(with_changes(train__lr=1)).train.lr == 1.0
+    assert problems(with_changes(train__epochs=True)) == [
+        "params: train.epochs = True is not allowed: a positive integer"
+    ]
+
+
+def test_unsafe_yaml_and_missing_files_are_refused(tmp_path):
     path = tmp_path / "params.yaml"
     path.write_text("train: !!python/object/apply:os.system ['true']\n")
-    with pytest.raises(ValueError, match="not valid YAML"):
-        read_params_file(path)
+    with pytest.raises(ValueError, match="params.yaml is not valid YAML"):
+        load_params(path)
+    with pytest.raises(ValueError, match="nothing.yaml does not exist"):
+        load_params(tmp_path / "nothing.yaml")
 
 
-def test_repository_params_file_is_valid():
-    for name in SECTIONS:
-        load_section(name, REPO / "params.yaml")
+def test_the_repository_file_is_valid_and_the_code_has_no_defaults():
+    params = load_params(REPO / "params.yaml")  # params.yaml's values, checked by the schema
+    assert params.split.scaling == "standardize" and params.train.lr == 0.1
+    for section in Params.model_fields.values():
+        for name, field in section.annotation.model_fields.items():
+            assert field.is_required(), f"{name} has a default in code; params.yaml holds it"
+
+
+def test_choices_are_the_implementing_tables():
+    declared = {
+        ("split", "scaling"): SCALINGS,
+        ("model", "activation"): ACTIVATIONS,
+        ("model", "init"): INITIALISERS,
+        ("model", "dtype"): DTYPES,
+        ("train", "optimizer"): OPTIMIZERS,
+        ("train", "device"): DEVICES,
+    }
+    literal = [
+        (section_name, name)
+        for section_name, section in Params.model_fields.items()
+        for name, field in section.annotation.model_fields.items()
+        if typing.get_origin(field.annotation) is typing.Literal
+    ]
+    assert sorted(literal) == sorted(declared)
+    for (section, name), table in declared.items():
+        field = Params.model_fields[section].annotation.model_fields[name]
+        assert typing.get_args(field.annotation) == tuple(table)
+
+
+def test_the_readme_table_is_the_schemas():
+    readme = (REPO / "README.md").read_text()
+    assert reference_table(load_params(REPO / "params.yaml")) in readme, (
+        "README's params table is stale: paste the output of `signnet params`"
+    )
+
+
+def test_the_network_library_loads_neither_params_nor_yaml():
+    code = (
+        "import pkgutil, importlib, sys, signnet.nn as nn\n"
+        "for m in pkgutil.iter_modules(nn.__path__):\n"
+        "    importlib.import_module('signnet.nn.' + m.name)\n"
+        "bad = sorted(n for n in sys.modules if re.match(r'(signnet\\.(params|artifacts|pipeline"
+        "|report|stagekit))|yaml|ruamel', n))\n"
+        "print(bad)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", "import re\n" + code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+    sources = "".join(p.read_text() for p in (REPO / "src/signnet/nn").glob("*.py"))
+    assert not re.search(r"\b(train|model|split|download)\.\w+ =", sources)  # no params keys

@@ -13,7 +13,7 @@ import pytest
 
 from signnet.artifacts import load_npz
 from signnet.modelfile import load_model
-from tests.conftest import copy_repo, needs_mirror
+from tests.conftest import copy_repo
 
 
 def run_dvc(repo, *args, env):
@@ -44,7 +44,7 @@ def env(tmp_path):
     }
 
 
-@needs_mirror
+@pytest.mark.mirror
 def test_download_filter_split_on_the_real_mirror(tmp_path, env):
     repo = copy_repo(tmp_path / "repo")
     out = dvc(repo, "repro", "split", env=env)
@@ -59,6 +59,9 @@ def test_download_filter_split_on_the_real_mirror(tmp_path, env):
     assert not set(train["files"]) & set(test["files"])
     assert not (tmp_path / "cache").exists()  # found in the mirror, nothing downloaded
 
+    assert "x" not in train  # the images, not a second copy of the pixels
+    preprocessing = load_npz(repo / "data" / "preprocessing.npz")
+    assert str(preprocessing["scaling"]) == "standardize" and int(preprocessing["image_size"]) == 28
     first = digests(repo)
     assert "Running stage" not in dvc(repo, "repro", "split", env=env)
     dvc(repo, "repro", "--force", "split", env=env)
@@ -71,7 +74,7 @@ def test_download_filter_split_on_the_real_mirror(tmp_path, env):
     assert "Running stage 'download'" not in out and "Running stage 'filter'" not in out
 
 
-@needs_mirror
+@pytest.mark.mirror
 def test_bad_params_stop_the_stage_before_any_output(tmp_path, env):
     repo = copy_repo(tmp_path / "repo", {"filter": {"classes": [6, 6]}})
     result = subprocess.run(
@@ -82,11 +85,20 @@ def test_bad_params_stop_the_stage_before_any_output(tmp_path, env):
         text=True,
     )
     assert result.returncode != 0
-    assert "filter.classes = [6, 6] is not allowed: 2 to 10 distinct digits" in result.stderr
+    assert "filter.classes = [6, 6] is not allowed: a list of 2 to 10 integers" in result.stderr
     assert not (repo / "data" / "filtered.npz").exists()
 
 
-@needs_mirror
+@pytest.mark.mirror
+def test_a_typo_in_any_section_stops_the_first_stage_that_runs(tmp_path, env):
+    repo = copy_repo(tmp_path / "repo", {"train": {"lrr": 0.1}})
+    result = run_dvc(repo, "repro", "filter", env=env)
+    assert result.returncode != 0
+    assert "params: train.lrr = 0.1 is not allowed: unknown key (did you mean lr?)" in result.stderr
+    assert not (repo / "data").exists()  # the download stage stopped before any work
+
+
+@pytest.mark.mirror
 def test_train_stage_writes_a_model_that_predicts(tmp_path, env):
     repo = copy_repo(tmp_path / "repo")
     dvc(repo, "repro", "train", env=env)
@@ -96,8 +108,7 @@ def test_train_stage_writes_a_model_that_predicts(tmp_path, env):
     assert [r["epoch"] for r in history] == list(range(1, 41))
     assert history[-1]["train_loss"] < history[0]["train_loss"]
     assert history[-1]["test_accuracy"] >= 0.9
-    training = json.loads((repo / "reports" / "training.json").read_text())
-    assert training["device"] == "cpu" and training["seconds"] > 0
+    assert model.training["computed_on"] == "cpu" and model.training["lr"] == 0.1
     test = load_npz(repo / "data" / "test.npz")
     predicted = model.classes[model.predict_proba(test["images"]).argmax(axis=1)]
     assert np.mean(predicted == test["digits"]) == history[-1]["test_accuracy"]
@@ -106,36 +117,46 @@ def test_train_stage_writes_a_model_that_predicts(tmp_path, env):
     assert (repo / "models" / "model.npz").read_bytes() == first
 
 
-@needs_mirror
+@pytest.mark.mirror
 def test_diverging_training_writes_nothing(tmp_path, env):
     diverging = {"activation": "relu", "hidden": [16]}
     repo = copy_repo(tmp_path / "repo", {"model": diverging, "train": {"lr": 1e8, "epochs": 5}})
     result = run_dvc(repo, "repro", "train", env=env)
     assert result.returncode != 0
-    assert "training diverged at epoch" in result.stderr
-    assert "smaller learning rate than train.lr = 100000000.0" in result.stderr
+    assert "params: train.lr = 100000000.0 is too large here: training diverged at epoch" in (
+        result.stderr
+    )
     assert not (repo / "models" / "model.npz").exists()
     assert not (repo / "models" / "history.json").exists()
 
 
-@needs_mirror
-def test_full_pipeline_then_an_experiment(tmp_path, env):
-    repo = copy_repo(tmp_path / "repo")
+def tracked_outputs(repo):
+    """md5 of every output DVC tracks, from the repo's dvc.lock."""
+    lock = (repo / "dvc.lock").read_text()
+    return {line for line in lock.splitlines() if "md5:" in line}
+
+
+@pytest.mark.mirror
+def test_a_fresh_clone_reproduces_the_committed_lock_then_an_experiment(tmp_path, env):
+    repo = copy_repo(tmp_path / "repo")  # params.yaml and dvc.lock as committed
     out = dvc(repo, "repro", env=env)
     for stage in ("download", "filter", "split", "train", "evaluate", "report"):
         assert f"Running stage '{stage}'" in out
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout
+    assert status == "", f"dvc repro changed tracked files (commit dvc.lock?):\n{status}"
+    first = tracked_outputs(repo)
+    dvc(repo, "repro", "--force", env=env)
+    assert tracked_outputs(repo) == first  # every tracked output byte-identical on a rerun
+
     assert (repo / "reports" / "report.pdf").read_bytes().startswith(b"%PDF")
     metrics = json.loads((repo / "reports" / "metrics.json").read_text())
     assert metrics["test"]["accuracy"] >= 0.9
     assert "test.accuracy" in dvc(repo, "metrics", "show", env=env)
-    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "baseline"],
-        cwd=repo,
-        check=True,
-    )
 
-    out = dvc(repo, "exp", "run", "-S", "train.epochs=2", env=env)
+    # DVC writes 1e-05 into params.yaml; the stages read it as DVC does, as a number.
+    out = dvc(repo, "exp", "run", "-S", "train.lr=1e-5", "-S", "train.epochs=2", env=env)
     ran = {
         stage
         for stage in ("download", "filter", "split", "train", "evaluate", "report")
@@ -146,6 +167,6 @@ def test_full_pipeline_then_an_experiment(tmp_path, env):
     assert len(history) == 2
 
     table = list(csv.DictReader(io.StringIO(dvc(repo, "exp", "show", "--csv", env=env))))
-    epochs = {row["train.epochs"]: row for row in table}
-    assert {"40", "2"} <= set(epochs)
-    assert float(epochs["2"]["test.accuracy"]) != float(epochs["40"]["test.accuracy"])
+    runs = {(row["train.epochs"], row["train.lr"]): row for row in table}
+    assert {("40", "0.1"), ("2", "1e-05")} <= set(runs), list(runs)
+    assert float(runs["2", "1e-05"]["test.accuracy"]) != float(runs["40", "0.1"]["test.accuracy"])

@@ -6,14 +6,15 @@ import numpy as np
 import pytest
 from pypdf import PdfReader
 
-from signnet.evaluate import evaluate_parts
+from signnet.data.preprocessing import Preprocessing
 from signnet.modelfile import TrainedModel
-from signnet.nn.model import ModelConfig, Network
-from signnet.params import ModelParams, ReportParams, TrainParams
+from signnet.nn.model import Network
+from signnet.pipeline.evaluate import evaluate_parts
+from signnet.pipeline.train import train_network
 from signnet.report.content import ReportInputs, build_report
 from signnet.report.document import Figure
 from signnet.report.write import report_date, write_report
-from signnet.train import train_network
+from tests.conftest import dense, repo_params
 
 SOURCE = {
     "kind": "Sign Language Digits Dataset",
@@ -33,17 +34,12 @@ def part(rng, digits, n, size=8):
     images = np.clip(
         rng.normal(60 + 120 * labels[:, None, None] / len(digits), 40, (n, size, size)), 0, 255
     ).astype(np.uint8)
-    x = images.reshape(n, -1) / 255.0
     return {
-        "x": x,
         "labels": labels,
         "digits": np.array(digits)[labels],
         "files": np.array([f"Dataset/{digits[k]}/IMG_{i}.JPG" for i, k in enumerate(labels)]),
         "images": images,
         "classes": np.array(digits),
-        "offset": np.zeros(size * size),
-        "scale": np.full(size * size, 255.0),
-        "scaling": np.array("unit"),
         "test_fraction": np.array(0.2),
         "seed": np.array(42),
     }
@@ -52,23 +48,24 @@ def part(rng, digits, n, size=8):
 def report_inputs(digits, epochs=5):
     rng = np.random.default_rng(0)
     train, test = part(rng, digits, 48), part(rng, digits, 12)
-    result = train_network(
-        train, test, ModelParams(hidden=[6]), TrainParams(epochs=epochs, batch_size=8, lr=0.5)
+    params = repo_params(
+        model={"hidden": [6]}, train={"epochs": epochs, "batch_size": 8, "lr": 0.5}
     )
+    unit = Preprocessing.fit(train["images"], "unit")
+    result = train_network(train, test, unit, params.model, params.train)
     evaluation = evaluate_parts(result.model, {"test": test, "train": train})
     return ReportInputs(
         source=SOURCE,
         test=test,
         model=result.model,
         history=result.history,
-        training={"seconds": 0.25, "samples_per_second": 960, "device": "cpu"},
         evaluation={
             "classes": list(digits),
             "results": evaluation["results"],
             "crosscheck": evaluation["crosscheck"],
         },
         probabilities=evaluation["probabilities"]["test"],
-        params=ReportParams(example_photos=6, max_misclassified=4),
+        params=repo_params(report={"example_photos": 6, "max_misclassified": 4}).report,
     )
 
 
@@ -155,7 +152,7 @@ def test_same_inputs_give_byte_identical_files(tmp_path):
 
 def test_figures_never_cross_a_page(tmp_path):
     inputs = report_inputs((6, 8))
-    inputs.params = ReportParams(example_photos=48, max_misclassified=0)
+    inputs.params = repo_params(report={"example_photos": 48, "max_misclassified": 0}).report
     folder, _ = render(tmp_path, inputs)
     for page in PdfReader(folder / "report.pdf").pages:
         for image in page.images:
@@ -192,4 +189,4 @@ def test_model_table_matches_the_network():
         ),
     )
     assert isinstance(inputs.model, TrainedModel) and isinstance(inputs.model.network, Network)
-    assert inputs.model.network.config == ModelConfig(64, 2, (6,))
+    assert inputs.model.network.config == dense(64, 2, (6,))

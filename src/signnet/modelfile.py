@@ -2,12 +2,13 @@
 
 An uncompressed ``.npz`` holding:
 
-* ``format``: the string ``signnet-model-1``;
+* ``format``: the string ``signnet-model-2``;
 * ``config``: the :class:`~signnet.nn.model.ModelConfig` as a JSON string;
-* ``training``: how the weights were trained (the ``train`` params), as a JSON string;
+* ``training``: how the weights were trained (the ``train`` params and the device they were
+  computed on), as a JSON string;
 * ``classes`` int64 (K,): the digit of each class index;
-* ``image_size``: the side S the photos are decoded to;
-* ``offset``, ``scale`` float64 (S*S,): the pixel scaling ``x = (pixel - offset) / scale``;
+* ``preprocessing.<name>``: the :class:`~signnet.data.preprocessing.Preprocessing` that turns
+  photos into the network's input (image side S, scaling method, offset and scale (S*S,));
 * ``layer<i>.W`` (in, out) and ``layer<i>.b`` (out,) in ``config.dtype``, i = 0 at the input.
 """
 
@@ -20,10 +21,12 @@ from pathlib import Path
 import numpy as np
 
 from signnet.artifacts import ArtifactError, load_npz, save_npz
+from signnet.data.preprocessing import Preprocessing
 from signnet.nn.backend import select_backend, to_device, to_numpy
 from signnet.nn.model import ModelConfig, Network
 
-FORMAT = "signnet-model-1"
+FORMAT = "signnet-model-2"
+PREFIX = "preprocessing."
 
 
 @dataclasses.dataclass
@@ -31,20 +34,14 @@ class TrainedModel:
     """A network with what turns a photo into its input and its output into a digit."""
 
     network: Network
-    classes: np.ndarray
-    image_size: int
-    offset: np.ndarray
-    scale: np.ndarray
-    training: dict = dataclasses.field(default_factory=dict)
-
-    def features(self, images: np.ndarray) -> np.ndarray:
-        """Scaled features (N, S*S) in the network's dtype for uint8 images (N, S, S)."""
-        x = (images.reshape(len(images), -1).astype(np.float64) - self.offset) / self.scale
-        return x.astype(self.network.config.dtype)
+    classes: np.ndarray  # int64 (K,)
+    preprocessing: Preprocessing
+    training: dict
 
     def predict_proba(self, images: np.ndarray) -> np.ndarray:
         """Class probabilities (N, K) for uint8 images (N, S, S), on the CPU."""
-        return to_numpy(self.network.predict_proba(self.features(images)))
+        x = self.preprocessing.features(images).astype(self.network.config.dtype)  # (N, S*S)
+        return to_numpy(self.network.predict_proba(x))
 
 
 def save_model(path: str | Path, model: TrainedModel) -> None:
@@ -54,10 +51,8 @@ def save_model(path: str | Path, model: TrainedModel) -> None:
         "config": np.array(json.dumps(model.network.config.to_dict(), sort_keys=True)),
         "training": np.array(json.dumps(model.training, sort_keys=True)),
         "classes": np.asarray(model.classes, dtype=np.int64),
-        "image_size": np.array(model.image_size, dtype=np.int64),
-        "offset": model.offset,
-        "scale": model.scale,
     }
+    arrays |= {PREFIX + name: a for name, a in model.preprocessing.to_arrays().items()}
     for i, layer in enumerate(model.network.parameters()):
         for name, value in layer.items():
             arrays[f"layer{i}.{name}"] = to_numpy(value)
@@ -66,16 +61,26 @@ def save_model(path: str | Path, model: TrainedModel) -> None:
 
 def load_model(path: str | Path) -> TrainedModel:
     """Read a model file written by :func:`save_model`, on the CPU."""
-    arrays = load_npz(
-        path, required=("format", "config", "classes", "image_size", "offset", "scale")
-    )
+    arrays = load_npz(path, required=("format", "config", "training", "classes"))
     if str(arrays["format"]) != FORMAT:
-        raise ArtifactError(f"{path}: format {str(arrays['format'])!r}; expected {FORMAT!r}")
+        raise ArtifactError(
+            f"{path}: format {str(arrays['format'])!r}; expected {FORMAT!r} "
+            "(retrain with this version: dvc repro)"
+        )
     try:
         config = ModelConfig.from_dict(json.loads(str(arrays["config"])))
         training = json.loads(str(arrays["training"]))
-    except (json.JSONDecodeError, TypeError) as error:
+    except (TypeError, ValueError) as error:  # JSON, or a config ModelConfig refuses
         raise ArtifactError(f"{path}: unreadable model config ({error})") from None
+    preprocessing = Preprocessing.from_arrays(
+        {name.removeprefix(PREFIX): a for name, a in arrays.items() if name.startswith(PREFIX)},
+        str(path),
+    )
+    if preprocessing.offset.shape[0] != config.n_features:
+        raise ArtifactError(
+            f"{path}: preprocessing gives {preprocessing.offset.shape[0]} features; "
+            f"the network takes {config.n_features}"
+        )
     xp = select_backend("cpu").xp
     n_layers = len(config.widths) - 1
     try:
@@ -91,8 +96,6 @@ def load_model(path: str | Path) -> TrainedModel:
     return TrainedModel(
         network=Network(config, weights),
         classes=arrays["classes"],
-        image_size=int(arrays["image_size"]),
-        offset=arrays["offset"],
-        scale=arrays["scale"],
+        preprocessing=preprocessing,
         training=training,
     )

@@ -1,208 +1,324 @@
-"""Typed, validated sections of ``params.yaml``.
+"""The declared schema of ``params.yaml``: one pydantic model per section, read as DVC reads it.
 
-Each pipeline stage reads one section. Loading a section checks, before any work starts, that
-every key is known (with a suggestion for a misspelling), that every value has the declared type,
-and that it obeys its rule; the first violation raises :class:`ParamError`, whose message names
-the key (``section.key``), the value and what is allowed.
+``params.yaml`` is the one place for every value, so the schema has no defaults: a key missing
+there is an error, not a silent fallback. The schema is the one place for every rule: types are
+strict (a boolean is not a number, a number is not a string), ranges are declared with the
+field, and each list of choices is taken from the table that implements it (activations,
+initialisers, optimizers, devices, dtypes, scalings). The text that tells a user what is allowed
+is derived from those declarations, never written beside them.
+
+The file is parsed as YAML 1.2 with ruamel.yaml's safe loader, as DVC parses it, so ``1e-5``,
+``1.0e+6`` and ``.5`` are numbers. :func:`load_params` validates the whole file: any stage
+reports a mistake in any section before it does any work, though each stage depends on (and
+reads) only its own sections. Every problem is reported at once, each naming ``section.key``,
+the value and what is allowed.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import types
 import typing
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
+from signnet.data.preprocessing import SCALINGS
 from signnet.errors import SignnetError
-
-DIGITS = range(10)
+from signnet.nn.activations import ACTIVATIONS
+from signnet.nn.backend import DEVICES
+from signnet.nn.layers import INITIALISERS
+from signnet.nn.model import DTYPES
+from signnet.nn.optimizers import OPTIMIZERS
 
 
 class ParamError(SignnetError):
-    """A parameter that is unknown, of the wrong type, or outside its allowed values."""
+    """One or more parameters that are missing, unknown, of the wrong type or out of range.
 
-    def __init__(self, key: str, value: Any, allowed: str):
-        super().__init__(f"params: {key} = {value!r} is not allowed: {allowed}")
-        self.key = key
-        self.value = value
+    ``problems`` holds ``(key, value, what is wrong)`` triples; the message has one line each.
+    """
 
-
-def _rule(default: Any, check: typing.Callable[[Any], bool] | None = None, allowed: str = ""):
-    """A field with a default and a rule ``check(value) -> bool`` that ``allowed`` explains."""
-    factory = (lambda: list(default)) if isinstance(default, list) else None
-    metadata = {"check": check, "allowed": allowed}
-    if factory is not None:
-        return dataclasses.field(default_factory=factory, metadata=metadata)
-    return dataclasses.field(default=default, metadata=metadata)
+    def __init__(self, problems: list[tuple[str, Any, str]]):
+        self.problems = problems
+        super().__init__("\n".join(_line(*problem) for problem in problems))
 
 
-def _one_of(*choices: str):
-    return _rule(choices[0], lambda v: v in choices, "one of " + ", ".join(choices))
+_MISSING = object()
 
 
-@dataclasses.dataclass(frozen=True)
-class DownloadParams:
+def _line(key: str, value: Any, problem: str) -> str:
+    if value is _MISSING:
+        return f"params: {key} {problem}"
+    return f"params: {key} = {value!r} {problem}"
+
+
+def choices(table: typing.Iterable[str]) -> Any:
+    """The type ``Literal[...]`` of the names in ``table`` (a name -> implementation mapping)."""
+    return Literal[tuple(table)]
+
+
+def rule(check: Callable[[Any], bool], allowed: str) -> AfterValidator:
+    """A validator that refuses values failing ``check``; ``allowed`` says what passes."""
+
+    def validate(value: Any) -> Any:
+        if not check(value):
+            raise ValueError(allowed)
+        return value
+
+    validate.allowed = allowed  # read by :func:`allowed_text`
+    return AfterValidator(validate)
+
+
+class Section(BaseModel):
+    """A params section: strict types, no unknown keys, no defaults, immutable."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+Digit = Annotated[int, Field(ge=0, le=9)]
+PositiveInt = Annotated[int, Field(ge=1)]
+Seed = Annotated[int, Field(ge=0, description="seeds a NumPy random generator")]
+Fraction = Annotated[float, Field(ge=0, lt=1)]
+
+
+class DownloadParams(Section):
     """Where the photos come from and the square size they are decoded to."""
 
-    image_size: int = _rule(28, lambda v: 8 <= v <= 256, "an integer from 8 to 256")
-    mirrors: list[str] = _rule(
-        ["../shared/data/sign-language-digits"],
-        allowed="a list of folders (relative to the repository root) that hold the archive",
-    )
-    course_file: str | None = _rule(
-        None, allowed="null, or the path of an .npz in the course format (dataset, labels)"
-    )
+    image_size: Annotated[
+        int, Field(ge=8, le=256, description="photos are decoded to image_size x image_size grey")
+    ]
+    mirrors: Annotated[
+        list[str],
+        Field(
+            description="folders (relative to the repository root) holding the archive, zipped "
+            "or unpacked, tried in order after the user's cache; a missing one is skipped"
+        ),
+    ]
+    course_file: Annotated[
+        str | None,
+        Field(
+            description="a course-format .npz (dataset: N x D pixels, labels: digits) used "
+            "instead of the photos"
+        ),
+    ]
 
 
-@dataclasses.dataclass(frozen=True)
-class FilterParams:
-    """The digits to keep; class index = position in ``classes``."""
+class FilterParams(Section):
+    """The digits to keep."""
 
-    classes: list[int] = _rule(
-        [6, 8],
-        lambda v: 2 <= len(v) <= 10 and all(d in DIGITS for d in v) and len(set(v)) == len(v),
-        "2 to 10 distinct digits from 0 to 9",
-    )
-
-
-@dataclasses.dataclass(frozen=True)
-class SplitParams:
-    """Pixel scaling and the stratified train/test split."""
-
-    test_fraction: float = _rule(0.2, lambda v: 0 < v < 1, "a number strictly between 0 and 1")
-    scaling: str = _one_of("unit", "standardize")
-    seed: int = _rule(42, lambda v: v >= 0, "a non-negative integer")
+    classes: Annotated[
+        list[Digit],
+        Field(
+            min_length=2,
+            max_length=10,
+            description="class index = position in the list; for a pair, index 1 is positive",
+        ),
+        rule(lambda v: len(set(v)) == len(v), "all distinct"),
+    ]
 
 
-@dataclasses.dataclass(frozen=True)
-class ModelParams:
+class SplitParams(Section):
+    """The stratified train/test split and the pixel scaling fitted on its training part."""
+
+    test_fraction: Annotated[
+        float, Field(gt=0, lt=1, description="held out per class (rounded) as the test part")
+    ]
+    scaling: Annotated[
+        choices(SCALINGS),
+        Field(description="unit: x/255; standardize: per pixel, with training-part statistics"),
+    ]
+    seed: Seed
+
+
+class ModelParams(Section):
     """The network's architecture, initialisation and floating-point type."""
 
-    hidden: list[int] = _rule([64], lambda v: all(n >= 1 for n in v), "a list of positive integers")
-    activation: str = _one_of("sigmoid", "tanh", "relu")
-    init: str = _one_of("xavier", "he", "normal")
-    init_scale: float = _rule(0.01, lambda v: v > 0, "a positive number (std of init: normal)")
-    dtype: str = _one_of("float64", "float32")
+    hidden: Annotated[
+        list[PositiveInt], Field(description="units per hidden layer; [] is logistic regression")
+    ]
+    activation: Annotated[choices(ACTIVATIONS), Field(description="of the hidden layers")]
+    init: Annotated[choices(INITIALISERS), Field(description="initial weights; biases start at 0")]
+    init_scale: Annotated[float, Field(gt=0, description="the std of init: normal")]
+    dtype: Annotated[choices(DTYPES), Field(description="of weights and computation")]
 
 
-@dataclasses.dataclass(frozen=True)
-class TrainParams:
-    """The optimisation: optimizer, schedule, seed and device."""
+class TrainParams(Section):
+    """The optimisation: optimizer and its settings, epochs, batches, seed and device."""
 
-    optimizer: str = _one_of("sgd", "momentum", "adam")
-    lr: float = _rule(0.1, lambda v: v > 0, "a positive number")
-    momentum: float = _rule(0.9, lambda v: 0 <= v < 1, "a number in [0, 1)")
-    beta1: float = _rule(0.9, lambda v: 0 <= v < 1, "a number in [0, 1)")
-    beta2: float = _rule(0.999, lambda v: 0 <= v < 1, "a number in [0, 1)")
-    weight_decay: float = _rule(0.0, lambda v: v >= 0, "a non-negative number")
-    epochs: int = _rule(40, lambda v: v >= 1, "a positive integer")
-    batch_size: int = _rule(32, lambda v: v >= 1, "a positive integer")
-    seed: int = _rule(0, lambda v: v >= 0, "a non-negative integer")
-    device: str = _one_of("cpu", "gpu", "auto")
+    optimizer: Annotated[choices(OPTIMIZERS), Field(description="the update rule")]
+    lr: Annotated[float, Field(gt=0, description="learning rate")]
+    momentum: Annotated[Fraction, Field(description="optimizer: momentum only")]
+    beta1: Annotated[Fraction, Field(description="optimizer: adam only")]
+    beta2: Annotated[Fraction, Field(description="optimizer: adam only")]
+    weight_decay: Annotated[float, Field(ge=0, description="L2 penalty on weight matrices")]
+    epochs: Annotated[PositiveInt, Field(description="passes over the training part")]
+    batch_size: Annotated[PositiveInt, Field(description="1 is per-sample descent")]
+    seed: Annotated[Seed, Field(description="initial weights and batch order")]
+    device: Annotated[choices(DEVICES), Field(description="gpu needs CuPy; auto: gpu if usable")]
 
 
-@dataclasses.dataclass(frozen=True)
-class ReportParams:
+class ReportParams(Section):
     """How many photos the report shows."""
 
-    example_photos: int = _rule(18, lambda v: 1 <= v <= 64, "an integer from 1 to 64")
-    max_misclassified: int = _rule(24, lambda v: 0 <= v <= 200, "an integer from 0 to 200")
+    example_photos: Annotated[
+        int, Field(ge=1, le=64, description="test photos shown with their predictions")
+    ]
+    max_misclassified: Annotated[
+        int, Field(ge=0, le=200, description="misclassified test photos shown, surest first")
+    ]
 
 
-SECTIONS: dict[str, type] = {
-    "download": DownloadParams,
-    "filter": FilterParams,
-    "split": SplitParams,
-    "model": ModelParams,
-    "train": TrainParams,
-    "report": ReportParams,
-}
+class Params(Section):
+    """The whole of ``params.yaml``: one section per stage that has settings."""
+
+    download: DownloadParams
+    filter: FilterParams
+    split: SplitParams
+    model: ModelParams
+    train: TrainParams
+    report: ReportParams
 
 
-_TYPE_NAMES = {
+def read_yaml(path: str | Path) -> Any:
+    """The YAML 1.2 document at ``path``, parsed as DVC parses params files (safe loader)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SignnetError(f"params file {path} does not exist") from None
+    try:
+        return YAML(typ="safe", pure=True).load(text)
+    except YAMLError as error:
+        raise SignnetError(f"params file {path} is not valid YAML: {error}") from None
+
+
+def load_params(path: str | Path = "params.yaml") -> Params:
+    """Every section of the params file at ``path``, validated; :class:`ParamError` otherwise."""
+    return validate(read_yaml(path))
+
+
+def validate(raw: Any) -> Params:
+    """``raw`` (a parsed params file) as :class:`Params`, or a :class:`ParamError` listing every
+    problem, in the order of the schema."""
+    try:
+        return Params.model_validate(raw)
+    except ValidationError as error:
+        raise ParamError(_problems(raw, error)) from None
+
+
+def _problems(raw: Any, error: ValidationError) -> list[tuple[str, Any, str]]:
+    """One (key, value, problem) per parameter that ``error`` names, in the order found."""
+    problems: dict[str, tuple[str, Any, str]] = {}
+    for item in error.errors():
+        loc = item["loc"]
+        if not loc:
+            problems["params"] = ("params.yaml", raw, "is not allowed: a mapping of sections")
+            continue
+        model: type[BaseModel] = Params
+        section = loc[0]
+        if len(loc) > 1 and section in Params.model_fields:
+            model = Params.model_fields[section].annotation
+        key = ".".join(str(part) for part in loc[:2])
+        if key in problems:
+            continue  # one line per parameter, whatever the number of its items at fault
+        name = loc[min(len(loc), 2) - 1]
+        known = list(model.model_fields)
+        if item["type"] == "extra_forbidden":
+            kind = "section" if len(loc) == 1 else "key"
+            close = difflib.get_close_matches(str(name), known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            problem = f"is not allowed: unknown {kind}{hint}; known: {', '.join(known)}"
+            problems[key] = (key, item["input"], problem)
+        elif item["type"] == "missing":
+            field = model.model_fields[name]
+            problems[key] = (key, _MISSING, f"is missing: set it in params.yaml ({_about(field)})")
+        else:
+            value = raw[section] if len(loc) == 1 else raw[section][name]
+            field = model.model_fields[name]
+            problems[key] = (key, value, f"is not allowed: {_about(field)}")
+    return list(problems.values())
+
+
+def _about(field) -> str:
+    """What a field allows, for messages: derived from its declaration."""
+    if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+        return "a mapping of keys to values"
+    return allowed_text(field.annotation, field.metadata)
+
+
+_NOUNS = {
     int: ("an integer", "integers"),
     float: ("a number", "numbers"),
     str: ("a string", "strings"),
 }
 
 
-def _type_name(annotation: Any, plural: bool = False) -> str:
-    return _TYPE_NAMES[annotation][plural]
-
-
-def _coerce(key: str, value: Any, annotation: Any) -> Any:
-    """Return ``value`` as ``annotation`` (int, float, str, list[...], X | None) or raise."""
+def allowed_text(annotation: Any, metadata: list | tuple = (), plural: bool = False) -> str:
+    """Plain words for the values ``annotation`` with constraints ``metadata`` admits, e.g.
+    ``an integer from 8 to 256`` or ``a list of 2 to 10 integers from 0 to 9, all distinct``."""
+    if typing.get_origin(annotation) is Annotated:
+        inner, *extra = typing.get_args(annotation)
+        flat = [m for e in extra for m in (e.metadata if hasattr(e, "metadata") else [e])]
+        return allowed_text(inner, [*flat, *metadata], plural)
     origin = typing.get_origin(annotation)
+    rules = [m.func.allowed for m in metadata if hasattr(getattr(m, "func", None), "allowed")]
+    suffix = "".join(f", {text}" for text in rules)
     if origin in (typing.Union, types.UnionType):
-        options = typing.get_args(annotation)
-        if value is None and type(None) in options:
-            return None
-        (inner,) = [a for a in options if a is not type(None)]
-        return _coerce(key, value, inner)
+        options = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return "null or " + " or ".join(allowed_text(a, metadata, plural) for a in options)
+    if origin is Literal:
+        return "one of " + ", ".join(str(a) for a in typing.get_args(annotation)) + suffix
     if origin is list:
-        (item_type,) = typing.get_args(annotation)
-        if not isinstance(value, list):
-            raise ParamError(key, value, f"a list of {_type_name(item_type, plural=True)}")
-        return [_coerce(f"{key}[{i}]", item, item_type) for i, item in enumerate(value)]
-    if isinstance(value, bool):  # YAML true/false is never a number or a string here
-        raise ParamError(key, value, _type_name(annotation))
-    if annotation is float and isinstance(value, int | float):
-        return float(value)
-    if not isinstance(value, annotation):
-        raise ParamError(key, value, _type_name(annotation))
-    return value
+        (item,) = typing.get_args(annotation)
+        low = next((m.min_length for m in metadata if hasattr(m, "min_length")), 0)
+        high = next((m.max_length for m in metadata if hasattr(m, "max_length")), None)
+        count = f"{low} to {high} " if high is not None else (f"at least {low} " if low else "")
+        return f"a list of {count}{allowed_text(item, (), plural=True)}{suffix}"
+    bounds = {name: getattr(m, name) for m in metadata for name in _BOUNDS if hasattr(m, name)}
+    return _with_bounds(annotation, bounds, plural) + suffix
 
 
-def _unknown(key: str, value: Any, kind: str, known: list[str]) -> ParamError:
-    """The error for an unknown key or section, suggesting the closest known name."""
-    close = difflib.get_close_matches(key.rsplit(".", 1)[-1], known, n=1)
-    hint = f" (did you mean {close[0]}?)" if close else ""
-    return ParamError(key, value, f"unknown {kind}{hint}; known: {', '.join(known)}")
+_BOUNDS = ("gt", "ge", "lt", "le")  # the annotated_types constraints (Gt, Ge, Lt, Le)
 
 
-def parse_section(name: str, raw: Any):
-    """Validate the mapping ``raw`` as section ``name``; missing keys take their defaults."""
-    cls = SECTIONS[name]
-    raw = {} if raw is None else raw
-    if not isinstance(raw, dict):
-        raise ParamError(name, raw, "a mapping of keys to values")
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    hints = typing.get_type_hints(cls)
-    values = {}
-    for key, value in raw.items():
-        if key not in fields:
-            raise _unknown(f"{name}.{key}", value, "key", list(fields))
-        field = fields[key]
-        value = _coerce(f"{name}.{key}", value, hints[key])
-        check = field.metadata["check"]
-        if value is not None and check is not None and not check(value):
-            raise ParamError(f"{name}.{key}", value, field.metadata["allowed"])
-        values[key] = value
-    return cls(**values)
+def _with_bounds(kind: type, bounds: dict[str, float], plural: bool) -> str:
+    """``an integer from 8 to 256``, ``positive numbers``...: ``kind`` qualified by ``bounds``."""
+    noun = _NOUNS[kind][plural]
+    bare = noun if plural else noun.split(" ", 1)[1]
+    lead = "" if plural else "a "
+    if bounds == {"gt": 0} or (kind is int and bounds == {"ge": 1}):
+        return f"{lead}positive {bare}"
+    if bounds == {"ge": 0}:
+        return f"{lead}non-negative {bare}"
+    low = next((k for k in ("gt", "ge") if k in bounds), None)
+    high = next((k for k in ("lt", "le") if k in bounds), None)
+    if low and high:
+        a, b = bounds[low], bounds[high]
+        if (low, high) == ("ge", "le"):
+            return f"{noun} from {a} to {b}"
+        if (low, high) == ("gt", "lt"):
+            return f"{noun} strictly between {a} and {b}"
+        return f"{noun} in {'[' if low == 'ge' else '('}{a}, {b}{']' if high == 'le' else ')'}"
+    if low:
+        return f"{noun} {'greater than' if low == 'gt' else 'at least'} {bounds[low]}"
+    if high:
+        return f"{noun} {'less than' if high == 'lt' else 'at most'} {bounds[high]}"
+    return noun
 
 
-def read_params_file(path: str | Path = "params.yaml") -> dict:
-    """Read ``path`` with ``yaml.safe_load``; reject unknown top-level sections."""
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SignnetError(f"params file {path} does not exist") from None
-    except yaml.YAMLError as error:
-        raise SignnetError(f"params file {path} is not valid YAML: {error}") from None
-    raw = {} if raw is None else raw
-    if not isinstance(raw, dict):
-        raise ParamError(str(path), raw, "a mapping of section names to sections")
-    for section in raw:
-        if section not in SECTIONS:
-            raise _unknown(str(section), raw[section], "section", list(SECTIONS))
-    return raw
-
-
-def load_section(name: str, path: str | Path = "params.yaml"):
-    """The validated section ``name`` of the params file at ``path``."""
-    return parse_section(name, read_params_file(path).get(name))
+def reference_table(params: Params) -> str:
+    """The Markdown table of every key: its value in ``params`` (params.yaml's, the defaults),
+    what is allowed and what it does. The README's table is this table (a test compares)."""
+    lines = ["| key | value in params.yaml | allowed | what it does |", "|---|---|---|---|"]
+    for section_name, section_field in Params.model_fields.items():
+        section = getattr(params, section_name)
+        for name, field in section_field.annotation.model_fields.items():
+            value = getattr(section, name)
+            shown = "null" if value is None else str(value).replace("'", "")
+            about, what = _about(field), field.description
+            lines.append(f"| `{section_name}.{name}` | `{shown}` | {about} | {what} |")
+    return "\n".join(lines) + "\n"

@@ -16,6 +16,12 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from signnet.data.archive import ArchiveError
+from signnet.errors import SignnetError
+
+
+class ImageError(SignnetError):
+    """A photo that cannot be read or decoded."""
+
 
 _DATASET_PHOTO = re.compile(r"^Dataset/(\d)/[^/]+\.jpe?g$", re.IGNORECASE)
 
@@ -33,7 +39,7 @@ def decode_photo(data: bytes, size: int, name: str) -> np.ndarray:
         with Image.open(io.BytesIO(data)) as image:
             return to_square_gray(image, size)
     except (UnidentifiedImageError, OSError, ValueError) as error:
-        raise ArchiveError(f"{name}: not a readable image ({error})") from None
+        raise ImageError(f"{name}: not a readable image ({error})") from None
 
 
 def read_photo(path: Path, size: int) -> np.ndarray:
@@ -41,7 +47,7 @@ def read_photo(path: Path, size: int) -> np.ndarray:
     try:
         data = Path(path).read_bytes()
     except OSError as error:
-        raise ArchiveError(f"{path}: cannot read ({error.strerror})") from None
+        raise ImageError(f"{path}: cannot read ({error.strerror})") from None
     return decode_photo(data, size, str(path))
 
 

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 GPU_HINT = (
     "install the GPU extra (pip install -e '.[gpu]': CuPy for CUDA 12) on a machine with an "
-    "NVIDIA GPU, or set train.device to cpu or auto"
+    "NVIDIA GPU, or compute on the cpu (or auto)"
 )
 
 
@@ -53,20 +53,36 @@ def _cupy_namespace() -> tuple[ModuleType | None, str]:
     return importlib.import_module("array_api_compat.cupy"), ""
 
 
-def select_backend(device: str) -> Backend:
-    """The backend for ``train.device``: ``cpu``, ``gpu`` (CuPy, or an error), or ``auto``."""
-    if device == "cpu":
-        return Backend(importlib.import_module("array_api_compat.numpy"), "cpu")
-    if device not in ("gpu", "auto"):
-        raise BackendError(f"train.device = {device!r} is not allowed: one of cpu, gpu, auto")
+def _cpu() -> Backend:
+    return Backend(importlib.import_module("array_api_compat.numpy"), "cpu")
+
+
+def _gpu() -> Backend:
+    cupy_xp, why = _cupy_namespace()
+    if cupy_xp is None:
+        raise BackendError(f"the GPU cannot be used: {why}; {GPU_HINT}")
+    log.info("computing on the GPU (CuPy)")
+    return Backend(cupy_xp, "gpu")
+
+
+def _auto() -> Backend:
     cupy_xp, why = _cupy_namespace()
     if cupy_xp is not None:
         log.info("computing on the GPU (CuPy)")
         return Backend(cupy_xp, "gpu")
-    if device == "gpu":
-        raise BackendError(f"train.device = 'gpu' cannot be used: {why}; {GPU_HINT}")
-    log.info("train.device = auto: no GPU (%s); computing on the CPU (NumPy)", why)
-    return Backend(importlib.import_module("array_api_compat.numpy"), "cpu")
+    log.info("no GPU (%s); computing on the CPU (NumPy)", why)
+    return _cpu()
+
+
+# Devices by name: ``cpu`` (NumPy), ``gpu`` (CuPy, or an error), ``auto`` (the GPU if usable).
+DEVICES = {"cpu": _cpu, "gpu": _gpu, "auto": _auto}
+
+
+def select_backend(device: str) -> Backend:
+    """The backend for ``device``, one of :data:`DEVICES`; :class:`BackendError` if unusable."""
+    if device not in DEVICES:
+        raise BackendError(f"device {device!r} is not one of {', '.join(DEVICES)}")
+    return DEVICES[device]()
 
 
 def namespace(*arrays: Any) -> ModuleType:

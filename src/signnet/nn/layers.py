@@ -8,6 +8,7 @@ can update every layer without knowing what it is. ``forward`` keeps what ``back
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -18,26 +19,29 @@ from signnet.nn.backend import namespace
 
 Array = Any
 
-INITIALISERS = ("xavier", "he", "normal")
+
+def xavier(rng: np.random.Generator, fan_in: int, fan_out: int, scale: float) -> np.ndarray:
+    """Uniform on +-sqrt(6 / (fan_in + fan_out)) (Glorot and Bengio, 2010); ``scale`` unused."""
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, size=(fan_in, fan_out))
 
 
-def initial_weights(
-    rng: np.random.Generator, fan_in: int, fan_out: int, method: str, scale: float
-) -> np.ndarray:
-    """Host float64 weights (fan_in, fan_out) drawn from ``rng``.
+def he(rng: np.random.Generator, fan_in: int, fan_out: int, scale: float) -> np.ndarray:
+    """Normal with std sqrt(2 / fan_in) (He et al., 2015), for relu; ``scale`` unused."""
+    return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
 
-    ``xavier``: uniform on +-sqrt(6 / (fan_in + fan_out)) (Glorot and Bengio, 2010);
-    ``he``: normal with std sqrt(2 / fan_in) (He et al., 2015), for relu;
-    ``normal``: normal with std ``scale``, the "small random values" of the reference reports.
-    """
-    if method == "xavier":
-        limit = np.sqrt(6.0 / (fan_in + fan_out))
-        return rng.uniform(-limit, limit, size=(fan_in, fan_out))
-    if method == "he":
-        return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
-    if method == "normal":
-        return rng.normal(0.0, scale, size=(fan_in, fan_out))
-    raise ValueError(f"model.init = {method!r} is not allowed: one of {', '.join(INITIALISERS)}")
+
+def normal(rng: np.random.Generator, fan_in: int, fan_out: int, scale: float) -> np.ndarray:
+    """Normal with std ``scale``: the "small random values" of the reference reports."""
+    return rng.normal(0.0, scale, size=(fan_in, fan_out))
+
+
+# Weight initialisers by name: (rng, fan_in, fan_out, scale) -> host float64 (fan_in, fan_out).
+INITIALISERS: dict[str, Callable[[np.random.Generator, int, int, float], np.ndarray]] = {
+    "xavier": xavier,
+    "he": he,
+    "normal": normal,
+}
 
 
 class Dense:

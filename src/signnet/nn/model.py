@@ -12,24 +12,48 @@ from typing import Any
 
 import numpy as np
 
+from signnet.nn.activations import ACTIVATIONS
 from signnet.nn.backend import namespace, to_device
-from signnet.nn.layers import Activation, Dense, initial_weights
+from signnet.nn.layers import INITIALISERS, Activation, Dense
 from signnet.nn.losses import loss_for, output_units
 
 Array = Any
 
+# The floating-point types a network computes in (names of the array namespace's dtypes).
+DTYPES = ("float64", "float32")
+
 
 @dataclasses.dataclass(frozen=True)
 class ModelConfig:
-    """Every hyperparameter of the architecture; stored in the model file to rebuild it."""
+    """Every hyperparameter of the architecture; stored in the model file to rebuild it.
+
+    ``hidden`` gives the units of each hidden layer (empty: logistic or softmax regression);
+    ``activation`` names an entry of :data:`~signnet.nn.activations.ACTIVATIONS`, ``init`` one
+    of :data:`~signnet.nn.layers.INITIALISERS` (``init_scale`` is the std of ``normal``), and
+    ``dtype`` one of :data:`DTYPES`. There are no defaults: whoever builds a network says all.
+    """
 
     n_features: int
     n_classes: int
-    hidden: tuple[int, ...] = (64,)
-    activation: str = "sigmoid"
-    init: str = "xavier"
-    init_scale: float = 0.01
-    dtype: str = "float64"
+    hidden: tuple[int, ...]
+    activation: str
+    init: str
+    init_scale: float
+    dtype: str
+
+    def __post_init__(self):
+        for name, value, allowed in (
+            ("activation", self.activation, ACTIVATIONS),
+            ("init", self.init, INITIALISERS),
+            ("dtype", self.dtype, DTYPES),
+        ):
+            if value not in allowed:
+                raise ValueError(f"{name} {value!r} is not one of {', '.join(allowed)}")
+        if self.n_features < 1 or self.n_classes < 2 or any(n < 1 for n in self.hidden):
+            raise ValueError(
+                f"{self.n_features} features, {self.n_classes} classes and hidden widths "
+                f"{list(self.hidden)}: need at least 1 feature, 2 classes and positive widths"
+            )
 
     @property
     def widths(self) -> list[int]:
@@ -63,12 +87,11 @@ class Network:
         """Fresh weights drawn on the host from ``seed`` (the same on every device); zero biases."""
         rng = np.random.default_rng(seed)
         dtype = getattr(xp, config.dtype)
+        initialise = INITIALISERS[config.init]
         widths = config.widths
         weights = [
             (
-                to_device(
-                    initial_weights(rng, n_in, n_out, config.init, config.init_scale), xp, dtype
-                ),
+                to_device(initialise(rng, n_in, n_out, config.init_scale), xp, dtype),
                 xp.zeros(n_out, dtype=dtype),
             )
             for n_in, n_out in zip(widths[:-1], widths[1:], strict=True)

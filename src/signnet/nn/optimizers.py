@@ -3,13 +3,14 @@
 All take ``params`` and ``grads`` as lists of dicts (see ``Network.parameters``). L2 weight
 decay adds ``weight_decay * W`` to the gradient of each weight matrix ``W`` (not to biases), as
 scikit-learn's ``alpha`` does; the reported loss is the data loss alone.
+
+:data:`OPTIMIZERS` maps each name to its class. Every hyperparameter is a keyword argument with
+no default (``eps`` excepted), so whoever builds an optimizer states each setting it uses.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from signnet.params import TrainParams
 
 Array = Any
 
@@ -17,7 +18,7 @@ Array = Any
 class SGD:
     """Plain gradient descent: ``p -= lr * g``."""
 
-    def __init__(self, lr: float, weight_decay: float = 0.0):
+    def __init__(self, *, lr: float, weight_decay: float):
         self.lr = lr
         self.weight_decay = weight_decay
 
@@ -33,8 +34,8 @@ class SGD:
 class Momentum(SGD):
     """Heavy-ball momentum: ``v = mu * v + g; p -= lr * v`` (PyTorch's convention)."""
 
-    def __init__(self, lr: float, momentum: float = 0.9, weight_decay: float = 0.0):
-        super().__init__(lr, weight_decay)
+    def __init__(self, *, lr: float, momentum: float, weight_decay: float):
+        super().__init__(lr=lr, weight_decay=weight_decay)
         self.momentum = momentum
         self.velocity: dict[tuple[int, str], Array] = {}
 
@@ -51,8 +52,10 @@ class Momentum(SGD):
 class Adam(SGD):
     """Adam (Kingma and Ba, 2015) with bias-corrected first and second moments."""
 
-    def __init__(self, lr: float, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay: float = 0.0):
-        super().__init__(lr, weight_decay)
+    def __init__(
+        self, *, lr: float, beta1: float, beta2: float, weight_decay: float, eps: float = 1e-8
+    ):
+        super().__init__(lr=lr, weight_decay=weight_decay)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.moments: dict[tuple[int, str], tuple[Array, Array]] = {}
         self.t = 0
@@ -71,10 +74,4 @@ class Adam(SGD):
                 p -= self.lr * (m / correction1) / ((v / correction2) ** 0.5 + self.eps)
 
 
-def make_optimizer(params: TrainParams) -> SGD:
-    """The optimizer that ``train.optimizer`` names, with its settings from ``params``."""
-    if params.optimizer == "sgd":
-        return SGD(params.lr, params.weight_decay)
-    if params.optimizer == "momentum":
-        return Momentum(params.lr, params.momentum, params.weight_decay)
-    return Adam(params.lr, params.beta1, params.beta2, weight_decay=params.weight_decay)
+OPTIMIZERS: dict[str, type[SGD]] = {"sgd": SGD, "momentum": Momentum, "adam": Adam}

@@ -22,19 +22,26 @@ Array = Any
 
 
 class TrainingDiverged(SignnetError):
-    """The loss or a weight became NaN or infinite."""
+    """The loss or a weight became NaN or infinite; ``epoch`` and ``lr`` say when and with what."""
+
+    def __init__(self, epoch: int, what: str, lr: float):
+        super().__init__(
+            f"training diverged at epoch {epoch}: {what} is not finite; "
+            f"try a smaller learning rate than {lr}"
+        )
+        self.epoch, self.what, self.lr = epoch, what, lr
 
 
 @dataclasses.dataclass
-class Split:
-    """One part of the data on the device: x (N, features), targets (N, units), labels (N,)."""
+class Samples:
+    """Labelled samples on the device: x (N, features), targets (N, units), labels (N,)."""
 
     x: Array
     targets: Array
     labels: Array
 
 
-def evaluate(model: Network, part: Split) -> tuple[float, float]:
+def loss_and_accuracy(model: Network, part: Samples) -> tuple[float, float]:
     """(mean loss, accuracy) of ``model`` on ``part``, as Python floats."""
     xp = namespace(part.x)
     logits = model.forward(part.x)
@@ -46,15 +53,8 @@ def evaluate(model: Network, part: Split) -> tuple[float, float]:
     return float(model.loss.loss(logits, part.targets)), float(accuracy)
 
 
-def _diverged(epoch: int, lr: float, what: str) -> TrainingDiverged:
-    return TrainingDiverged(
-        f"training diverged at epoch {epoch}: {what} is not finite; "
-        f"try a smaller learning rate than train.lr = {lr}"
-    )
-
-
 def train_epochs(
-    model: Network, optimizer: SGD, train: Split, epochs: int, batch_size: int, seed: int
+    model: Network, optimizer: SGD, train: Samples, epochs: int, batch_size: int, seed: int
 ) -> Iterator[int]:
     """Train ``model`` in place, yielding the epoch number (from 1) after each epoch.
 
@@ -75,15 +75,15 @@ def train_epochs(
             model.compute_gradients(x[start:stop, :], targets[start:stop, :])
             optimizer.step(params, model.gradients())
         if not all(bool(xp.all(xp.isfinite(p))) for layer in params for p in layer.values()):
-            raise _diverged(epoch, optimizer.lr, "a weight")
+            raise TrainingDiverged(epoch, "a weight", optimizer.lr)
         yield epoch
 
 
 def fit(
     model: Network,
     optimizer: SGD,
-    train: Split,
-    test: Split,
+    train: Samples,
+    test: Samples,
     epochs: int,
     batch_size: int,
     seed: int,
@@ -97,10 +97,10 @@ def fit(
     """
     history = []
     for epoch in train_epochs(model, optimizer, train, epochs, batch_size, seed):
-        train_loss, train_accuracy = evaluate(model, train)
+        train_loss, train_accuracy = loss_and_accuracy(model, train)
         if not math.isfinite(train_loss):
-            raise _diverged(epoch, optimizer.lr, f"the training loss ({train_loss})")
-        test_loss, test_accuracy = evaluate(model, test)
+            raise TrainingDiverged(epoch, f"the training loss ({train_loss})", optimizer.lr)
+        test_loss, test_accuracy = loss_and_accuracy(model, test)
         record = {
             "epoch": epoch,
             "train_loss": train_loss,

@@ -29,7 +29,6 @@ class ReportInputs:
     test: dict[str, np.ndarray]  # data/test.npz
     model: TrainedModel  # models/model.npz
     history: list[dict]  # models/history.json
-    training: dict  # reports/training.json
     evaluation: dict  # reports/evaluation.json
     probabilities: np.ndarray  # (n_test, K), from data/predictions.npz
     params: ReportParams
@@ -54,7 +53,7 @@ def _data_section(inputs: ReportInputs, digits: list[int]) -> list[Block]:
     source, test, results = inputs.source, inputs.test, inputs.evaluation["results"]
     train_support = results["train"]["per_class"]["support"]
     test_support = results["test"]["per_class"]["support"]
-    size = inputs.model.image_size
+    size = inputs.model.preprocessing.image_size
     rows = tuple(
         (str(d), str(k), str(tr + te), str(tr), str(te))
         for k, (d, tr, te) in enumerate(zip(digits, train_support, test_support, strict=True))
@@ -66,7 +65,7 @@ def _data_section(inputs: ReportInputs, digits: list[int]) -> list[Block]:
         str(sum(train_support)),
         str(sum(test_support)),
     )
-    scaling = str(test["scaling"])
+    scaling = inputs.model.preprocessing.scaling
     scaling_text = (
         "each pixel is standardised to zero mean and unit variance with the mean and standard "
         "deviation of that pixel over the training part only (a constant pixel keeps scale 1)"
@@ -132,21 +131,16 @@ def _model_section(inputs: ReportInputs, digits: list[int]) -> list[Block]:
         ("L2 weight decay", f"{training['weight_decay']:g}"),
         ("Initialisation", init),
         ("Seeds", f"weights and batch order {training['seed']}; split {int(inputs.test['seed'])}"),
-        ("Device", inputs.training["device"]),
+        ("Device", training["computed_on"]),
         ("Floating point", config.dtype),
         ("Trainable parameters", f"{n_parameters:,}"),
-        (
-            "Training time",
-            f"{inputs.training['seconds']:.2f} s "
-            f"({inputs.training['samples_per_second']:,} samples/s)",
-        ),
     )
     departures = []
     if training["optimizer"] != REFERENCE_SETUP["optimizer"]:
         departures.append(f"the optimizer is {optimizer} instead of plain gradient descent")
     if training["lr"] != REFERENCE_SETUP["lr"]:
         departures.append(f"the learning rate is {training['lr']:g} instead of 0.01")
-    if str(inputs.test["scaling"]) != REFERENCE_SETUP["scaling"]:
+    if inputs.model.preprocessing.scaling != REFERENCE_SETUP["scaling"]:
         departures.append("pixels are standardised per pixel instead of divided by 255")
     if config.init != REFERENCE_SETUP["init"]:
         departures.append(f"weights start from the {config.init} initialisation")
@@ -343,6 +337,7 @@ def _results_section(inputs: ReportInputs, digits: list[int]) -> list[Block]:
 
 def _photos_section(inputs: ReportInputs, digits: list[int]) -> list[Block]:
     test, proba, params = inputs.test, inputs.probabilities, inputs.params
+    size = inputs.model.preprocessing.image_size
     predicted = proba.argmax(axis=1)
     confidence = proba[np.arange(len(predicted)), predicted]
     true_digits, predicted_digits = test["digits"], np.array(digits)[predicted]
@@ -369,9 +364,8 @@ def _photos_section(inputs: ReportInputs, digits: list[int]) -> list[Block]:
                 list(predicted[shown] != test["labels"][shown]),
             ),
             f"{len(shown)} test photos, evenly spread over the test part, as the network sees them "
-            f"({inputs.model.image_size} x {inputs.model.image_size} grayscale), with the "
-            "true digit, the predicted digit and the probability the network gives its "
-            "prediction. Red titles mark errors.",
+            f"({size} x {size} grayscale), with the true digit, the predicted digit and the "
+            "probability the network gives its prediction. Red titles mark errors.",
         ),
     ]
     if len(wrong) == 0:

@@ -1,0 +1,133 @@
+"""The train stage's work: the network and optimizer from params, the data moved to the device
+once, training, and the errors of the network library turned into messages about params."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import logging
+import sys
+import time
+from collections.abc import Callable
+
+import numpy as np
+from tqdm import tqdm
+
+from signnet.data.preprocessing import Preprocessing
+from signnet.modelfile import TrainedModel
+from signnet.nn.backend import BackendError, select_backend, to_device
+from signnet.nn.losses import encode_targets
+from signnet.nn.model import ModelConfig, Network
+from signnet.nn.optimizers import OPTIMIZERS, SGD
+from signnet.nn.training import Samples, TrainingDiverged, fit
+from signnet.params import ModelParams, ParamError, TrainParams
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class TrainingResult:
+    """The trained model, its per-epoch history, and the wall time of training (for the log and
+    the benchmarks only: no tracked output holds a time)."""
+
+    model: TrainedModel
+    history: list[dict]
+    seconds: float
+
+
+def model_config(params: ModelParams, n_features: int, n_classes: int) -> ModelConfig:
+    """The architecture that ``model`` params describe for this data."""
+    return ModelConfig(
+        n_features=n_features,
+        n_classes=n_classes,
+        **params.model_dump() | {"hidden": tuple(params.hidden)},
+    )
+
+
+def make_optimizer(params: TrainParams) -> SGD:
+    """The optimizer ``train.optimizer`` names, given each setting its constructor takes
+    (``train.lr``, ``train.momentum``...: the params keys are the constructor's argument names)."""
+    cls = OPTIMIZERS[params.optimizer]
+    wanted = inspect.signature(cls).parameters
+    return cls(**{name: value for name, value in params if name in wanted})
+
+
+def _progress(epochs: int) -> tuple[Callable[[dict], None], Callable[[], None]]:
+    """(on_epoch, close): a one-line tqdm bar in a terminal, a plain line per epoch otherwise."""
+    summary = (
+        "train loss {train_loss:.4f} acc {train_accuracy:.3f} | "
+        "test loss {test_loss:.4f} acc {test_accuracy:.3f}"
+    )
+    if sys.stderr.isatty():
+        bar = tqdm(total=epochs, unit="epoch", desc="train", dynamic_ncols=True)
+
+        def on_epoch(record: dict) -> None:
+            bar.set_postfix_str(summary.format(**record), refresh=False)
+            bar.update(1)
+
+        return on_epoch, bar.close
+
+    def log_epoch(record: dict) -> None:
+        log.info("epoch %d/%d: %s", record["epoch"], epochs, summary.format(**record))
+
+    return log_epoch, lambda: None
+
+
+def train_network(
+    train: dict[str, np.ndarray],
+    test: dict[str, np.ndarray],
+    preprocessing: Preprocessing,
+    model_params: ModelParams,
+    train_params: TrainParams,
+) -> TrainingResult:
+    """Train on the parts ``train`` and ``test`` (images, labels, classes; see
+    :mod:`signnet.pipeline.split`), whose images ``preprocessing`` turns into features."""
+    try:
+        backend = select_backend(train_params.device)
+    except BackendError as error:
+        problem = f"is not usable here: {error}"
+        raise ParamError([("train.device", train_params.device, problem)]) from None
+    xp = backend.xp
+    n_classes = len(train["classes"])
+    config = model_config(model_params, preprocessing.offset.shape[0], n_classes)
+    dtype = getattr(xp, config.dtype)
+
+    def on_device(part: dict[str, np.ndarray]) -> Samples:
+        targets = encode_targets(part["labels"], n_classes)
+        return Samples(
+            to_device(preprocessing.features(part["images"]), xp, dtype),  # (n, S*S)
+            to_device(targets, xp, dtype),  # (n, units)
+            to_device(part["labels"], xp),  # (n,)
+        )
+
+    train_samples, test_samples = on_device(train), on_device(test)
+    network = Network.initialise(config, train_params.seed, xp)
+    on_epoch, close = _progress(train_params.epochs)
+    start = time.perf_counter()
+    try:
+        history = fit(
+            network,
+            make_optimizer(train_params),
+            train_samples,
+            test_samples,
+            epochs=train_params.epochs,
+            batch_size=train_params.batch_size,
+            seed=train_params.seed,
+            on_epoch=on_epoch,
+        )
+    except TrainingDiverged as error:
+        raise ParamError([("train.lr", train_params.lr, f"is too large here: {error}")]) from None
+    finally:
+        close()
+    seconds = time.perf_counter() - start
+    samples = len(train["labels"]) * train_params.epochs
+    log.info(
+        "trained %d epochs on %s in %.2f s (%s samples/s)",
+        train_params.epochs,
+        backend.device,
+        seconds,
+        f"{samples / seconds:,.0f}",
+    )
+    training = train_params.model_dump() | {"computed_on": backend.device}
+    model = TrainedModel(network, train["classes"], preprocessing, training)
+    return TrainingResult(model, history, seconds)

@@ -1,0 +1,77 @@
+"""dvc.yaml lists, for each stage, every package module its entry script imports, and no other."""
+
+import ast
+from pathlib import Path
+
+import pytest
+from dvc.utils.serialize import load_yaml
+
+from tests.conftest import REPO
+
+SRC = REPO / "src"
+STAGES = load_yaml(REPO / "dvc.yaml")["stages"]
+
+
+def module_file(name: str) -> Path | None:
+    """The file of module ``name`` under src/, or None for a name that is not a module."""
+    base = SRC.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def imported_names(path: Path) -> set[str]:
+    """Every absolute ``signnet`` name imported anywhere in ``path`` (module level or not)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return {name for name in names if name.split(".")[0] == "signnet"}
+
+
+def package_closure(script: Path) -> set[str]:
+    """Repository paths of the package modules ``script`` imports, directly or not, leaving out
+    the package ``__init__`` files (checked below to hold no code)."""
+    seen: set[Path] = set()
+    todo = [script]
+    while todo:
+        for name in imported_names(todo.pop()):
+            parts = name.split(".")
+            for i in range(1, len(parts) + 1):  # importing a.b.c runs a, a.b and a.b.c
+                path = module_file(".".join(parts[:i]))
+                if path is not None and path not in seen:
+                    seen.add(path)
+                    todo.append(path)
+    return {p.relative_to(REPO).as_posix() for p in seen if p.name != "__init__.py"}
+
+
+@pytest.mark.parametrize("stage", sorted(STAGES))
+def test_deps_list_every_imported_package_module(stage):
+    script = STAGES[stage]["cmd"].split()[1]
+    assert script == f"stages/{stage}.py"
+    listed = {d for d in STAGES[stage]["deps"] if d.startswith("src/")}
+    imported = package_closure(REPO / script)
+    assert listed == imported, (
+        f"{stage}: missing from deps {sorted(imported - listed)}; "
+        f"listed but not imported {sorted(listed - imported)}"
+    )
+    assert script in STAGES[stage]["deps"]
+
+
+def test_package_init_files_hold_no_code():
+    for path in SRC.rglob("__init__.py"):
+        body = ast.parse(path.read_text(encoding="utf-8")).body
+        for node in body:
+            constant = isinstance(node, ast.Expr | ast.Assign) and isinstance(
+                node.value, ast.Constant
+            )
+            assert constant, f"{path}: only a docstring and constants (it is not in any deps)"
+
+
+def test_the_closure_follows_imports_inside_functions(tmp_path):
+    script = tmp_path / "stage.py"
+    script.write_text("def main():\n    from signnet.report import figures\n")
+    assert package_closure(script) == {"src/signnet/report/figures.py"}

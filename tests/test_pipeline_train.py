@@ -1,0 +1,64 @@
+"""The train stage's work: optimizers and networks from params, and library errors given the
+params key that caused them."""
+
+import numpy as np
+import pytest
+
+from signnet.data.preprocessing import Preprocessing
+from signnet.nn import backend
+from signnet.nn.optimizers import OPTIMIZERS, Adam, Momentum
+from signnet.params import ParamError
+from signnet.pipeline.train import make_optimizer, train_network
+from tests.conftest import repo_params
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_the_optimizer_gets_each_setting_its_constructor_takes(name):
+    params = repo_params(
+        train={"optimizer": name, "lr": 0.3, "momentum": 0.5, "beta1": 0.8, "beta2": 0.99}
+    ).train
+    optimizer = make_optimizer(params)
+    assert type(optimizer) is OPTIMIZERS[name]
+    assert (optimizer.lr, optimizer.weight_decay) == (0.3, 0.0)
+    if isinstance(optimizer, Momentum):
+        assert optimizer.momentum == 0.5
+    if isinstance(optimizer, Adam):
+        assert (optimizer.beta1, optimizer.beta2, optimizer.eps) == (0.8, 0.99, 1e-8)
+
+
+def tiny_parts(n=24, size=4):
+    rng = np.random.default_rng(0)
+    labels = np.arange(n) % 2
+    images = rng.integers(0, 256, (n, size, size), dtype=np.uint8)
+    part = {"images": images, "labels": labels, "classes": np.array([6, 8])}
+    return part, part, Preprocessing.fit(images, "standardize")
+
+
+def test_an_unusable_device_is_reported_against_train_device(monkeypatch):
+    def no_gpu():
+        raise backend.BackendError("the GPU cannot be used: CuPy is not installed")
+
+    monkeypatch.setitem(backend.DEVICES, "gpu", no_gpu)
+    params = repo_params(train={"device": "gpu"})
+    with pytest.raises(ParamError, match=r"^params: train.device = 'gpu' is not usable here: the"):
+        train_network(*tiny_parts(), params.model, params.train)
+
+
+def test_divergence_is_reported_against_train_lr():
+    params = repo_params(model={"activation": "relu", "hidden": [16]}, train={"lr": 1e8})
+    with pytest.raises(ParamError) as caught, np.errstate(all="ignore"):
+        train_network(*tiny_parts(), params.model, params.train)
+    assert str(caught.value).startswith(
+        "params: train.lr = 100000000.0 is too large here: training diverged at epoch"
+    )
+
+
+def test_training_records_params_and_device_but_no_time():
+    params = repo_params(train={"epochs": 2})
+    result = train_network(*tiny_parts(), params.model, params.train)
+    assert result.model.training == params.train.model_dump() | {"computed_on": "cpu"}
+    assert result.seconds > 0  # for the log and the benchmarks
+    assert all(
+        set(record) == {"epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy"}
+        for record in result.history
+    )

@@ -1,9 +1,12 @@
 """Layers with ``forward`` / ``backward`` over parameter and gradient dicts.
 
-Convention: a batch is a 2-D array (batch, features). A layer's trainable state lives in
-``params`` (name -> array) and the matching ``grads`` (same names and shapes), so one optimizer
-can update every layer without knowing what it is. ``forward`` keeps what ``backward`` needs;
-``backward(grad_out)`` fills ``grads`` and returns the gradient with respect to the input.
+Conventions: a batch is a 2-D array (batch, features) or, for images, a 4-D array
+(batch, height, width, channels), channels last. A layer's trainable state lives in ``params``
+(name -> array) and the matching ``grads`` (same names and shapes), so one optimizer can update
+every layer without knowing what it is. ``forward(x, rng)`` keeps what ``backward`` needs;
+``rng`` is the training run's NumPy generator while training and None at inference, and only
+stochastic layers (dropout) draw from it. ``backward(grad_out)`` fills ``grads`` and returns the
+gradient with respect to the input.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ class Dense:
         self.input_grad = input_grad  # the first layer's input gradient is never needed
         self._x = None
 
-    def forward(self, x: Array) -> Array:
+    def forward(self, x: Array, rng: np.random.Generator | None = None) -> Array:
         """(batch, out) from x (batch, in)."""
         self._x = x
         return x @ self.params["W"] + self.params["b"]
@@ -78,9 +81,50 @@ class Activation:
         self._backward = BACKWARD[name]
         self._a = None
 
-    def forward(self, z: Array) -> Array:
+    def forward(self, z: Array, rng: np.random.Generator | None = None) -> Array:
         self._a = self._f(z, self.xp)
         return self._a
 
     def backward(self, grad_out: Array) -> Array:
         return self._backward(grad_out, self._a, self.xp)
+
+
+class Reshape:
+    """Each sample reshaped to ``shape``, e.g. (S*S,) -> (S, S, 1) or (H, W, C) -> (-1,)."""
+
+    def __init__(self, shape: tuple[int, ...]):
+        self.params: dict[str, Array] = {}
+        self.grads: dict[str, Array] = {}
+        self.shape = shape
+        self._in_shape: tuple[int, ...] = ()
+
+    def forward(self, x: Array, rng: np.random.Generator | None = None) -> Array:
+        self._in_shape = tuple(x.shape)
+        return namespace(x).reshape(x, (x.shape[0], *self.shape))
+
+    def backward(self, grad_out: Array) -> Array:
+        return namespace(grad_out).reshape(grad_out, self._in_shape)
+
+
+class Dropout:
+    """Inverted dropout: while training, each unit is zeroed with probability ``rate`` and the
+    others scaled by 1 / (1 - rate), so inference (``rng`` None) is the identity. The masks come
+    from the training run's generator, so a seeded run drops the same units every time."""
+
+    def __init__(self, rate: float):
+        self.params: dict[str, Array] = {}
+        self.grads: dict[str, Array] = {}
+        self.rate = rate
+        self._mask = None
+
+    def forward(self, x: Array, rng: np.random.Generator | None = None) -> Array:
+        if rng is None:
+            self._mask = None
+            return x
+        keep = rng.random(tuple(x.shape)) >= self.rate  # drawn on the host, like the weights
+        xp = namespace(x)
+        self._mask = xp.asarray(keep / (1.0 - self.rate), dtype=x.dtype)
+        return x * self._mask
+
+    def backward(self, grad_out: Array) -> Array:
+        return grad_out if self._mask is None else grad_out * self._mask

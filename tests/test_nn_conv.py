@@ -1,0 +1,119 @@
+"""Convolution, pooling, reshape and dropout: forward against plain loops, backward against
+central differences, and the same numbers under array-api-strict (no NumPy-only call)."""
+
+import array_api_strict
+import numpy as np
+import pytest
+
+from signnet.nn.backend import to_numpy
+from signnet.nn.conv import Conv2D, MaxPool2D
+from signnet.nn.layers import Dropout, Reshape
+from tests.test_nn_gradients import assert_backward, numeric_gradient
+
+
+def conv_by_loops(x, w, b, k):
+    """The convolution written out, one output pixel at a time: (N, H, W, C_in) -> C_out."""
+    n, h, width, c = x.shape
+    pad = k // 2
+    padded = np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    kernel = w.reshape(k, k, c, -1)
+    out = np.zeros((n, h, width, w.shape[1]))
+    for i in range(h):
+        for j in range(width):
+            patch = padded[:, i : i + k, j : j + k, :]  # (N, k, k, C_in)
+            out[:, i, j, :] = np.einsum("nyxc,yxcf->nf", patch, kernel) + b
+    return out
+
+
+def pool_by_loops(x):
+    n, h, w, c = x.shape
+    out = np.zeros((n, h // 2, w // 2, c))
+    for i in range(h // 2):
+        for j in range(w // 2):
+            out[:, i, j, :] = x[:, 2 * i : 2 * i + 2, 2 * j : 2 * j + 2, :].max(axis=(1, 2))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("k", "c_in", "shape"), [(3, 1, (2, 5, 4)), (3, 2, (1, 4, 4)), (5, 3, (2, 3, 6))]
+)
+def test_conv_forward_and_backward(k, c_in, shape):
+    rng = np.random.default_rng(10)
+    n, h, w = shape
+    x = rng.normal(size=(n, h, w, c_in))
+    weights, bias = rng.normal(size=(k * k * c_in, 3)), rng.normal(size=3)
+    upstream = rng.normal(size=(n, h, w, 3))
+    layer = Conv2D(weights, bias, k)
+    expected = conv_by_loops(x, weights, bias, k)
+    np.testing.assert_allclose(layer.forward(x), expected, rtol=1e-12, err_msg="forward")
+    grad_x = layer.backward(upstream)
+
+    def loss():
+        return np.sum(upstream * conv_by_loops(x, weights, bias, k))
+
+    assert_backward(layer.grads["W"], numeric_gradient(loss, weights), "conv W")
+    assert_backward(layer.grads["b"], numeric_gradient(loss, bias), "conv b")
+    assert_backward(grad_x, numeric_gradient(loss, x), "conv input")
+
+
+def test_conv_refuses_an_even_kernel():
+    with pytest.raises(ValueError, match="kernel size 2"):
+        Conv2D(np.zeros((4, 1)), np.zeros(1), 2)
+
+
+@pytest.mark.parametrize("shape", [(2, 4, 6, 3), (1, 5, 7, 2)])
+def test_max_pool_forward_and_backward(shape):
+    rng = np.random.default_rng(11)
+    x = rng.permutation(np.prod(shape)).reshape(shape) / 10.0  # distinct: no ties
+    n, h, w, c = shape
+    upstream = rng.normal(size=(n, h // 2, w // 2, c))
+    layer = MaxPool2D()
+    np.testing.assert_array_equal(layer.forward(x), pool_by_loops(x), err_msg="forward")
+    numeric = numeric_gradient(lambda: np.sum(upstream * pool_by_loops(x)), x)
+    assert_backward(layer.backward(upstream), numeric, "max-pool")
+
+
+def test_max_pool_shares_the_gradient_of_tied_maxima():
+    x = np.zeros((1, 2, 2, 1))
+    x[0, 0, 0, 0] = x[0, 1, 1, 0] = 1.0
+    layer = MaxPool2D()
+    layer.forward(x)
+    grad = layer.backward(np.ones((1, 1, 1, 1)))
+    np.testing.assert_array_equal(grad[0, :, :, 0], [[0.5, 0.0], [0.0, 0.5]])
+
+
+def test_reshape_round_trips():
+    x = np.arange(24.0).reshape(2, 12)
+    layer = Reshape((2, 3, 2))
+    out = layer.forward(x)
+    assert out.shape == (2, 2, 3, 2)
+    np.testing.assert_array_equal(layer.backward(out), x)
+
+
+def test_dropout_is_seeded_scaled_and_off_at_inference():
+    x = np.ones((400, 50))
+    layer = Dropout(0.25)
+    np.testing.assert_array_equal(layer.forward(x), x)  # inference: the identity
+    np.testing.assert_array_equal(layer.backward(x), x)
+    out = layer.forward(x, np.random.default_rng(0))
+    assert set(np.unique(out)) == {0.0, 1 / 0.75}
+    assert abs(np.mean(out == 0) - 0.25) < 0.01
+    np.testing.assert_array_equal(layer.backward(x), out)  # the same units carry the gradient
+    again = Dropout(0.25).forward(x, np.random.default_rng(0))
+    np.testing.assert_array_equal(again, out)
+
+
+def test_conv_and_pool_are_backend_neutral():
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=(2, 6, 5, 2))
+    weights, bias = rng.normal(size=(18, 4)), rng.normal(size=4)
+    upstream = rng.normal(size=(2, 3, 2, 4))
+    results = []
+    for xp in (array_api_strict, np):
+        conv = Conv2D(xp.asarray(weights), xp.asarray(bias), 3)
+        pool = MaxPool2D()
+        out = pool.forward(conv.forward(xp.asarray(x)))
+        grad = conv.backward(pool.backward(xp.asarray(upstream)))
+        results.append([to_numpy(a) for a in (out, grad, conv.grads["W"], conv.grads["b"])])
+    for strict, plain in zip(*results, strict=True):
+        np.testing.assert_allclose(strict, plain, rtol=1e-12)

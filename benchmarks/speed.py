@@ -89,11 +89,14 @@ def load_case_data(case: Case, cache: dict) -> Data:
 
 def initial_network(case: Case, data: Data, dtype: str) -> Network:
     config = ModelConfig(
-        data.x.shape[1],
-        data.n_classes,
-        tuple(case.hidden),
-        case.activation,
-        "he" if case.activation == "relu" else "xavier",
+        n_features=data.x.shape[1],
+        n_classes=data.n_classes,
+        conv=(),
+        kernel_size=3,
+        hidden=tuple(case.hidden),
+        dropout=0.0,
+        activation=case.activation,
+        init="he" if case.activation == "relu" else "xavier",
         init_scale=1.0,  # used by init: normal only
         dtype=dtype,
     )

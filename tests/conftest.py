@@ -78,7 +78,18 @@ def pytest_collection_modifyitems(config, items):
 
 def dense(n_features, n_classes, hidden=(), activation="sigmoid", init="xavier", dtype="float64"):
     """A dense network's configuration with the test suite's usual choices."""
-    return ModelConfig(n_features, n_classes, tuple(hidden), activation, init, 0.01, dtype)
+    return ModelConfig(
+        n_features=n_features,
+        n_classes=n_classes,
+        conv=(),
+        kernel_size=3,
+        hidden=tuple(hidden),
+        dropout=0.0,
+        activation=activation,
+        init=init,
+        init_scale=0.01,
+        dtype=dtype,
+    )
 
 
 def repo_params(**sections: dict) -> Params:

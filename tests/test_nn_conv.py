@@ -5,9 +5,16 @@ import array_api_strict
 import numpy as np
 import pytest
 
+from signnet.data.preprocessing import Preprocessing
+from signnet.modelfile import TrainedModel, load_model, save_model
+from signnet.nn import model as model_module
 from signnet.nn.backend import to_numpy
 from signnet.nn.conv import Conv2D, MaxPool2D
 from signnet.nn.layers import Dropout, Reshape
+from signnet.nn.losses import encode_targets
+from signnet.nn.model import ModelConfig, Network
+from signnet.nn.optimizers import Adam
+from signnet.nn.training import Samples, fit
 from tests.test_nn_gradients import assert_backward, numeric_gradient
 
 
@@ -117,3 +124,78 @@ def test_conv_and_pool_are_backend_neutral():
         results.append([to_numpy(a) for a in (out, grad, conv.grads["W"], conv.grads["b"])])
     for strict, plain in zip(*results, strict=True):
         np.testing.assert_allclose(strict, plain, rtol=1e-12)
+
+
+def cnn(n_classes=3, dropout=0.0, activation="tanh", side=6, dtype="float64"):
+    return ModelConfig(
+        n_features=side * side,
+        n_classes=n_classes,
+        conv=(2, 3),
+        kernel_size=3,
+        hidden=(4,),
+        dropout=dropout,
+        activation=activation,
+        init="he",
+        init_scale=0.01,
+        dtype=dtype,
+    )
+
+
+@pytest.mark.parametrize(("n_classes", "dropout"), [(2, 0.0), (3, 0.0), (3, 0.5)])
+def test_whole_cnn_backward(n_classes, dropout):
+    rng = np.random.default_rng(13)
+    x = rng.normal(size=(5, 36))
+    targets = encode_targets(rng.integers(0, n_classes, 5), n_classes)
+    network = Network.initialise(cnn(n_classes, dropout), 3, np)
+    assert [type(layer).__name__ for layer in network.layers][:5] == [
+        "Reshape",
+        "Conv2D",
+        "Activation",
+        "MaxPool2D",
+        "Conv2D",
+    ]
+    network.compute_gradients(x, targets, np.random.default_rng(0))
+    for i, (params, grads) in enumerate(
+        zip(network.parameters(), network.gradients(), strict=True)
+    ):
+        for name in params:
+            numeric = numeric_gradient(
+                lambda: network.loss.loss(
+                    network.forward(x, np.random.default_rng(0)), targets
+                ),  # the same dropout masks as the analytic pass
+                params[name],
+            )
+            assert_backward(grads[name], numeric, f"CNN layer {i} {name}")
+
+
+def test_cnn_training_is_backend_neutral_and_its_file_round_trips(tmp_path):
+    rng = np.random.default_rng(14)
+    images = rng.integers(0, 256, (12, 6, 6), dtype=np.uint8)
+    labels = np.arange(12) % 3
+    preprocessing = Preprocessing.fit(images, "standardize")
+    x = preprocessing.features(images)
+    results = []
+    for xp in (array_api_strict, np):
+        network = Network.initialise(cnn(dropout=0.25), 5, xp)
+        data = Samples(xp.asarray(x), xp.asarray(encode_targets(labels, 3)), xp.asarray(labels))
+        adam = Adam(lr=0.01, beta1=0.9, beta2=0.999, weight_decay=0.0)
+        history = fit(network, adam, data, data, 2, 4, seed=1)
+        results.append((history, [to_numpy(p) for lp in network.parameters() for p in lp.values()]))
+    (h1, w1), (h2, w2) = results
+    for a, b in zip(h1, h2, strict=True):
+        assert a == pytest.approx(b, rel=1e-12)
+    for a, b in zip(w1, w2, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    model = TrainedModel(network, np.array([1, 2, 3]), preprocessing, {})
+    save_model(tmp_path / "cnn.npz", model)
+    loaded = load_model(tmp_path / "cnn.npz")
+    assert loaded.network.config == network.config
+    np.testing.assert_array_equal(loaded.predict_proba(images), model.predict_proba(images))
+
+
+def test_inference_in_chunks_equals_one_pass(monkeypatch):
+    network = Network.initialise(cnn(), 0, np)
+    x = np.random.default_rng(15).normal(size=(9, 36))
+    whole = network.logits(x)
+    monkeypatch.setattr(model_module, "INFERENCE_FLOATS", 2 * network.config.floats_per_sample())
+    np.testing.assert_allclose(network.logits(x), whole, rtol=1e-12)  # 5 chunks of 2 rows

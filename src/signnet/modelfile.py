@@ -9,7 +9,8 @@ An uncompressed ``.npz`` holding:
 * ``classes`` int64 (K,): the digit of each class index;
 * ``preprocessing.<name>``: the :class:`~signnet.data.preprocessing.Preprocessing` that turns
   photos into the network's input (image side S, scaling method, offset and scale (S*S,));
-* ``layer<i>.W`` (in, out) and ``layer<i>.b`` (out,) in ``config.dtype``, i = 0 at the input.
+* ``layer<i>.W`` and ``layer<i>.b`` in ``config.dtype``, i = 0 at the input, shaped as
+  :meth:`~signnet.nn.model.ModelConfig.parameter_shapes` says.
 """
 
 from __future__ import annotations
@@ -82,17 +83,16 @@ def load_model(path: str | Path) -> TrainedModel:
             f"the network takes {config.n_features}"
         )
     xp = select_backend("cpu").xp
-    n_layers = len(config.widths) - 1
-    try:
-        weights = [
-            (to_device(arrays[f"layer{i}.W"], xp), to_device(arrays[f"layer{i}.b"], xp))
-            for i in range(n_layers)
-        ]
-    except KeyError as error:
-        raise ArtifactError(f"{path}: lacks weights {error} for {config.widths}") from None
-    for i, (w, _) in enumerate(weights):
-        if tuple(w.shape) != (config.widths[i], config.widths[i + 1]):
-            raise ArtifactError(f"{path}: layer{i}.W has shape {w.shape}; config says {config}")
+    weights = []
+    for i, shapes in enumerate(config.parameter_shapes()):
+        try:
+            pair = (arrays[f"layer{i}.W"], arrays[f"layer{i}.b"])
+        except KeyError as error:
+            raise ArtifactError(f"{path}: lacks weights {error} for {config}") from None
+        if tuple(tuple(a.shape) for a in pair) != shapes:
+            found = [a.shape for a in pair]
+            raise ArtifactError(f"{path}: layer{i} has shapes {found}; its config says {shapes}")
+        weights.append(tuple(to_device(a, xp) for a in pair))
     return TrainedModel(
         network=Network(config, weights),
         classes=arrays["classes"],

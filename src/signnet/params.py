@@ -137,8 +137,24 @@ class SplitParams(Section):
 class ModelParams(Section):
     """The network's architecture, initialisation and floating-point type."""
 
+    conv: Annotated[
+        list[PositiveInt],
+        Field(
+            description="channels of each block kxk convolution, activation, 2x2 max-pool; "
+            "[] is a dense network"
+        ),
+    ]
+    kernel_size: Annotated[
+        int,
+        Field(ge=1, le=9, description="k, the convolutions' kernel side"),
+        rule(lambda v: v % 2 == 1, "odd"),
+    ]
     hidden: Annotated[
-        list[PositiveInt], Field(description="units per hidden layer; [] is logistic regression")
+        list[PositiveInt],
+        Field(description="units per hidden dense layer; [] is logistic regression"),
+    ]
+    dropout: Annotated[
+        float, Field(ge=0, lt=1, description="rate after each hidden dense layer; 0 is none")
     ]
     activation: Annotated[choices(ACTIVATIONS), Field(description="of the hidden layers")]
     init: Annotated[choices(INITIALISERS), Field(description="initial weights; biases start at 0")]

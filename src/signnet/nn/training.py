@@ -44,7 +44,7 @@ class Samples:
 def loss_and_accuracy(model: Network, part: Samples) -> tuple[float, float]:
     """(mean loss, accuracy) of ``model`` on ``part``, as Python floats."""
     xp = namespace(part.x)
-    logits = model.forward(part.x)
+    logits = model.logits(part.x)
     if logits.shape[1] == 1:
         predicted = xp.astype(logits[:, 0] > 0, part.labels.dtype)
     else:
@@ -72,7 +72,7 @@ def train_epochs(
         targets = xp.take(train.targets, order, axis=0)
         for start in range(0, n, batch_size):
             stop = min(start + batch_size, n)
-            model.compute_gradients(x[start:stop, :], targets[start:stop, :])
+            model.compute_gradients(x[start:stop, :], targets[start:stop, :], rng)
             optimizer.step(params, model.gradients())
         if not all(bool(xp.all(xp.isfinite(p))) for layer in params for p in layer.values()):
             raise TrainingDiverged(epoch, "a weight", optimizer.lr)

@@ -40,7 +40,7 @@ def model_config(params: ModelParams, n_features: int, n_classes: int) -> ModelC
     return ModelConfig(
         n_features=n_features,
         n_classes=n_classes,
-        **params.model_dump() | {"hidden": tuple(params.hidden)},
+        **params.model_dump() | {"conv": tuple(params.conv), "hidden": tuple(params.hidden)},
     )
 
 

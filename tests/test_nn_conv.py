@@ -80,13 +80,18 @@ def test_max_pool_forward_and_backward(shape):
     assert_backward(layer.backward(upstream), numeric, "max-pool")
 
 
-def test_max_pool_shares_the_gradient_of_tied_maxima():
+def test_max_pool_gives_the_gradient_of_tied_maxima_to_the_first():
     x = np.zeros((1, 2, 2, 1))
     x[0, 0, 0, 0] = x[0, 1, 1, 0] = 1.0
     layer = MaxPool2D()
     layer.forward(x)
     grad = layer.backward(np.ones((1, 1, 1, 1)))
-    np.testing.assert_array_equal(grad[0, :, :, 0], [[0.5, 0.0], [0.0, 0.5]])
+    np.testing.assert_array_equal(grad[0, :, :, 0], [[1.0, 0.0], [0.0, 0.0]])
+    x[0, 0, 0, 0] = 0.0  # now the second maximum in row order is the first
+    layer.forward(x)
+    np.testing.assert_array_equal(
+        layer.backward(np.ones((1, 1, 1, 1)))[0, :, :, 0], [[0, 0], [0, 1]]
+    )
 
 
 def test_reshape_round_trips():

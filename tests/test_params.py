@@ -15,6 +15,7 @@ from signnet.nn.backend import DEVICES
 from signnet.nn.layers import INITIALISERS
 from signnet.nn.model import DTYPES
 from signnet.nn.optimizers import OPTIMIZERS
+from signnet.nn.training import SCHEDULES
 from signnet.params import (
     ParamError,
     Params,
@@ -187,6 +188,7 @@ def test_choices_are_the_implementing_tables():
         ("model", "dtype"): DTYPES,
         ("train", "optimizer"): OPTIMIZERS,
         ("train", "device"): DEVICES,
+        ("train", "schedule"): SCHEDULES,
     }
     literal = [
         (section_name, name)

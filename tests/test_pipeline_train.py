@@ -62,3 +62,18 @@ def test_training_records_params_and_device_but_no_time():
         set(record) == {"epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy"}
         for record in result.history
     )
+
+
+def test_validation_is_carved_from_the_training_part():
+    params = repo_params(
+        train={"epochs": 6, "validation_fraction": 0.25, "patience": 2, "augment_shift": 0.1}
+    )
+    result = train_network(*tiny_parts(), params.model, params.train)
+    assert {"validation_loss", "validation_accuracy"} <= set(result.history[0])
+    assert len(result.history) <= 6
+
+
+def test_a_validation_fraction_that_leaves_a_class_empty_names_its_key():
+    params = repo_params(train={"validation_fraction": 0.01})
+    with pytest.raises(ParamError, match=r"^params: train.validation_fraction = 0.01 does not fit"):
+        train_network(*tiny_parts(), params.model, params.train)

@@ -34,6 +34,7 @@ from signnet.nn.backend import DEVICES
 from signnet.nn.layers import INITIALISERS
 from signnet.nn.model import DTYPES
 from signnet.nn.optimizers import OPTIMIZERS
+from signnet.nn.training import SCHEDULES
 
 
 class ParamError(SignnetError):
@@ -171,8 +172,36 @@ class TrainParams(Section):
     beta1: Annotated[Fraction, Field(description="optimizer: adam only")]
     beta2: Annotated[Fraction, Field(description="optimizer: adam only")]
     weight_decay: Annotated[float, Field(ge=0, description="L2 penalty on weight matrices")]
-    epochs: Annotated[PositiveInt, Field(description="passes over the training part")]
+    schedule: Annotated[
+        choices(SCHEDULES), Field(description="learning rate per epoch: lr, or lr decayed")
+    ]
+    epochs: Annotated[PositiveInt, Field(description="passes over the training part, at most")]
     batch_size: Annotated[PositiveInt, Field(description="1 is per-sample descent")]
+    augment_shift: Annotated[
+        float, Field(ge=0, le=0.5, description="random shift, up to this fraction of the side")
+    ]
+    augment_rotation: Annotated[
+        float, Field(ge=0, le=180, description="random rotation, up to this many degrees")
+    ]
+    augment_scale: Annotated[
+        float, Field(ge=0, lt=1, description="random scale, up to this fraction either way")
+    ]
+    validation_fraction: Annotated[
+        float,
+        Field(
+            ge=0,
+            lt=1,
+            description="held out per class from the training part to pick the best epoch; "
+            "0 is none",
+        ),
+    ]
+    patience: Annotated[
+        int,
+        Field(
+            ge=0,
+            description="stop after this many epochs without a better validation loss; 0 is never",
+        ),
+    ]
     seed: Annotated[Seed, Field(description="initial weights and batch order")]
     device: Annotated[choices(DEVICES), Field(description="gpu needs CuPy; auto: gpu if usable")]
 

@@ -22,7 +22,7 @@ def held_out_counts(labels: np.ndarray, n_classes: int, test_fraction: float) ->
         if counts[k] == 0 or counts[k] == sizes[k]:
             side = "test" if counts[k] == 0 else "training"
             raise StratifyError(
-                f"split.test_fraction = {test_fraction}: class {k} has {sizes[k]} sample(s), "
+                f"held-out fraction {test_fraction}: class {k} has {sizes[k]} sample(s), "
                 f"which leaves it no {side} sample; choose a fraction that leaves each class "
                 "at least one sample on each side"
             )

@@ -1,7 +1,11 @@
-"""The training loop: seeded mini-batch descent with per-epoch evaluation and divergence checks.
+"""The training loop: seeded mini-batch descent with per-epoch evaluation and divergence checks,
+and the optional parts of a training recipe: augmentation, a learning-rate schedule, and early
+stopping on a validation part with the best weights restored.
 
 Arrays arrive already on the device (see :mod:`signnet.nn.backend`); the loop moves nothing but
-one permutation per epoch (N,) from the host, and reads back a few scalars per epoch.
+one permutation per epoch (N,) from the host (and, with augmentation, the epoch's transforms),
+and reads back a few scalars per epoch. Every random draw comes from one generator seeded with
+``seed``, in a fixed order, so a run is reproducible; the optional parts draw nothing when off.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from signnet.errors import SignnetError
+from signnet.nn.augment import Augmentation
 from signnet.nn.backend import namespace
 from signnet.nn.model import Network
 from signnet.nn.optimizers import SGD
@@ -53,22 +58,45 @@ def loss_and_accuracy(model: Network, part: Samples) -> tuple[float, float]:
     return float(model.loss.loss(logits, part.targets)), float(accuracy)
 
 
+# Learning-rate schedules: (epoch from 1, epochs) -> factor on the optimizer's initial rate.
+SCHEDULES: dict[str, Callable[[int, int], float]] = {
+    "constant": lambda epoch, epochs: 1.0,
+    "cosine": lambda epoch, epochs: 0.5 * (1.0 + math.cos(math.pi * (epoch - 1) / epochs)),
+}
+
+
 def train_epochs(
-    model: Network, optimizer: SGD, train: Samples, epochs: int, batch_size: int, seed: int
+    model: Network,
+    optimizer: SGD,
+    train: Samples,
+    epochs: int,
+    batch_size: int,
+    seed: int,
+    *,
+    augmentation: Augmentation | None = None,
+    schedule: str = "constant",
 ) -> Iterator[int]:
     """Train ``model`` in place, yielding the epoch number (from 1) after each epoch.
 
     Each epoch visits the training samples once in a fresh order drawn from ``seed``, in batches
-    of ``batch_size`` (the last may be smaller), with one optimizer step per batch. Raises
+    of ``batch_size`` (the last may be smaller), with one optimizer step per batch, at the
+    optimizer's initial rate times ``SCHEDULES[schedule](epoch, epochs)``. With an active
+    ``augmentation``, every sample is transformed anew each epoch. Raises
     :class:`TrainingDiverged` when an epoch ends with a non-finite weight.
     """
+    if schedule not in SCHEDULES:
+        raise ValueError(f"schedule {schedule!r} is not one of {', '.join(SCHEDULES)}")
     xp = namespace(train.x)
     rng = np.random.default_rng(seed)
     n = train.x.shape[0]
     params = model.parameters()
+    initial_lr = optimizer.lr
     for epoch in range(1, epochs + 1):
+        optimizer.lr = initial_lr * SCHEDULES[schedule](epoch, epochs)
         order = xp.asarray(rng.permutation(n))
         x = xp.take(train.x, order, axis=0)  # one gather per epoch; batches are slices
+        if augmentation is not None and augmentation.active:
+            x = augmentation.apply(x, rng)
         targets = xp.take(train.targets, order, axis=0)
         for start in range(0, n, batch_size):
             stop = min(start + batch_size, n)
@@ -88,15 +116,35 @@ def fit(
     batch_size: int,
     seed: int,
     on_epoch: Callable[[dict], None] | None = None,
+    *,
+    augmentation: Augmentation | None = None,
+    schedule: str = "constant",
+    validation: Samples | None = None,
+    patience: int = 0,
 ) -> list[dict]:
     """Train as :func:`train_epochs` does, evaluating after each epoch; return the records.
 
     After each epoch the whole train and test parts are evaluated: the record holds ``epoch``,
-    ``train_loss``, ``train_accuracy``, ``test_loss``, ``test_accuracy``. Raises
-    :class:`TrainingDiverged` as soon as an epoch ends with a non-finite loss or weight.
+    ``train_loss``, ``train_accuracy``, ``test_loss``, ``test_accuracy``, and with a
+    ``validation`` part also ``validation_loss`` and ``validation_accuracy``. With a validation
+    part, training stops once ``patience`` epochs (if > 0) pass without a lower validation loss,
+    and the weights of the epoch with the lowest validation loss are restored at the end; the
+    test part never chooses anything. Raises :class:`TrainingDiverged` as soon as an epoch ends
+    with a non-finite loss or weight.
     """
-    history = []
-    for epoch in train_epochs(model, optimizer, train, epochs, batch_size, seed):
+    history: list[dict] = []
+    best_loss, best_epoch, best_weights = math.inf, 0, None
+    epochs_run = train_epochs(
+        model,
+        optimizer,
+        train,
+        epochs,
+        batch_size,
+        seed,
+        augmentation=augmentation,
+        schedule=schedule,
+    )
+    for epoch in epochs_run:
         train_loss, train_accuracy = loss_and_accuracy(model, train)
         if not math.isfinite(train_loss):
             raise TrainingDiverged(epoch, f"the training loss ({train_loss})", optimizer.lr)
@@ -108,7 +156,24 @@ def fit(
             "test_loss": test_loss,
             "test_accuracy": test_accuracy,
         }
+        if validation is not None:
+            loss, accuracy = loss_and_accuracy(model, validation)
+            record |= {"validation_loss": loss, "validation_accuracy": accuracy}
+            if loss < best_loss:
+                best_loss, best_epoch, best_weights = loss, epoch, _copy(model.parameters())
         history.append(record)
         if on_epoch is not None:
             on_epoch(record)
+        if validation is not None and patience and epoch - best_epoch >= patience:
+            break
+    if best_weights is not None:
+        for layer, saved in zip(model.parameters(), best_weights, strict=True):
+            for name, value in saved.items():
+                layer[name][...] = value
     return history
+
+
+def _copy(params: list[dict[str, Array]]) -> list[dict[str, Array]]:
+    return [
+        {name: namespace(p).asarray(p, copy=True) for name, p in layer.items()} for layer in params
+    ]

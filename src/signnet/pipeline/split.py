@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from signnet.data.preprocessing import Preprocessing
-from signnet.data.stratify import stratified_indices
+from signnet.data.stratify import StratifyError, stratified_indices
+from signnet.params import ParamError
 
 PART_ARRAYS = ("images", "labels", "digits", "files", "classes", "test_fraction", "seed")
 
@@ -36,7 +37,12 @@ def split_dataset(
     """The stratified, seeded (train, test) parts of a filtered ``dataset`` and their
     preprocessing (see :func:`parts_at`); each part records ``test_fraction`` and ``seed``."""
     n_classes = len(dataset["classes"])
-    train_idx, test_idx = stratified_indices(dataset["labels"], n_classes, test_fraction, seed)
+    try:
+        train_idx, test_idx = stratified_indices(dataset["labels"], n_classes, test_fraction, seed)
+    except StratifyError as error:
+        raise ParamError(
+            [("split.test_fraction", test_fraction, f"does not fit: {error}")]
+        ) from None
     train, test, preprocessing = parts_at(dataset, train_idx, test_idx, scaling)
     settings = {"test_fraction": np.array(test_fraction), "seed": np.array(seed)}
     return {**train, **settings}, {**test, **settings}, preprocessing

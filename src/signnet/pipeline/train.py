@@ -14,7 +14,9 @@ import numpy as np
 from tqdm import tqdm
 
 from signnet.data.preprocessing import Preprocessing
+from signnet.data.stratify import StratifyError, stratified_indices
 from signnet.modelfile import TrainedModel
+from signnet.nn.augment import Augmentation
 from signnet.nn.backend import BackendError, select_backend, to_device
 from signnet.nn.losses import encode_targets
 from signnet.nn.model import ModelConfig, Network
@@ -100,6 +102,17 @@ def train_network(
             to_device(part["labels"], xp),  # (n,)
         )
 
+    validation = None
+    if train_params.validation_fraction:
+        try:
+            fit_idx, val_idx = stratified_indices(
+                train["labels"], n_classes, train_params.validation_fraction, train_params.seed
+            )
+        except StratifyError as error:
+            key = ("train.validation_fraction", train_params.validation_fraction)
+            raise ParamError([(*key, f"does not fit: {error}")]) from None
+        validation = on_device({name: train[name][val_idx] for name in ("images", "labels")})
+        train = {name: train[name][fit_idx] for name in ("images", "labels")}
     train_samples, test_samples = on_device(train), on_device(test)
     network = Network.initialise(config, train_params.seed, xp)
     on_epoch, close = _progress(train_params.epochs)
@@ -114,20 +127,28 @@ def train_network(
             batch_size=train_params.batch_size,
             seed=train_params.seed,
             on_epoch=on_epoch,
+            augmentation=Augmentation(
+                train_params.augment_shift,
+                train_params.augment_rotation,
+                train_params.augment_scale,
+            ),
+            schedule=train_params.schedule,
+            validation=validation,
+            patience=train_params.patience,
         )
     except TrainingDiverged as error:
         raise ParamError([("train.lr", train_params.lr, f"is too large here: {error}")]) from None
     finally:
         close()
     seconds = time.perf_counter() - start
-    samples = len(train["labels"]) * train_params.epochs
+    samples = len(train["labels"]) * len(history)
     log.info(
         "trained %d epochs on %s in %.2f s (%s samples/s)",
-        train_params.epochs,
+        len(history),
         backend.device,
         seconds,
         f"{samples / seconds:,.0f}",
     )
     training = train_params.model_dump() | {"computed_on": backend.device}
-    model = TrainedModel(network, train["classes"], preprocessing, training)
+    model = TrainedModel(network, test["classes"], preprocessing, training)
     return TrainingResult(model, history, seconds)

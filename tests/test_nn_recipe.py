@@ -1,0 +1,92 @@
+"""Optional parts of a training recipe: augmentation, learning-rate schedules, early stopping."""
+
+import array_api_strict
+import numpy as np
+import pytest
+
+from signnet.nn.augment import Augmentation
+from signnet.nn.backend import to_numpy
+from signnet.nn.model import Network
+from signnet.nn.optimizers import SGD
+from signnet.nn.training import SCHEDULES, Samples, fit, loss_and_accuracy, train_epochs
+from tests.conftest import dense
+from tests.test_nn_training import blobs, split_in
+
+
+class Extremes:
+    """A stand-in generator whose uniform draws are all the upper bound (a chosen transform)."""
+
+    def uniform(self, low, high, size):
+        return np.full(size, high, dtype=float)
+
+
+def image_batch(side=6, n=2):
+    return np.random.default_rng(0).normal(size=(n, side * side))
+
+
+def test_no_augmentation_is_the_identity():
+    x = image_batch()
+    np.testing.assert_array_equal(Augmentation(0, 0, 0).apply(x, np.random.default_rng(0)), x)
+
+
+def test_a_quarter_turn_is_a_quarter_turn():
+    x = image_batch()
+    turned = Augmentation(0, 90, 0).apply(x, Extremes()).reshape(2, 6, 6)
+    expected = np.rot90(x.reshape(2, 6, 6), k=1, axes=(1, 2))  # counter-clockwise on screen
+    np.testing.assert_allclose(turned, expected, atol=1e-12)
+
+
+def test_a_whole_pixel_shift_moves_the_image_and_repeats_the_edge():
+    x = image_batch()
+    shifted = Augmentation(1 / 6, 0, 0).apply(x, Extremes()).reshape(2, 6, 6)
+    images = x.reshape(2, 6, 6)
+    np.testing.assert_allclose(shifted[:, 1:, 1:], images[:, :-1, :-1], atol=1e-12)
+    np.testing.assert_allclose(shifted[:, 0, 1:], images[:, 0, :-1], atol=1e-12)  # edge repeated
+
+
+def test_augmentation_is_backend_neutral_and_seeded():
+    x = image_batch(side=8, n=3)
+    recipe = Augmentation(0.1, 15, 0.1)
+    plain = recipe.apply(x, np.random.default_rng(4))
+    strict = recipe.apply(array_api_strict.asarray(x), np.random.default_rng(4))
+    np.testing.assert_allclose(to_numpy(strict), plain, rtol=1e-12)
+    assert not np.allclose(plain, x)
+    np.testing.assert_array_equal(recipe.apply(x, np.random.default_rng(4)), plain)
+
+
+@pytest.mark.parametrize("name", sorted(SCHEDULES))
+def test_schedules_start_at_the_initial_rate_and_stay_positive(name):
+    factors = [SCHEDULES[name](epoch, 10) for epoch in range(1, 11)]
+    assert factors[0] == 1.0 and all(0 < f <= 1 for f in factors)
+    assert factors == sorted(factors, reverse=True)
+
+
+def test_the_loop_applies_the_schedule_each_epoch():
+    x, labels = blobs(2)
+    data = split_in(np, x, labels, 2)
+    optimizer = SGD(lr=0.4, weight_decay=0.0)
+    network = Network.initialise(dense(6, 2, (4,)), 0, np)
+    rates = [
+        optimizer.lr for _ in train_epochs(network, optimizer, data, 4, 8, 0, schedule="cosine")
+    ]
+    assert rates == pytest.approx([0.4 * SCHEDULES["cosine"](e, 4) for e in range(1, 5)])
+    with pytest.raises(ValueError, match="schedule 'step' is not one of constant, cosine"):
+        next(train_epochs(network, optimizer, data, 4, 8, 0, schedule="step"))
+
+
+def test_early_stopping_restores_the_weights_of_the_best_validation_epoch():
+    x, labels = blobs(2, n=60, seed=3)
+    noisy = labels.copy()
+    noisy[::3] = 1 - noisy[::3]  # a third of the training labels wrong: it will overfit
+    train = split_in(np, x[:40], noisy[:40], 2)
+    validation = split_in(np, x[40:], labels[40:], 2)
+    network = Network.initialise(dense(6, 2, (32,), "relu", "he"), 0, np)
+    optimizer = SGD(lr=0.5, weight_decay=0.0)
+    history = fit(
+        network, optimizer, train, validation, 200, 8, 0, validation=validation, patience=5
+    )
+    losses = [record["validation_loss"] for record in history]
+    best = int(np.argmin(losses))
+    assert len(history) == best + 1 + 5 < 200  # stopped 5 epochs after the best
+    assert loss_and_accuracy(network, validation)[0] == pytest.approx(losses[best], rel=1e-12)
+    assert isinstance(train, Samples)

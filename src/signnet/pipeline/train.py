@@ -90,7 +90,8 @@ def train_network(
         problem = f"is not usable here: {error}"
         raise ParamError([("train.device", train_params.device, problem)]) from None
     xp = backend.xp
-    n_classes = len(train["classes"])
+    classes = train["classes"]  # (K,), the digit of each class index
+    n_classes = len(classes)
     config = model_config(model_params, preprocessing.offset.shape[0], n_classes)
     dtype = getattr(xp, config.dtype)
 
@@ -112,7 +113,7 @@ def train_network(
             key = ("train.validation_fraction", train_params.validation_fraction)
             raise ParamError([(*key, f"does not fit: {error}")]) from None
         validation = on_device({name: train[name][val_idx] for name in ("images", "labels")})
-        train = {name: train[name][fit_idx] for name in ("images", "labels")}
+        train = {name: train[name][fit_idx] for name in ("images", "labels")}  # the rest
     train_samples, test_samples = on_device(train), on_device(test)
     network = Network.initialise(config, train_params.seed, xp)
     on_epoch, close = _progress(train_params.epochs)
@@ -150,5 +151,5 @@ def train_network(
         f"{samples / seconds:,.0f}",
     )
     training = train_params.model_dump() | {"computed_on": backend.device}
-    model = TrainedModel(network, test["classes"], preprocessing, training)
+    model = TrainedModel(network, classes, preprocessing, training)
     return TrainingResult(model, history, seconds)

@@ -45,11 +45,12 @@ def part(rng, digits, n, size=8):
     }
 
 
-def report_inputs(digits, epochs=5):
+def report_inputs(digits, epochs=5, model=None, train_recipe=None):
     rng = np.random.default_rng(0)
     train, test = part(rng, digits, 48), part(rng, digits, 12)
     params = repo_params(
-        model={"hidden": [6]}, train={"epochs": epochs, "batch_size": 8, "lr": 0.5}
+        model={"hidden": [6], **(model or {})},
+        train={"epochs": epochs, "batch_size": 8, "lr": 0.5, **(train_recipe or {})},
     )
     unit = Preprocessing.fit(train["images"], "unit")
     result = train_network(train, test, unit, params.model, params.train)
@@ -190,3 +191,28 @@ def test_model_table_matches_the_network():
     )
     assert isinstance(inputs.model, TrainedModel) and isinstance(inputs.model.network, Network)
     assert inputs.model.network.config == dense(64, 2, (6,))
+
+
+def test_a_cnn_with_a_recipe_is_described_as_it_ran():
+    recipe = {"schedule": "cosine", "augment_rotation": 10.0, "validation_fraction": 0.25}
+    inputs = report_inputs((6, 8), 3, model={"conv": [2], "dropout": 0.5}, train_recipe=recipe)
+    blocks = build_report(inputs)
+    architecture = next(b for b in blocks if getattr(b, "header", ())[:1] == ("Input Layer",))
+    assert architecture.rows[0][:2] == (
+        "8 x 8 image",
+        "2 x (3x3 conv, 2x2 max-pool), 6 neurons, dropout 0.5",
+    )
+    setup = dict(next(b for b in blocks if getattr(b, "header", ()) == ("Setting", "Value")).rows)
+    assert setup["Learning-rate schedule"] == "cosine over the epochs"
+    assert "rotation up to 10 degrees" in setup["Augmentation (per sample, per epoch)"]
+    assert setup["Validation part"].startswith("0.25 of the training part per class")
+    text = " ".join(getattr(b, "text", "") for b in blocks)
+    assert "convolutional network" in text and "fully connected" not in text
+    default = dict(
+        next(
+            b
+            for b in build_report(report_inputs((6, 8)))
+            if getattr(b, "header", ()) == ("Setting", "Value")
+        ).rows
+    )
+    assert "Augmentation (per sample, per epoch)" not in default

@@ -142,6 +142,7 @@ def _model_section(inputs: ReportInputs, digits: list[int]) -> list[Block]:
         ("Device", training["computed_on"]),
         ("Floating point", config.dtype),
         ("Trainable parameters", f"{n_parameters:,}"),
+        *_recipe_rows(training),
     )
     departures = []
     if training["optimizer"] != REFERENCE_SETUP["optimizer"]:
@@ -189,6 +190,33 @@ def _model_section(inputs: ReportInputs, digits: list[int]) -> list[Block]:
         Table(("Setting", "Value"), setup, caption="Training set-up.", numeric=False),
         Paragraph(departure_text),
     ]
+
+
+def _recipe_rows(training: dict) -> list[tuple[str, str]]:
+    """Set-up rows for the optional parts of the training recipe that this run used."""
+    rows = []
+    if training["schedule"] != "constant":
+        rows.append(("Learning-rate schedule", f"{training['schedule']} over the epochs"))
+    shift, rotation, scale = (training[f"augment_{k}"] for k in ("shift", "rotation", "scale"))
+    if shift or rotation or scale:
+        rows.append(
+            (
+                "Augmentation (per sample, per epoch)",
+                f"shift up to {shift:g} of the side, rotation up to {rotation:g} degrees, "
+                f"scale up to {scale:g} either way",
+            )
+        )
+    if training["validation_fraction"]:
+        patience = training["patience"]
+        stop = f", stop after {patience} epochs without improvement" if patience else ""
+        rows.append(
+            (
+                "Validation part",
+                f"{training['validation_fraction']:g} of the training part per class; the "
+                f"weights of the epoch with the lowest validation loss are kept{stop}",
+            )
+        )
+    return rows
 
 
 def _training_section(history: list[dict]) -> list[Block]:
@@ -430,8 +458,13 @@ def _discussion(inputs: ReportInputs, digits: list[int]) -> list[Block]:
                 "part is smaller and its figures are not directly comparable with theirs.",
                 "Every metric was computed by hand and matched scikit-learn's to within 1e-12 on "
                 "the same predictions; the model was chosen without looking at the test part.",
-                "Next steps: cross-validation to measure the spread across splits, more digits, "
-                "and convolutional layers that use the images' spatial structure.",
+                "Next steps: cross-validation to measure the spread across splits"
+                + (
+                    "."
+                    if inputs.model.network.config.conv
+                    else ", more digits, and convolutional layers that use the images' spatial "
+                    "structure."
+                ),
             )
         ),
     ]

@@ -8,7 +8,7 @@ from signnet.nn.augment import Augmentation
 from signnet.nn.backend import to_numpy
 from signnet.nn.model import Network
 from signnet.nn.optimizers import SGD
-from signnet.nn.training import SCHEDULES, Samples, fit, loss_and_accuracy, train_epochs
+from signnet.nn.training import SCHEDULES, fit, loss_and_accuracy, train_epochs
 from tests.conftest import dense
 from tests.test_nn_training import blobs, split_in
 
@@ -89,4 +89,3 @@ def test_early_stopping_restores_the_weights_of_the_best_validation_epoch():
     best = int(np.argmin(losses))
     assert len(history) == best + 1 + 5 < 200  # stopped 5 epochs after the best
     assert loss_and_accuracy(network, validation)[0] == pytest.approx(losses[best], rel=1e-12)
-    assert isinstance(train, Samples)

@@ -40,11 +40,10 @@ from signnet.nn.training import SCHEDULES
 class ParamError(SignnetError):
     """One or more parameters that are missing, unknown, of the wrong type or out of range.
 
-    ``problems`` holds ``(key, value, what is wrong)`` triples; the message has one line each.
+    Built from ``(key, value, what is wrong)`` triples; the message has one line each.
     """
 
     def __init__(self, problems: list[tuple[str, Any, str]]):
-        self.problems = problems
         super().__init__("\n".join(_line(*problem) for problem in problems))
 
 
@@ -305,11 +304,11 @@ _NOUNS = {
 def allowed_text(annotation: Any, metadata: list | tuple = (), plural: bool = False) -> str:
     """Plain words for the values ``annotation`` with constraints ``metadata`` admits, e.g.
     ``an integer from 8 to 256`` or ``a list of 2 to 10 integers from 0 to 9, all distinct``."""
-    if typing.get_origin(annotation) is Annotated:
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
         inner, *extra = typing.get_args(annotation)
         flat = [m for e in extra for m in (e.metadata if hasattr(e, "metadata") else [e])]
         return allowed_text(inner, [*flat, *metadata], plural)
-    origin = typing.get_origin(annotation)
     rules = [m.func.allowed for m in metadata if hasattr(getattr(m, "func", None), "allowed")]
     suffix = "".join(f", {text}" for text in rules)
     if origin in (typing.Union, types.UnionType):

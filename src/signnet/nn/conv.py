@@ -56,13 +56,12 @@ class Conv2D:
     def _buffer(self, name: str, shape: tuple[int, ...], axis: int, dtype: Any) -> Array:
         """A reused zero-initialised buffer, cut to ``shape`` along the batch ``axis``."""
         held = self._buffers.get(name)
+        others = shape[:axis] + shape[axis + 1 :]  # every dimension but the batch one must match
         if (
             held is None
+            or held.dtype != dtype
             or held.shape[axis] < shape[axis]
-            or dtype != held.dtype
-            or any(
-                a != b for i, (a, b) in enumerate(zip(held.shape, shape, strict=True)) if i != axis
-            )
+            or tuple(held.shape[:axis] + held.shape[axis + 1 :]) != others
         ):
             held = self.xp.zeros(shape, dtype=dtype)
             self._buffers[name] = held

@@ -77,3 +77,9 @@ def test_a_validation_fraction_that_leaves_a_class_empty_names_its_key():
     params = repo_params(train={"validation_fraction": 0.01})
     with pytest.raises(ParamError, match=r"^params: train.validation_fraction = 0.01 does not fit"):
         train_network(*tiny_parts(), params.model, params.train)
+
+
+def test_convolution_blocks_too_many_for_the_image_size_name_model_conv():
+    params = repo_params(model={"conv": [2, 2, 2]})  # 4 x 4 images allow two blocks
+    with pytest.raises(ParamError, match=r"^params: model.conv = \[2, 2, 2\] does not fit these"):
+        train_network(*tiny_parts(), params.model, params.train)

@@ -92,7 +92,11 @@ def train_network(
     xp = backend.xp
     classes = train["classes"]  # (K,), the digit of each class index
     n_classes = len(classes)
-    config = model_config(model_params, preprocessing.offset.shape[0], n_classes)
+    try:
+        config = model_config(model_params, preprocessing.offset.shape[0], n_classes)
+    except ValueError as error:  # the only rule the schema cannot check: depth against image size
+        problem = f"does not fit these images: {error}; use fewer blocks or a larger image_size"
+        raise ParamError([("model.conv", model_params.conv, problem)]) from None
     dtype = getattr(xp, config.dtype)
 
     def on_device(part: dict[str, np.ndarray]) -> Samples:

@@ -38,5 +38,7 @@ ACTIVATIONS: dict[str, Callable[[Array, ModuleType], Array]] = {
 BACKWARD: dict[str, Callable[[Array, Array, ModuleType], Array]] = {
     "sigmoid": lambda grad, a, xp: grad * (a * (1.0 - a)),
     "tanh": lambda grad, a, xp: grad * (1.0 - a * a),
-    "relu": lambda grad, a, xp: xp.where(a > 0, grad, 0.0),  # derivative 0 at z = 0, as usual
+    # derivative 0 at z = 0, as usual; a product with the 0/1 mask is several times faster
+    # than a select (``where``) in NumPy
+    "relu": lambda grad, a, xp: grad * xp.astype(a > 0, grad.dtype),
 }

@@ -60,7 +60,9 @@ class Dense:
     def forward(self, x: Array, rng: np.random.Generator | None = None) -> Array:
         """(batch, out) from x (batch, in)."""
         self._x = x
-        return x @ self.params["W"] + self.params["b"]
+        z = x @ self.params["W"]
+        z += self.params["b"]  # in place: one pass, no second (batch, out) array
+        return z
 
     def backward(self, grad_out: Array) -> Array | None:
         """Fill grads from d loss / d z (batch, out); return d loss / d x (batch, in) or None."""

@@ -94,13 +94,12 @@ def train_epochs(
     for epoch in range(1, epochs + 1):
         optimizer.lr = initial_lr * SCHEDULES[schedule](epoch, epochs)
         order = xp.asarray(rng.permutation(n))
-        x = xp.take(train.x, order, axis=0)  # one gather per epoch; batches are slices
-        if augmentation is not None and augmentation.active:
-            x = augmentation.apply(x, rng)
-        targets = xp.take(train.targets, order, axis=0)
         for start in range(0, n, batch_size):
-            stop = min(start + batch_size, n)
-            model.compute_gradients(x[start:stop, :], targets[start:stop, :], rng)
+            rows = order[start : min(start + batch_size, n)]
+            x = xp.take(train.x, rows, axis=0)  # gathered per batch: still in cache for use
+            if augmentation is not None and augmentation.active:
+                x = augmentation.apply(x, rng)
+            model.compute_gradients(x, xp.take(train.targets, rows, axis=0), rng)
             optimizer.step(params, model.gradients())
         if not all(bool(xp.all(xp.isfinite(p))) for layer in params for p in layer.values()):
             raise TrainingDiverged(epoch, "a weight", optimizer.lr)

@@ -1,5 +1,10 @@
-"""Accuracy of signnet and of scikit-learn's same-architecture MLPClassifier on the reference
-configurations: on the pipeline's own split, and in stratified 5-fold cross-validation.
+"""Accuracy of signnet and of a peer on the reference configurations: on the pipeline's own
+split, and in stratified 5-fold cross-validation.
+
+The peer of a dense network is scikit-learn's MLPClassifier with the same hidden layers and
+activation (its own solver, adam, and max_iter=300); the peer of a convolutional network is
+PyTorch with the same layers, initial weights and training recipe (optimizer, schedule,
+augmentation, batches, epochs; see torch_peer.py), on as many threads as NumPy's BLAS.
 
 Usage: python benchmarks/accuracy.py [--folds 5] [--only NAME] [--epochs N] [--image-size S]
 The photos are found as the download stage finds them (cache, mirrors in params.yaml, URL).
@@ -9,8 +14,10 @@ Writes benchmarks/results/accuracy.json and prints Markdown tables.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import logging
+import os
 import platform
 import time
 import warnings
@@ -23,20 +30,22 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.neural_network import MLPClassifier
 
 from signnet.data.subset import select_classes
-from signnet.params import load_params
+from signnet.nn.augment import Augmentation
+from signnet.nn.model import Network
+from signnet.params import Params, load_params
 from signnet.pipeline.download import load_photos
 from signnet.pipeline.split import parts_at, split_dataset
-from signnet.pipeline.train import train_network
+from signnet.pipeline.train import model_config, train_network
 
 
-def sklearn_accuracy(model_params, train, test, preprocessing, seed) -> tuple[float, float]:
+def sklearn_accuracy(params: Params, train, test, preprocessing) -> tuple[float, float]:
     """(test accuracy, seconds) of MLPClassifier with the same hidden layers and activation,
     its own default solver (adam) and max_iter=300."""
     classifier = MLPClassifier(
-        hidden_layer_sizes=tuple(model_params.hidden),
-        activation=SKLEARN_ACTIVATION[model_params.activation],
+        hidden_layer_sizes=tuple(params.model.hidden),
+        activation=SKLEARN_ACTIVATION[params.model.activation],
         max_iter=300,
-        random_state=seed,
+        random_state=params.train.seed,
     )
     start = time.perf_counter()
     with warnings.catch_warnings():
@@ -47,10 +56,51 @@ def sklearn_accuracy(model_params, train, test, preprocessing, seed) -> tuple[fl
     return float(accuracy), seconds
 
 
-def signnet_accuracy(model_params, train_params, train, test, preprocessing) -> tuple[float, float]:
+def torch_accuracy(params: Params, train, test, preprocessing) -> tuple[float, float]:
+    """(test accuracy after the last epoch, training seconds) of the PyTorch twin of the
+    network signnet would train, trained with the same recipe."""
+    import torch_peer
+
+    recipe = params.train
+    if recipe.validation_fraction:
+        raise SystemExit("the PyTorch peer does not stop early: set train.validation_fraction 0")
+    n_classes = len(train["classes"])
+    config = model_config(params.model, preprocessing.offset.shape[0], n_classes)
+    model = torch_peer.twin(Network.initialise(config, recipe.seed, np))
+    optimizer = torch_peer.optimizer_for(model, recipe.optimizer, recipe.model_dump())
+    x = preprocessing.features(train["images"]).astype(config.dtype)
+    augmentation = Augmentation(recipe.augment_shift, recipe.augment_rotation, recipe.augment_scale)
+    start = time.perf_counter()
+    torch_peer.train_twin(
+        model,
+        optimizer,
+        x,
+        train["labels"],
+        n_classes,
+        epochs=recipe.epochs,
+        batch_size=recipe.batch_size,
+        seed=recipe.seed,
+        schedule=recipe.schedule,
+        augmentation=augmentation,
+    )
+    seconds = time.perf_counter() - start
+    x_test = preprocessing.features(test["images"]).astype(config.dtype)
+    predicted = torch_peer.predict(model, x_test, n_classes)
+    return float(np.mean(predicted == test["labels"])), seconds
+
+
+def signnet_accuracy(params: Params, train, test, preprocessing) -> tuple[float, float]:
     """(test accuracy after the last epoch, training seconds) of signnet."""
-    result = train_network(train, test, preprocessing, model_params, train_params)
+    result = train_network(train, test, preprocessing, params.model, params.train)
     return result.history[-1]["test_accuracy"], result.seconds
+
+
+def peer(params: Params) -> str:
+    """The peer a configuration is compared with: PyTorch for a CNN, else MLPClassifier."""
+    return "PyTorch" if params.model.conv else "MLPClassifier"
+
+
+PEERS = {"PyTorch": torch_accuracy, "MLPClassifier": sklearn_accuracy}
 
 
 def summary(values: list[float]) -> dict:
@@ -66,56 +116,72 @@ def summary(values: list[float]) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--only", help="run only the reference with this name, e.g. '6 vs 8'")
+    parser.add_argument(
+        "--only",
+        action="append",
+        help="run only the reference with this name, e.g. '6 vs 8' (repeatable)",
+    )
     parser.add_argument("--epochs", type=int, help="override every configuration's epochs")
     parser.add_argument("--image-size", type=int, help="override download.image_size")
     parser.add_argument("--output", type=Path, default=REPO / "benchmarks/results/accuracy.json")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    if args.only and not set(args.only) <= {r.name for r in REFERENCES}:
+        parser.error(f"--only: choose from {', '.join(repr(r.name) for r in REFERENCES)}")
 
-    params = load_params(REPO / "params.yaml")
-    download = params.download
-    if args.image_size:
-        download = download.model_copy(update={"image_size": args.image_size})
-    photos, _ = load_photos(download, root=REPO)
-    split_params = params.split
+    base = load_params(REPO / "params.yaml")
+    threads = os.cpu_count()
+    if importlib.util.find_spec("torch") is not None:
+        import torch
+
+        torch.set_num_threads(threads)  # as many as OpenBLAS uses by default
+    photos_by_size: dict[int, dict] = {}
     rows = []
     for reference in REFERENCES:
-        if args.only and reference.name != args.only:
+        if args.only and reference.name not in args.only:
             continue
-        model_params, train_params = reference.sections(params)
-        if args.epochs:
-            train_params = train_params.model_copy(update={"epochs": args.epochs})
-        dataset = select_classes(photos, reference.classes)
-        train, test, preprocessing = split_dataset(
-            dataset, split_params.test_fraction, split_params.scaling, split_params.seed
+        params = reference.params(base)
+        updates = {"train": {"epochs": args.epochs}} if args.epochs else {}
+        if args.image_size:
+            updates["download"] = {"image_size": args.image_size}
+        params = params.model_copy(
+            update={s: getattr(params, s).model_copy(update=u) for s, u in updates.items()}
         )
-        signnet_split, signnet_seconds = signnet_accuracy(
-            model_params, train_params, train, test, preprocessing
-        )
-        sklearn_split, sklearn_seconds = sklearn_accuracy(
-            model_params, train, test, preprocessing, seed=0
-        )
-        folds = StratifiedKFold(args.folds, shuffle=True, random_state=split_params.seed)
-        cv = {"signnet": [], "scikit-learn": []}
+        peer_name = peer(params)
+        if peer_name == "PyTorch" and importlib.util.find_spec("torch") is None:
+            print(f"{reference.name}: PyTorch is not installed ('.[bench]'): left out", flush=True)
+            continue
+        size = params.download.image_size
+        if size not in photos_by_size:
+            photos_by_size[size] = load_photos(params.download, root=REPO)[0]
+        dataset = select_classes(photos_by_size[size], params.filter.classes)
+        split = params.split
+        parts = split_dataset(dataset, split.test_fraction, split.scaling, split.seed)
+        signnet_split, signnet_seconds = signnet_accuracy(params, *parts)
+        peer_split, peer_seconds = PEERS[peer_name](params, *parts)
+        folds = StratifiedKFold(args.folds, shuffle=True, random_state=split.seed)
+        cv: dict[str, list[float]] = {"signnet": [], "peer": []}
         for train_idx, test_idx in folds.split(dataset["labels"], dataset["labels"]):
-            fold = parts_at(dataset, train_idx, test_idx, split_params.scaling)
-            cv["signnet"].append(signnet_accuracy(model_params, train_params, *fold)[0])
-            cv["scikit-learn"].append(sklearn_accuracy(model_params, *fold, seed=0)[0])
+            fold = parts_at(dataset, train_idx, test_idx, split.scaling)
+            cv["signnet"].append(signnet_accuracy(params, *fold)[0])
+            cv["peer"].append(PEERS[peer_name](params, *fold)[0])
         rows.append(
             {
                 "configuration": reference.name,
-                "classes": reference.classes,
+                "exp_run": reference.exp_run(),
+                "classes": params.filter.classes,
                 "images": int(len(dataset["labels"])),
-                "model": model_params.model_dump(),
-                "train": train_params.model_dump(),
+                "image_size": size,
+                "model": params.model.model_dump(),
+                "train": params.train.model_dump(),
                 "claimed": reference.claimed,
+                "peer": peer_name,
                 "split": {
                     "signnet": signnet_split,
                     "signnet_seconds": signnet_seconds,
-                    "scikit-learn": sklearn_split,
-                    "scikit-learn_seconds": sklearn_seconds,
-                    "test_images": int(len(test["labels"])),
+                    "peer": peer_split,
+                    "peer_seconds": peer_seconds,
+                    "test_images": int(len(parts[1]["labels"])),
                 },
                 "cross_validation": {name: summary(v) for name, v in cv.items()},
             }
@@ -124,9 +190,11 @@ def main() -> None:
 
     record = {
         "machine": platform.platform(),
+        "cores": os.cpu_count(),
+        "threads": threads,
         "python": platform.python_version(),
         "folds": args.folds,
-        "scaling": split_params.scaling,
+        "scaling": base.split.scaling,
         "results": rows,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -137,10 +205,10 @@ def main() -> None:
 def markdown(record: dict) -> str:
     pct = "{:.1%}".format
     lines = [
-        "| configuration | images | reference claim* | signnet, pipeline split "
-        "| MLPClassifier, same split | signnet CV mean ± std (min-max) "
-        "| MLPClassifier CV mean ± std (min-max) |",
-        "|---|---:|---|---:|---:|---:|---:|",
+        "| configuration | images | reference claim* | peer | signnet, pipeline split "
+        "| peer, same split | signnet CV mean ± std (min-max) "
+        "| peer CV mean ± std (min-max) |",
+        "|---|---:|---|---|---:|---:|---:|---:|",
     ]
     for row in record["results"]:
         split, cv = row["split"], row["cross_validation"]
@@ -148,17 +216,20 @@ def markdown(record: dict) -> str:
             row["configuration"],
             str(row["images"]),
             row["claimed"],
-            f"{pct(split['signnet'])} ({split['signnet_seconds']:.2f} s)",
-            f"{pct(split['scikit-learn'])} ({split['scikit-learn_seconds']:.2f} s)",
+            row["peer"],
+            f"{pct(split['signnet'])} ({split['signnet_seconds']:.1f} s)",
+            f"{pct(split['peer'])} ({split['peer_seconds']:.1f} s)",
         ]
-        for name in ("signnet", "scikit-learn"):
+        for name in ("signnet", "peer"):
             s = cv[name]
             cells.append(f"{pct(s['mean'])} ± {pct(s['std'])} ({pct(s['min'])}-{pct(s['max'])})")
         lines.append("| " + " | ".join(cells) + " |")
     lines.append(
         f"\n*Claims are from one split of the references' own data (a 5,000-image course copy, "
-        f"or MNIST), not this public dataset. CV: stratified {record['folds']}-fold, "
-        f"pixels scaled ({record['scaling']}) with each fold's training statistics."
+        f"MNIST, or this dataset for the CNN claims), not necessarily this public dataset. "
+        f"CV: stratified {record['folds']}-fold, pixels scaled ({record['scaling']}) with each "
+        f"fold's training statistics. Seconds: training time on the split (signnet's includes "
+        f"evaluating the train and test parts after every epoch; the peer's does not)."
     )
     return "\n".join(lines)
 

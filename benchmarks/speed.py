@@ -3,15 +3,19 @@
 Usage: python benchmarks/speed.py [--rounds 3] [--repeats 4] [--epochs-scale 1.0] [--only CASE]
 
 For each case and dtype, every tool trains the same architecture on the same data (the
-pipeline's training part) with plain SGD, the same learning rate, batch size and epochs; signnet
-and PyTorch start from the same weights and visit the batches in the same order. Each tool is
+pipeline's training part) with the same optimizer (plain SGD for the dense cases, Adam for the
+CNN), learning rate, batch size and epochs; signnet and PyTorch start from the same weights
+(see torch_peer.py) and visit the batches in the same order, on as many threads each (the
+machine's cores; stated in the record). scikit-learn has no convolutions: it runs the dense
+cases only. Each tool is
 timed in fresh processes of its own (same data, loaded from one file), in rounds that alternate
 the tools: each process does a warm-up run, whose peak RSS growth is the memory figure (Linux),
 then several timed repeats. The table gives medians over all rounds, the
 spread (min-max) and signnet's speed relative to each peer. For the large case, the time NumPy's
 matmul alone needs for the same products (timed in the same rounds) bounds what any NumPy
-training can reach. Results go
-to benchmarks/results/speed.json; a Markdown table is printed.
+training can reach; for the CNN case, the time signnet's augmentation takes for the same epochs
+(the CNN recipe's shift, rotation and scale, not part of the timed training) is set beside it.
+Results go to benchmarks/results/speed.json; a Markdown table is printed.
 """
 
 from __future__ import annotations
@@ -33,13 +37,14 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from references import REPO, SKLEARN_ACTIVATION
+from references import REFERENCES, REPO, SKLEARN_ACTIVATION
 from threadpoolctl import threadpool_info
 
 from signnet.data.subset import select_classes
+from signnet.nn.augment import Augmentation
 from signnet.nn.losses import encode_targets
 from signnet.nn.model import ModelConfig, Network
-from signnet.nn.optimizers import SGD
+from signnet.nn.optimizers import OPTIMIZERS
 from signnet.nn.training import Samples, train_epochs
 from signnet.params import load_params
 from signnet.pipeline.download import load_photos
@@ -51,18 +56,52 @@ class Case:
     name: str
     classes: list[int]
     image_size: int
+    conv: list[int]
     hidden: list[int]
+    dropout: float
     activation: str
+    optimizer: str  # sgd or adam (beta1 0.9, beta2 0.999), no weight decay
     batch_size: int
     epochs: int
     lr: float
+    augmentation: list[float]  # (shift, rotation, scale) timed beside the CNN; [] for none
+
+
+def cnn_case(epochs: int) -> Case:
+    """The README's ten-digit CNN (benchmarks/references.py), for a few epochs."""
+    reference = next(r for r in REFERENCES if r.name == "ten digits, CNN")
+    params = reference.params(load_params(REPO / "params.yaml"))
+    model, train = params.model, params.train
+    return Case(
+        f"ten digits CNN conv {'-'.join(map(str, model.conv))} dense {model.hidden[0]}, "
+        f"batch {train.batch_size}",
+        params.filter.classes,
+        params.download.image_size,
+        model.conv,
+        model.hidden,
+        model.dropout,
+        model.activation,
+        train.optimizer,
+        train.batch_size,
+        epochs,
+        train.lr,
+        [train.augment_shift, train.augment_rotation, train.augment_scale],
+    )
+
+
+def dense_case(name, classes, size, hidden, activation, batch_size, epochs, lr) -> Case:
+    return Case(name, classes, size, [], hidden, 0.0, activation, "sgd", batch_size, epochs, lr, [])
 
 
 CASES = [
-    Case("pair 784-64-1, batch 32", [6, 8], 28, [64], "sigmoid", 32, 40, 0.1),
-    Case("per-sample 784-32-1, batch 1", [4, 5], 28, [32], "sigmoid", 1, 5, 0.01),
-    Case("ten digits 4096-256-10, batch 256", list(range(10)), 64, [256], "relu", 256, 20, 0.1),
+    dense_case("pair 784-64-1, batch 32", [6, 8], 28, [64], "sigmoid", 32, 40, 0.1),
+    dense_case("per-sample 784-32-1, batch 1", [4, 5], 28, [32], "sigmoid", 1, 5, 0.01),
+    dense_case(
+        "ten digits 4096-256-10, batch 256", list(range(10)), 64, [256], "relu", 256, 20, 0.1
+    ),
+    cnn_case(epochs=3),
 ]
+ADAM_BETAS = (0.9, 0.999)
 DTYPES = ["float64", "float32"]
 SEED = 0
 
@@ -91,16 +130,24 @@ def initial_network(case: Case, data: Data, dtype: str) -> Network:
     config = ModelConfig(
         n_features=data.x.shape[1],
         n_classes=data.n_classes,
-        conv=(),
+        conv=tuple(case.conv),
         kernel_size=3,
         hidden=tuple(case.hidden),
-        dropout=0.0,
+        dropout=case.dropout,
         activation=case.activation,
         init="he" if case.activation == "relu" else "xavier",
         init_scale=1.0,  # used by init: normal only
         dtype=dtype,
     )
     return Network.initialise(config, SEED, np)
+
+
+def optimizer_settings(case: Case) -> dict:
+    """The optimizer's settings, by the names of signnet's keyword arguments."""
+    settings = {"lr": case.lr, "weight_decay": 0.0}
+    if case.optimizer == "adam":
+        settings |= dict(zip(("beta1", "beta2"), ADAM_BETAS, strict=True))
+    return settings
 
 
 def batch_orders(n: int, epochs: int) -> list[np.ndarray]:
@@ -126,7 +173,7 @@ class SignnetRunner:
         network = Network(self.initial.config, weights)
         epochs = train_epochs(
             network,
-            SGD(lr=self.case.lr, weight_decay=0.0),
+            OPTIMIZERS[self.case.optimizer](**optimizer_settings(self.case)),
             self.samples,
             self.case.epochs,
             self.case.batch_size,
@@ -141,39 +188,21 @@ class TorchRunner:
 
     def __init__(self, case: Case, data: Data, dtype: str):
         import torch
+        import torch_peer
 
         torch.set_num_threads(os.cpu_count())
-        self.torch, self.case, self.data = torch, case, data
-        self.dtype = getattr(torch, dtype)
+        self.torch, self.peer, self.case, self.data = torch, torch_peer, case, data
         self.x = torch.from_numpy(data.x.astype(dtype))
-        targets = encode_targets(data.labels, data.n_classes)
-        self.targets = (
-            torch.from_numpy(targets.astype(dtype))
-            if data.n_classes == 2
-            else torch.from_numpy(data.labels)
-        )
+        self.targets = torch_peer.torch_targets(data.labels, data.n_classes, getattr(torch, dtype))
         self.orders = [torch.from_numpy(o) for o in batch_orders(len(data.x), case.epochs)]
-        self.initial = initial_network(case, data, dtype).parameters()
+        self.initial = initial_network(case, data, dtype)
 
     def run(self) -> None:
-        torch, case = self.torch, self.case
-        activation = {"sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh, "relu": torch.nn.ReLU}
-        layers = []
-        for i, params in enumerate(self.initial):
-            if i:
-                layers.append(activation[case.activation]())
-            linear = torch.nn.Linear(*params["W"].shape, dtype=self.dtype)
-            with torch.no_grad():
-                linear.weight.copy_(torch.from_numpy(params["W"].T.copy()))
-                linear.bias.copy_(torch.from_numpy(params["b"]))
-            layers.append(linear)
-        model = torch.nn.Sequential(*layers)
-        loss_fn = (
-            torch.nn.BCEWithLogitsLoss()
-            if self.data.n_classes == 2
-            else torch.nn.CrossEntropyLoss()
-        )
-        optimizer = torch.optim.SGD(model.parameters(), lr=case.lr)
+        case = self.case
+        model = self.peer.twin(self.initial)
+        model.train()
+        loss_fn = self.peer.loss_function(self.data.n_classes)
+        optimizer = self.peer.optimizer_for(model, case.optimizer, optimizer_settings(case))
         n = len(self.x)
         for order in self.orders:
             x, targets = self.x[order], self.targets[order]
@@ -250,21 +279,43 @@ class MatmulLimitRunner:
                         acts[layer + 1] @ w.T  # input gradient
 
 
+class AugmentationRunner:
+    """signnet's augmentation alone: the case's transforms applied to the whole training part
+    once per epoch, as a training run with that recipe does (on the host, from one generator)."""
+
+    name = "signnet augmentation alone"
+
+    def __init__(self, case: Case, data: Data, dtype: str):
+        self.x, self.epochs = data.x.astype(dtype), case.epochs
+        self.augmentation = Augmentation(*case.augmentation)
+
+    def run(self) -> None:
+        rng = np.random.default_rng(SEED)
+        for _ in range(self.epochs):
+            self.augmentation.apply(self.x, rng)
+
+
 RUNNERS = {
-    runner.name: runner for runner in (SignnetRunner, TorchRunner, SklearnRunner, MatmulLimitRunner)
+    runner.name: runner
+    for runner in (SignnetRunner, TorchRunner, SklearnRunner, MatmulLimitRunner, AugmentationRunner)
 }
 PEERS = ("PyTorch", "scikit-learn")
 
 
 def available_tools(case: Case) -> list[str]:
     """What to time: signnet, the peers (PyTorch only where it is installed, found without
-    importing it), and for the large case the matmul limit."""
+    importing it; scikit-learn for dense networks only), for the large dense case the matmul
+    limit, and for a case with augmentation the augmentation alone."""
     tools = ["signnet", *PEERS]
     if importlib.util.find_spec("torch") is None:
         print("PyTorch is not installed (pip install -e '.[bench]'): left out", file=sys.stderr)
         tools.remove("PyTorch")
-    if case.batch_size >= 256:
+    if case.conv:
+        tools.remove("scikit-learn")
+    elif case.batch_size >= 256:
         tools.append(MatmulLimitRunner.name)
+    if case.augmentation:
+        tools.append(AugmentationRunner.name)
     return tools
 
 
@@ -355,6 +406,7 @@ def machine() -> dict:
         "blas": blas,
         "versions": versions,
         "openblas_env": {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS")},
+        "torch_threads": os.cpu_count(),  # set by TorchRunner; the BLAS's are in "blas"
     }
 
 
@@ -421,6 +473,10 @@ def main() -> None:
                 if limit is not None:
                     row["matmul_limit_s"] = limit["median_s"]
                     row["fraction_of_matmul_limit"] = limit["median_s"] / signnet
+                augmentation = row["tools"].pop(AugmentationRunner.name, None)
+                if augmentation is not None:
+                    row["augmentation_s"] = augmentation["median_s"]
+                    row["augmentation_fraction_of_training"] = augmentation["median_s"] / signnet
                 rows.append(row)
                 print(f"done: {case.name} {dtype}", file=sys.stderr, flush=True)
     record = {
@@ -439,7 +495,8 @@ def markdown(record: dict) -> str:
     lines = [
         f"Machine: {m['cpu']}, {m['cores']} cores, "
         + ", ".join(f"{b['internal_api']} {b['version']}" for b in m["blas"])
-        + "; "
+        + f" ({', '.join(str(b['num_threads']) for b in m['blas'])} threads), PyTorch on "
+        + f"{m['torch_threads']} threads; "
         + ", ".join(f"{k} {v}" for k, v in m["versions"].items() if v),
         "",
         "| case | dtype | tool | samples/s (median) | time min-median-max (s) | "
@@ -460,6 +517,13 @@ def markdown(record: dict) -> str:
                 f"{row['train_samples'] * row['epochs'] / row['matmul_limit_s']:,.0f} | "
                 f"{row['matmul_limit_s']:.3f} | signnet reaches "
                 f"{row['fraction_of_matmul_limit']:.0%} | |"
+            )
+        if "augmentation_s" in row:
+            lines.append(
+                f"| {row['case']} | {row['dtype']} | signnet augmentation alone | "
+                f"{row['train_samples'] * row['epochs'] / row['augmentation_s']:,.0f} | "
+                f"{row['augmentation_s']:.3f} | "
+                f"{row['augmentation_fraction_of_training']:.0%} of signnet's training | |"
             )
     lines.append(
         "\nspeed-up = peer's median time / signnet's median time (above 1: signnet faster)."

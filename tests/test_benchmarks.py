@@ -5,8 +5,11 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
+from signnet.nn.model import ModelConfig, Network
+from signnet.params import load_params
 from tests.conftest import REPO
 
 
@@ -76,3 +79,46 @@ def test_accuracy_benchmark_runs_on_a_tiny_case(tmp_path):
     assert len(row["cross_validation"]["signnet"]["values"]) == 2
     assert 0 <= row["split"]["signnet"] <= 1 and 0 <= row["split"]["scikit-learn"] <= 1
     assert "| 6 vs 8 | 415 | 95.6% (report 000) |" in table
+
+
+def _benchmark_module(name):
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        return __import__(name)
+    finally:
+        sys.path.pop(0)
+
+
+def test_the_readme_gives_each_reference_configuration_as_its_exp_run_line():
+    references = _benchmark_module("references")
+    readme = (REPO / "README.md").read_text()
+    base = load_params(REPO / "params.yaml")
+    for reference in references.REFERENCES:
+        reference.params(base)  # valid on top of params.yaml
+        if reference.overrides:
+            assert f"\n{reference.exp_run()}\n" in readme, reference.name
+
+
+@pytest.mark.parametrize(("conv", "n_classes"), [((4, 6), 3), ((), 2), ((3,), 10)])
+def test_the_pytorch_twin_computes_the_same_logits(conv, n_classes):
+    torch = pytest.importorskip("torch")
+    twin = _benchmark_module("torch_peer").twin
+    config = ModelConfig(
+        n_features=64,
+        n_classes=n_classes,
+        conv=conv,
+        kernel_size=3,
+        hidden=(5,),
+        dropout=0.3,
+        activation="relu",
+        init="he",
+        init_scale=0.01,
+        dtype="float64",
+    )
+    network = Network.initialise(config, 1, np)
+    rng = np.random.default_rng(2)
+    for layer in network.parameters():
+        layer["b"][...] = rng.normal(size=layer["b"].shape)  # biases start at 0: make them count
+    x = rng.normal(size=(7, 64))
+    logits = twin(network).eval()(torch.from_numpy(x)).detach().numpy()
+    np.testing.assert_allclose(logits, network.logits(x), rtol=1e-10, atol=1e-12)

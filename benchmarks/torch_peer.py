@@ -8,7 +8,7 @@ same flat rows (N, S*S) in both; the twin reshapes them to (N, 1, S, S).
 
 :func:`train_twin` trains a twin with the recipe signnet's loop uses: the same optimizer and
 settings (L2 decay on weights only), the schedule from :data:`SCHEDULES`, and each epoch's
-order and augmentation drawn by the same code from a generator seeded alike.
+order and each batch's augmentation drawn by the same code from a generator seeded alike.
 """
 
 from __future__ import annotations
@@ -105,9 +105,9 @@ def train_twin(
     schedule: str,
     augmentation: Augmentation,
 ) -> None:
-    """Train ``model`` on x (N, features) as signnet's loop trains: each epoch a permutation and
-    (when active) the augmentation's transforms from one generator seeded with ``seed``, batches
-    as slices of the epoch's copy, the rate set per epoch by the schedule. Dropout's masks come
+    """Train ``model`` on x (N, features) as signnet's loop trains: each epoch a permutation,
+    cut into batches, and (when active) each batch's transforms, all from one generator seeded
+    with ``seed``; the rate set per epoch by the schedule. Dropout's masks come
     from PyTorch's generator, seeded with ``seed`` too (they differ from signnet's)."""
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)  # dropout's masks
@@ -121,14 +121,11 @@ def train_twin(
         for group, lr in zip(optimizer.param_groups, initial, strict=True):
             group["lr"] = lr * factor
         order = rng.permutation(len(x))
-        epoch_x = x[order]
-        if augmentation.active:
-            epoch_x = augmentation.apply(epoch_x, rng)
-        epoch_x, epoch_targets = torch.from_numpy(epoch_x), targets[torch.from_numpy(order)]
         for start in range(0, len(x), batch_size):
-            stop = start + batch_size
+            rows = order[start : start + batch_size]
+            batch = augmentation.apply(x[rows], rng) if augmentation.active else x[rows]
             optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(model(epoch_x[start:stop]), epoch_targets[start:stop])
+            loss = loss_fn(model(torch.from_numpy(batch)), targets[torch.from_numpy(rows)])
             loss.backward()
             optimizer.step()
     model.eval()

@@ -3,7 +3,7 @@ and the optional parts of a training recipe: augmentation, a learning-rate sched
 stopping on a validation part with the best weights restored.
 
 Arrays arrive already on the device (see :mod:`signnet.nn.backend`); the loop moves nothing but
-one permutation per epoch (N,) from the host (and, with augmentation, the epoch's transforms),
+one permutation per epoch (N,) from the host (and, with augmentation, each batch's transforms),
 and reads back a few scalars per epoch. Every random draw comes from one generator seeded with
 ``seed``, in a fixed order, so a run is reproducible; the optional parts draw nothing when off.
 """

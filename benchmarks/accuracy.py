@@ -35,7 +35,7 @@ from signnet.nn.model import Network
 from signnet.params import Params, load_params
 from signnet.pipeline.download import load_photos
 from signnet.pipeline.split import parts_at, split_dataset
-from signnet.pipeline.train import model_config, train_network
+from signnet.pipeline.train import model_config, optimizer_settings, train_network
 
 
 def sklearn_accuracy(params: Params, train, test, preprocessing) -> tuple[float, float]:
@@ -67,7 +67,7 @@ def torch_accuracy(params: Params, train, test, preprocessing) -> tuple[float, f
     n_classes = len(train["classes"])
     config = model_config(params.model, preprocessing.offset.shape[0], n_classes)
     model = torch_peer.twin(Network.initialise(config, recipe.seed, np))
-    optimizer = torch_peer.optimizer_for(model, recipe.optimizer, recipe.model_dump())
+    optimizer = torch_peer.optimizer_for(model, recipe.optimizer, optimizer_settings(recipe))
     x = preprocessing.features(train["images"]).astype(config.dtype)
     augmentation = Augmentation(recipe.augment_shift, recipe.augment_rotation, recipe.augment_scale)
     start = time.perf_counter()

@@ -49,6 +49,7 @@ from signnet.nn.training import Samples, train_epochs
 from signnet.params import load_params
 from signnet.pipeline.download import load_photos
 from signnet.pipeline.split import split_dataset
+from signnet.pipeline.train import optimizer_settings
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,10 +61,10 @@ class Case:
     hidden: list[int]
     dropout: float
     activation: str
-    optimizer: str  # sgd or adam (beta1 0.9, beta2 0.999), no weight decay
+    optimizer: str  # a name in signnet's OPTIMIZERS
+    settings: dict  # its keyword arguments (lr, weight_decay, ...)
     batch_size: int
     epochs: int
-    lr: float
     augmentation: list[float]  # (shift, rotation, scale) timed beside the CNN; [] for none
 
 
@@ -82,15 +83,19 @@ def cnn_case(epochs: int) -> Case:
         model.dropout,
         model.activation,
         train.optimizer,
+        optimizer_settings(train),
         train.batch_size,
         epochs,
-        train.lr,
         [train.augment_shift, train.augment_rotation, train.augment_scale],
     )
 
 
 def dense_case(name, classes, size, hidden, activation, batch_size, epochs, lr) -> Case:
-    return Case(name, classes, size, [], hidden, 0.0, activation, "sgd", batch_size, epochs, lr, [])
+    """A dense network trained with plain SGD at rate ``lr``."""
+    sgd = {"lr": lr, "weight_decay": 0.0}
+    return Case(
+        name, classes, size, [], hidden, 0.0, activation, "sgd", sgd, batch_size, epochs, []
+    )
 
 
 CASES = [
@@ -101,7 +106,6 @@ CASES = [
     ),
     cnn_case(epochs=3),
 ]
-ADAM_BETAS = (0.9, 0.999)
 DTYPES = ["float64", "float32"]
 SEED = 0
 
@@ -142,14 +146,6 @@ def initial_network(case: Case, data: Data, dtype: str) -> Network:
     return Network.initialise(config, SEED, np)
 
 
-def optimizer_settings(case: Case) -> dict:
-    """The optimizer's settings, by the names of signnet's keyword arguments."""
-    settings = {"lr": case.lr, "weight_decay": 0.0}
-    if case.optimizer == "adam":
-        settings |= dict(zip(("beta1", "beta2"), ADAM_BETAS, strict=True))
-    return settings
-
-
 def batch_orders(n: int, epochs: int) -> list[np.ndarray]:
     """The permutations signnet's loop draws from SEED, to give PyTorch the same batches."""
     rng = np.random.default_rng(SEED)
@@ -173,7 +169,7 @@ class SignnetRunner:
         network = Network(self.initial.config, weights)
         epochs = train_epochs(
             network,
-            OPTIMIZERS[self.case.optimizer](**optimizer_settings(self.case)),
+            OPTIMIZERS[self.case.optimizer](**self.case.settings),
             self.samples,
             self.case.epochs,
             self.case.batch_size,
@@ -202,7 +198,7 @@ class TorchRunner:
         model = self.peer.twin(self.initial)
         model.train()
         loss_fn = self.peer.loss_function(self.data.n_classes)
-        optimizer = self.peer.optimizer_for(model, case.optimizer, optimizer_settings(case))
+        optimizer = self.peer.optimizer_for(model, case.optimizer, case.settings)
         n = len(self.x)
         for order in self.orders:
             x, targets = self.x[order], self.targets[order]
@@ -230,7 +226,7 @@ class SklearnRunner:
             activation=SKLEARN_ACTIVATION[case.activation],
             solver="sgd",
             learning_rate="constant",
-            learning_rate_init=case.lr,
+            learning_rate_init=case.settings["lr"],
             momentum=0.0,
             nesterovs_momentum=False,
             alpha=0.0,

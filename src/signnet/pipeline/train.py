@@ -46,12 +46,16 @@ def model_config(params: ModelParams, n_features: int, n_classes: int) -> ModelC
     )
 
 
+def optimizer_settings(params: TrainParams) -> dict:
+    """Each setting the constructor of the optimizer ``train.optimizer`` names takes (``lr``,
+    ``momentum``...: the params keys are the constructor's argument names), from params."""
+    wanted = inspect.signature(OPTIMIZERS[params.optimizer]).parameters
+    return {name: value for name, value in params if name in wanted}
+
+
 def make_optimizer(params: TrainParams) -> SGD:
-    """The optimizer ``train.optimizer`` names, given each setting its constructor takes
-    (``train.lr``, ``train.momentum``...: the params keys are the constructor's argument names)."""
-    cls = OPTIMIZERS[params.optimizer]
-    wanted = inspect.signature(cls).parameters
-    return cls(**{name: value for name, value in params if name in wanted})
+    """The optimizer ``train.optimizer`` names, with :func:`optimizer_settings`."""
+    return OPTIMIZERS[params.optimizer](**optimizer_settings(params))
 
 
 def _progress(epochs: int) -> tuple[Callable[[dict], None], Callable[[], None]]:

@@ -77,8 +77,9 @@ def test_accuracy_benchmark_runs_on_a_tiny_case(tmp_path):
     (row,) = json.loads(output.read_text())["results"]
     assert row["configuration"] == "6 vs 8" and row["images"] == 415
     assert len(row["cross_validation"]["signnet"]["values"]) == 2
-    assert 0 <= row["split"]["signnet"] <= 1 and 0 <= row["split"]["scikit-learn"] <= 1
-    assert "| 6 vs 8 | 415 | 95.6% (report 000) |" in table
+    assert row["peer"] == "MLPClassifier"
+    assert 0 <= row["split"]["signnet"] <= 1 and 0 <= row["split"]["peer"] <= 1
+    assert "| 6 vs 8 | 415 | 95.6% (report 000) | MLPClassifier |" in table
 
 
 def _benchmark_module(name):

@@ -30,12 +30,11 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.neural_network import MLPClassifier
 
 from signnet.data.subset import select_classes
-from signnet.nn.augment import Augmentation
 from signnet.nn.model import Network
 from signnet.params import Params, load_params
 from signnet.pipeline.download import load_photos
 from signnet.pipeline.split import parts_at, split_dataset
-from signnet.pipeline.train import model_config, optimizer_settings, train_network
+from signnet.pipeline.train import augmentation, model_config, optimizer_settings, train_network
 
 
 def sklearn_accuracy(params: Params, train, test, preprocessing) -> tuple[float, float]:
@@ -69,7 +68,6 @@ def torch_accuracy(params: Params, train, test, preprocessing) -> tuple[float, f
     model = torch_peer.twin(Network.initialise(config, recipe.seed, np))
     optimizer = torch_peer.optimizer_for(model, recipe.optimizer, optimizer_settings(recipe))
     x = preprocessing.features(train["images"]).astype(config.dtype)
-    augmentation = Augmentation(recipe.augment_shift, recipe.augment_rotation, recipe.augment_scale)
     start = time.perf_counter()
     torch_peer.train_twin(
         model,
@@ -81,7 +79,7 @@ def torch_accuracy(params: Params, train, test, preprocessing) -> tuple[float, f
         batch_size=recipe.batch_size,
         seed=recipe.seed,
         schedule=recipe.schedule,
-        augmentation=augmentation,
+        augmentation=augmentation(recipe),
     )
     seconds = time.perf_counter() - start
     x_test = preprocessing.features(test["images"]).astype(config.dtype)
@@ -131,7 +129,8 @@ def main() -> None:
 
     base = load_params(REPO / "params.yaml")
     threads = os.cpu_count()
-    if importlib.util.find_spec("torch") is not None:
+    have_torch = importlib.util.find_spec("torch") is not None
+    if have_torch:
         import torch
 
         torch.set_num_threads(threads)  # as many as OpenBLAS uses by default
@@ -148,7 +147,7 @@ def main() -> None:
             update={s: getattr(params, s).model_copy(update=u) for s, u in updates.items()}
         )
         peer_name = peer(params)
-        if peer_name == "PyTorch" and importlib.util.find_spec("torch") is None:
+        if peer_name == "PyTorch" and not have_torch:
             print(f"{reference.name}: PyTorch is not installed ('.[bench]'): left out", flush=True)
             continue
         size = params.download.image_size

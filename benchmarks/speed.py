@@ -49,7 +49,7 @@ from signnet.nn.training import Samples, train_epochs
 from signnet.params import load_params
 from signnet.pipeline.download import load_photos
 from signnet.pipeline.split import split_dataset
-from signnet.pipeline.train import optimizer_settings
+from signnet.pipeline.train import augmentation, optimizer_settings
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,7 +86,7 @@ def cnn_case(epochs: int) -> Case:
         optimizer_settings(train),
         train.batch_size,
         epochs,
-        [train.augment_shift, train.augment_rotation, train.augment_scale],
+        list(dataclasses.astuple(augmentation(train))),
     )
 
 

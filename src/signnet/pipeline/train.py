@@ -53,6 +53,11 @@ def optimizer_settings(params: TrainParams) -> dict:
     return {name: value for name, value in params if name in wanted}
 
 
+def augmentation(params: TrainParams) -> Augmentation:
+    """The augmentation ``train.augment_shift``, ``augment_rotation`` and ``augment_scale`` set."""
+    return Augmentation(params.augment_shift, params.augment_rotation, params.augment_scale)
+
+
 def make_optimizer(params: TrainParams) -> SGD:
     """The optimizer ``train.optimizer`` names, with :func:`optimizer_settings`."""
     return OPTIMIZERS[params.optimizer](**optimizer_settings(params))
@@ -136,11 +141,7 @@ def train_network(
             batch_size=train_params.batch_size,
             seed=train_params.seed,
             on_epoch=on_epoch,
-            augmentation=Augmentation(
-                train_params.augment_shift,
-                train_params.augment_rotation,
-                train_params.augment_scale,
-            ),
+            augmentation=augmentation(train_params),
             schedule=train_params.schedule,
             validation=validation,
             patience=train_params.patience,

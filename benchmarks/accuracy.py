@@ -1,12 +1,13 @@
 """Accuracy of signnet and of a peer on the reference configurations: on the pipeline's own
-split, and in stratified 5-fold cross-validation.
+split, and in the stratified k-fold cross-validation of the pipeline's crossvalidate stage
+(``cv.folds`` folds, run where ``cv`` says).
 
 The peer of a dense network is scikit-learn's MLPClassifier with the same hidden layers and
 activation (its own solver, adam, and max_iter=300); the peer of a convolutional network is
 PyTorch with the same layers, initial weights and training recipe (optimizer, schedule,
 augmentation, batches, epochs; see torch_peer.py), on as many threads as NumPy's BLAS.
 
-Usage: python benchmarks/accuracy.py [--folds 5] [--only NAME] [--epochs N] [--image-size S]
+Usage: python benchmarks/accuracy.py [--folds K] [--only NAME] [--epochs N] [--image-size S]
 The photos are found as the download stage finds them (cache, mirrors in params.yaml, URL).
 Writes benchmarks/results/accuracy.json and prints Markdown tables.
 """
@@ -26,12 +27,12 @@ from pathlib import Path
 import numpy as np
 from references import REFERENCES, REPO, SKLEARN_ACTIVATION
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import StratifiedKFold
 from sklearn.neural_network import MLPClassifier
 
 from signnet.data.subset import select_classes
 from signnet.nn.model import Network
-from signnet.params import Params, load_params
+from signnet.params import Params, load_params, validate
+from signnet.pipeline.crossvalidate import cross_validate, make_folds
 from signnet.pipeline.download import load_photos
 from signnet.pipeline.split import parts_at, split_dataset
 from signnet.pipeline.train import augmentation, model_config, optimizer_settings, train_network
@@ -113,7 +114,7 @@ def summary(values: list[float]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--folds", type=int, help="override cv.folds (at least 2)")
     parser.add_argument(
         "--only",
         action="append",
@@ -139,13 +140,14 @@ def main() -> None:
     for reference in REFERENCES:
         if args.only and reference.name not in args.only:
             continue
-        params = reference.params(base)
-        updates = {"train": {"epochs": args.epochs}} if args.epochs else {}
+        raw = reference.params(base).model_dump()
+        if args.folds:
+            raw["cv"]["folds"] = args.folds
+        if args.epochs:
+            raw["train"]["epochs"] = args.epochs
         if args.image_size:
-            updates["download"] = {"image_size": args.image_size}
-        params = params.model_copy(
-            update={s: getattr(params, s).model_copy(update=u) for s, u in updates.items()}
-        )
+            raw["download"]["image_size"] = args.image_size
+        params = validate(raw)
         peer_name = peer(params)
         if peer_name == "PyTorch" and not have_torch:
             print(f"{reference.name}: PyTorch is not installed ('.[bench]'): left out", flush=True)
@@ -158,12 +160,22 @@ def main() -> None:
         parts = split_dataset(dataset, split.test_fraction, split.scaling, split.seed)
         signnet_split, signnet_seconds = signnet_accuracy(params, *parts)
         peer_split, peer_seconds = PEERS[peer_name](params, *parts)
-        folds = StratifiedKFold(args.folds, shuffle=True, random_state=split.seed)
-        cv: dict[str, list[float]] = {"signnet": [], "peer": []}
-        for train_idx, test_idx in folds.split(dataset["labels"], dataset["labels"]):
-            fold = parts_at(dataset, train_idx, test_idx, split.scaling)
-            cv["signnet"].append(signnet_accuracy(params, *fold)[0])
-            cv["peer"].append(PEERS[peer_name](params, *fold)[0])
+        # signnet's folds are the pipeline's crossvalidate stage's (so its figures are what
+        # `dvc exp run` gives), run on its backend; the peer trains on the same folds here.
+        signnet_cv = cross_validate(
+            {reference.name: dataset},
+            params.cv,
+            split.scaling,
+            split.seed,
+            params.model,
+            params.train,
+        )[reference.name]
+        cv = {"signnet": [record["accuracy"] for record in signnet_cv["folds"]], "peer": []}
+        for fold in make_folds(
+            dataset["labels"], len(params.filter.classes), params.cv.folds, split.seed
+        ):
+            fold_parts = parts_at(dataset, fold.train, fold.test, split.scaling)
+            cv["peer"].append(PEERS[peer_name](params, *fold_parts)[0])
         rows.append(
             {
                 "configuration": reference.name,
@@ -192,7 +204,7 @@ def main() -> None:
         "cores": os.cpu_count(),
         "threads": threads,
         "python": platform.python_version(),
-        "folds": args.folds,
+        "folds": args.folds or base.cv.folds,
         "scaling": base.split.scaling,
         "results": rows,
     }

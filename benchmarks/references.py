@@ -42,12 +42,13 @@ class Reference:
 
 
 TEN_DIGITS = {"classes": list(range(10))}
-# The CNN recipe: three 3x3 convolution blocks of 16/32/64 channels with 2x2 max-pooling, dense
-# 128 with dropout 0.3, Adam 2e-3, 64 x 64 photos, augmentation and a cosine schedule.
+# The CNN recipe: four 3x3 convolution blocks of 16/32/64/128 channels with 2x2 max-pooling,
+# dense 128 with dropout 0.3, Adam 2e-3 for 40 epochs, 64 x 64 photos, augmentation and a cosine
+# schedule.
 CNN = {
     "download": {"image_size": 64},
     "model": {
-        "conv": [16, 32, 64],
+        "conv": [16, 32, 64, 128],
         "hidden": [128],
         "dropout": 0.3,
         "activation": "relu",
@@ -57,7 +58,7 @@ CNN = {
     "train": {
         "optimizer": "adam",
         "lr": 0.002,
-        "epochs": 30,
+        "epochs": 40,
         "augment_shift": 0.1,
         "augment_rotation": 10,
         "augment_scale": 0.1,

@@ -1,6 +1,8 @@
-"""dvc.yaml lists, for each stage, every package module its entry script imports, and no other."""
+"""Each pipeline's dvc.yaml (the main one and the all-pairs one) lists, for each stage, every
+package module its entry script imports, and no other."""
 
 import ast
+import posixpath
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,18 @@ from dvc.utils.serialize import load_yaml
 from tests.conftest import REPO
 
 SRC = REPO / "src"
-STAGES = load_yaml(REPO / "dvc.yaml")["stages"]
+# Each pipeline's stages by (pipeline folder, stage name); paths in a stage are relative to its
+# pipeline's folder.
+STAGES = {
+    (folder, name): stage
+    for folder in (".", "pairs")
+    for name, stage in load_yaml(REPO / folder / "dvc.yaml")["stages"].items()
+}
+
+
+def in_repo(folder: str, path: str) -> str:
+    """A path written in the pipeline at ``folder``, relative to the repository root."""
+    return posixpath.normpath(posixpath.join(folder, path))
 
 
 def module_file(name: str) -> Path | None:
@@ -48,17 +61,18 @@ def package_closure(script: Path) -> set[str]:
     return {p.relative_to(REPO).as_posix() for p in seen if p.name != "__init__.py"}
 
 
-@pytest.mark.parametrize("stage", sorted(STAGES))
-def test_deps_list_every_imported_package_module(stage):
-    script = STAGES[stage]["cmd"].split()[1]
+@pytest.mark.parametrize("folder, stage", sorted(STAGES))
+def test_deps_list_every_imported_package_module(folder, stage):
+    script = in_repo(folder, STAGES[folder, stage]["cmd"].split()[1])
     assert script == f"stages/{stage}.py"
-    listed = {d for d in STAGES[stage]["deps"] if d.startswith("src/")}
+    deps = {in_repo(folder, d) for d in STAGES[folder, stage]["deps"]}
+    assert script in deps
+    listed = {d for d in deps if d.startswith("src/")}
     imported = package_closure(REPO / script)
     assert listed == imported, (
         f"{stage}: missing from deps {sorted(imported - listed)}; "
         f"listed but not imported {sorted(listed - imported)}"
     )
-    assert script in STAGES[stage]["deps"]
 
 
 def test_package_init_files_hold_no_code():

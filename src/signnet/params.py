@@ -205,6 +205,27 @@ class TrainParams(Section):
     device: Annotated[choices(DEVICES), Field(description="gpu needs CuPy; auto: gpu if usable")]
 
 
+class CrossValidationParams(Section):
+    """Stratified k-fold cross-validation of the ``model`` and ``train`` params, and where its
+    folds run."""
+
+    folds: Annotated[
+        int,
+        Field(ge=0, description="k of stratified k-fold on the filtered photos; 0 or 1 is off"),
+    ]
+    workers: Annotated[
+        PositiveInt | None,
+        Field(description="folds trained at once, one process each; null: one per core"),
+    ]
+    scheduler: Annotated[
+        str | None,
+        Field(
+            description="a Dask scheduler's address (tcp://host:8786) to run the folds on; "
+            "null: $DASK_SCHEDULER_ADDRESS if set, else this machine"
+        ),
+    ]
+
+
 class ReportParams(Section):
     """How many photos the report shows."""
 
@@ -224,6 +245,7 @@ class Params(Section):
     split: SplitParams
     model: ModelParams
     train: TrainParams
+    cv: CrossValidationParams
     report: ReportParams
 
 

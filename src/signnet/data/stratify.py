@@ -45,3 +45,28 @@ def stratified_indices(
         test.append(members[: counts[k]])
         train.append(members[counts[k] :])
     return rng.permutation(np.concatenate(train)), np.sort(np.concatenate(test))
+
+
+def stratified_folds(labels: np.ndarray, n_classes: int, k: int, seed: int) -> list[np.ndarray]:
+    """The test indices (sorted) of each of ``k`` stratified folds of ``labels`` (N,).
+
+    Each class's members, shuffled with ``seed``, are dealt to the folds in turn, so every fold
+    holds ``floor`` or ``ceil`` of class size / k of each class and the folds partition the
+    data. Raises :class:`StratifyError` when a class has fewer than ``k`` samples (some fold
+    would test none of it).
+    """
+    sizes = np.bincount(labels, minlength=n_classes)
+    if sizes.min() < k:
+        smallest = int(np.argmin(sizes))
+        raise StratifyError(
+            f"{k} folds: class {smallest} has only {sizes[smallest]} sample(s), so some fold "
+            f"would test none of it; use at most {sizes[smallest]} folds"
+        )
+    rng = np.random.default_rng(seed)
+    fold_of = np.empty(len(labels), dtype=np.int64)
+    start = 0  # where the next class starts dealing, so fold sizes stay within one of each other
+    for c in range(n_classes):
+        members = rng.permutation(np.flatnonzero(labels == c))
+        fold_of[members] = (start + np.arange(len(members))) % k
+        start = (start + len(members)) % k
+    return [np.flatnonzero(fold_of == f) for f in range(k)]

@@ -90,9 +90,11 @@ def train_network(
     preprocessing: Preprocessing,
     model_params: ModelParams,
     train_params: TrainParams,
+    progress: bool = True,
 ) -> TrainingResult:
     """Train on the parts ``train`` and ``test`` (images, labels, classes; see
-    :mod:`signnet.pipeline.split`), whose images ``preprocessing`` turns into features."""
+    :mod:`signnet.pipeline.split`), whose images ``preprocessing`` turns into features; with
+    ``progress``, each epoch's figures are shown (a bar in a terminal, else a log line)."""
     try:
         backend = select_backend(train_params.device)
     except BackendError as error:
@@ -129,7 +131,7 @@ def train_network(
         train = {name: train[name][fit_idx] for name in ("images", "labels")}  # the rest
     train_samples, test_samples = on_device(train), on_device(test)
     network = Network.initialise(config, train_params.seed, xp)
-    on_epoch, close = _progress(train_params.epochs)
+    on_epoch, close = _progress(train_params.epochs) if progress else (None, lambda: None)
     start = time.perf_counter()
     try:
         history = fit(

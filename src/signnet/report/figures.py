@@ -63,6 +63,42 @@ def confusion_heatmap(confusion: np.ndarray, digits: list[int]) -> bytes:
     return _png(figure)
 
 
+def pair_difficulty_map(
+    grid: np.ndarray, digits: list[int], hardest: dict[str, tuple[int, int]]
+) -> bytes:
+    """The mean CV accuracy of every pair of digits, ``grid`` (D, D) with a NaN diagonal, as a
+    labelled heatmap (percent in each cell; darker is harder); the ``hardest`` pairs (name ->
+    its two digits) are outlined and named under the map."""
+    size = 1.6 + 0.5 * len(digits)
+    figure, axis = plt.subplots(figsize=(size + 1.2, size + 0.5))
+    percent = grid * 100
+    image = axis.imshow(np.ma.masked_invalid(percent), cmap="magma", vmax=100)
+    ticks = np.arange(len(digits))
+    axis.set_xticks(ticks, [str(d) for d in digits])
+    axis.set_yticks(ticks, [str(d) for d in digits])
+    axis.set_ylabel("digit")
+    index = {d: i for i, d in enumerate(digits)}
+    middle = np.nanmin(percent) + (100 - np.nanmin(percent)) / 2
+    for (row, column), value in np.ndenumerate(percent):
+        if not np.isnan(value):
+            colour = "white" if value < middle else "black"
+            axis.text(
+                column, row, f"{value:.1f}", ha="center", va="center", color=colour, fontsize=7
+            )
+    for a, b in hardest.values():
+        for row, column in ((index[a], index[b]), (index[b], index[a])):
+            axis.add_patch(
+                plt.Rectangle(
+                    (column - 0.5, row - 0.5), 1, 1, fill=False, edgecolor="#00b4d8", linewidth=2
+                )
+            )
+    axis.set_title("Mean CV accuracy (%) of each pair")
+    axis.set_xlabel("digit\n\nhardest: " + ", ".join(hardest))
+    figure.colorbar(image, ax=axis, fraction=0.046, pad=0.04)
+    figure.tight_layout()
+    return _png(figure)
+
+
 def roc_figure(fpr: list[float], tpr: list[float], auc: float, label: str) -> bytes:
     """The ROC curve with its area and the chance diagonal."""
     figure, axis = plt.subplots(figsize=(4.2, 4))

@@ -1,0 +1,201 @@
+"""The crossvalidate stage's work: stratified k-fold cross-validation of the ``model`` and
+``train`` params on a filtered dataset, the folds trained in parallel by joblib.
+
+Each fold is a task: its parts are cut with the split stage's code (:func:`parts_at`: pixels
+scaled with the fold's own training statistics), trained with the train stage's code and scored
+with the evaluate stage's metrics. Tasks run on joblib's process workers on this machine, or,
+given a Dask scheduler's address, on that cluster through joblib's Dask backend: the tasks and
+their results are the same either way, so the figures are byte-identical whatever runs them.
+
+The interval for the mean accuracy is Student's t interval with Nadeau and Bengio's correction
+(Machine Learning 52, 2003): folds share most of their training data, so their accuracies are
+correlated and the plain ``std / sqrt(k)`` understates the uncertainty; the corrected variance
+of the mean is ``std**2 * (1 / k + n_test / n_train)``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import math
+import os
+from collections.abc import Callable, Iterator
+
+import joblib
+import numpy as np
+from scipy import stats
+
+from signnet.data.stratify import StratifyError, stratified_folds
+from signnet.errors import SignnetError
+from signnet.metrics import classification_metrics
+from signnet.params import CrossValidationParams, ModelParams, ParamError, TrainParams
+from signnet.pipeline.split import parts_at
+from signnet.pipeline.train import train_network
+
+log = logging.getLogger(__name__)
+
+# The environment variable that names a Dask scheduler when cv.scheduler is null (Dask's own).
+SCHEDULER_VARIABLE = "DASK_SCHEDULER_ADDRESS"
+# What each fold reports and the summary covers; accuracy is the headline.
+FOLD_FIGURES = ("accuracy", "balanced_accuracy", "log_loss")
+# The two-sided coverage of the interval for the mean accuracy, and the interval's names.
+CONFIDENCE = 0.95
+INTERVAL = tuple(f"accuracy_ci{round(CONFIDENCE * 100)}_{end}" for end in ("low", "high"))
+# The summary's figures that are DVC metrics (the rest are in the stage's other output).
+HEADLINE = (*(f"accuracy_{s}" for s in ("mean", "std", "min", "max")), *INTERVAL)
+# Seconds to wait for a Dask scheduler before calling it unreachable.
+CONNECT_TIMEOUT = 10
+
+
+@dataclasses.dataclass(frozen=True)
+class Fold:
+    """One fold's task: the dataset's indices for training and for testing."""
+
+    number: int  # 1..k
+    train: np.ndarray  # int64 (n_train,), in data order
+    test: np.ndarray  # int64 (n_test,), in data order
+
+
+def make_folds(labels: np.ndarray, n_classes: int, k: int, seed: int) -> list[Fold]:
+    """The ``k`` stratified folds of ``labels`` (N,), drawn with ``seed``; :class:`ParamError`
+    naming ``cv.folds`` when a class is too small for them."""
+    try:
+        tests = stratified_folds(labels, n_classes, k, seed)
+    except StratifyError as error:
+        raise ParamError([("cv.folds", k, f"does not fit: {error}")]) from None
+    everything = np.arange(len(labels))
+    return [Fold(i, np.setdiff1d(everything, test), test) for i, test in enumerate(tests, start=1)]
+
+
+def run_fold(
+    dataset: dict[str, np.ndarray],
+    fold: Fold,
+    scaling: str,
+    model_params: ModelParams,
+    train_params: TrainParams,
+) -> dict:
+    """Train on the fold's training part and score its test part: a record of the fold's
+    number, sizes, epochs trained and :data:`FOLD_FIGURES` (rounded to 6 decimals, as the
+    pipeline's other metrics)."""
+    train, test, preprocessing = parts_at(dataset, fold.train, fold.test, scaling)
+    result = train_network(train, test, preprocessing, model_params, train_params, progress=False)
+    proba = result.model.predict_proba(test["images"]).astype(np.float64)  # (n_test, K)
+    metrics = classification_metrics(test["labels"], proba)
+    return {
+        "fold": fold.number,
+        "train_images": len(fold.train),
+        "test_images": len(fold.test),
+        "epochs": len(result.history),
+        **{name: round(float(metrics[name]), 6) for name in FOLD_FIGURES},
+    }
+
+
+def summarise(records: list[dict]) -> dict[str, float]:
+    """Mean, standard deviation (ddof 1), min and max of each of :data:`FOLD_FIGURES` over the
+    fold ``records`` (at least two), and the corrected t interval (see the module) for the mean
+    accuracy, covering :data:`CONFIDENCE`."""
+    k = len(records)
+    figures: dict[str, float] = {}
+    for name in FOLD_FIGURES:
+        values = np.array([r[name] for r in records])
+        figures |= {
+            f"{name}_mean": values.mean(),
+            f"{name}_std": values.std(ddof=1),
+            f"{name}_min": values.min(),
+            f"{name}_max": values.max(),
+        }
+    ratio = np.mean([r["test_images"] for r in records]) / np.mean(
+        [r["train_images"] for r in records]
+    )
+    half = (
+        stats.t.ppf((1 + CONFIDENCE) / 2, k - 1)
+        * figures["accuracy_std"]
+        * math.sqrt(1 / k + ratio)
+    )
+    figures[INTERVAL[0]] = max(0.0, figures["accuracy_mean"] - half)
+    figures[INTERVAL[1]] = min(1.0, figures["accuracy_mean"] + half)
+    return {name: round(float(value), 6) for name, value in figures.items()}
+
+
+def scheduler_address(params: CrossValidationParams) -> tuple[str, str] | None:
+    """(where it was given, address) of the Dask scheduler to use, or None for this machine:
+    ``cv.scheduler``, else the :data:`SCHEDULER_VARIABLE` environment variable."""
+    if params.scheduler is not None:
+        return "cv.scheduler", params.scheduler
+    if os.environ.get(SCHEDULER_VARIABLE):
+        return SCHEDULER_VARIABLE, os.environ[SCHEDULER_VARIABLE]
+    return None
+
+
+def _unusable(source: str, address: str, problem: str) -> SignnetError:
+    if source == "cv.scheduler":
+        return ParamError([(source, address, problem)])
+    return SignnetError(f"environment variable {source} = {address!r} {problem}")
+
+
+@contextlib.contextmanager
+def fold_backend(params: CrossValidationParams) -> Iterator[str]:
+    """Make joblib run the folds where ``cv`` says; yields a description for the log.
+
+    Connects to the Dask scheduler (when one is named) before any training, so that a missing
+    Dask or an unreachable address is an error naming where the address came from.
+    """
+    given = scheduler_address(params)
+    if given is None:
+        workers = params.workers or joblib.cpu_count()
+        with joblib.parallel_config(backend="loky", n_jobs=workers):
+            yield f"{workers} process worker(s) on this machine"
+        return
+    source, address = given
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise _unusable(source, address, "needs Dask, an extra: pip install -e '.[dask]'") from None
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as error:
+        raise _unusable(
+            source,
+            address,
+            f"cannot be reached ({error}); start a scheduler there (dask scheduler) "
+            "or leave cv.scheduler null to run here",
+        ) from None
+    with client, client.as_current(), joblib.parallel_config(backend="dask"):
+        workers = len(client.scheduler_info()["workers"])
+        yield f"the Dask cluster at {address} ({workers} worker(s))"
+
+
+def cross_validate(
+    datasets: dict[str, dict[str, np.ndarray]],
+    cv: CrossValidationParams,
+    scaling: str,
+    seed: int,
+    model_params: ModelParams,
+    train_params: TrainParams,
+    on_fold: Callable[[str, dict], None] = lambda name, record: None,
+) -> dict[str, dict]:
+    """Cross-validate on each filtered dataset (see :mod:`signnet.pipeline.split`) of
+    ``datasets`` (name -> dataset): folds drawn with ``seed``, pixels scaled by ``scaling``.
+    Every dataset's folds go to the backend together, as one batch of tasks. Returns, per name,
+    ``{"folds": [record, ...], "summary": {...}}`` (see :func:`run_fold`, :func:`summarise`);
+    with ``cv.folds`` 0 or 1, cross-validation is off and both are empty. ``on_fold(name,
+    record)`` is called as each fold's record arrives."""
+    if cv.folds < 2:
+        return {name: {"folds": [], "summary": {}} for name in datasets}
+    tasks = [
+        (name, fold)
+        for name, dataset in datasets.items()
+        for fold in make_folds(dataset["labels"], len(dataset["classes"]), cv.folds, seed)
+    ]
+    records: dict[str, list[dict]] = {name: [] for name in datasets}
+    with fold_backend(cv) as where:
+        log.info("cross-validating %d fold(s) on %s", len(tasks), where)
+        run = joblib.delayed(run_fold)
+        results = joblib.Parallel(return_as="generator")(
+            run(datasets[name], fold, scaling, model_params, train_params) for name, fold in tasks
+        )
+        for (name, _), record in zip(tasks, results, strict=True):
+            on_fold(name, record)
+            records[name].append(record)
+    return {name: {"folds": folds, "summary": summarise(folds)} for name, folds in records.items()}

@@ -1,0 +1,158 @@
+"""Cross-validation: stratified folds, the summary and its interval, the backends (joblib
+processes and a Dask cluster give byte-identical figures) and the errors raised before work."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from signnet.data.stratify import StratifyError, stratified_folds
+from signnet.errors import SignnetError
+from signnet.params import ParamError
+from signnet.pipeline.crossvalidate import (
+    HEADLINE,
+    SCHEDULER_VARIABLE,
+    cross_validate,
+    summarise,
+)
+from tests.conftest import repo_params
+
+
+def test_folds_partition_the_data_and_keep_each_class_balanced():
+    labels = np.repeat([0, 1, 2], [10, 7, 13])
+    folds = stratified_folds(labels, 3, 5, seed=3)
+    joined = np.concatenate(folds)
+    assert sorted(joined) == list(range(len(labels)))  # every sample tested exactly once
+    for c, size in enumerate((10, 7, 13)):
+        per_fold = [int(np.sum(labels[f] == c)) for f in folds]
+        assert max(per_fold) - min(per_fold) <= 1 and sum(per_fold) == size
+    sizes = [len(f) for f in folds]
+    assert max(sizes) - min(sizes) <= 1
+    assert all(np.all(np.diff(f) > 0) for f in folds)  # sorted, in data order
+    again = stratified_folds(labels, 3, 5, seed=3)
+    assert all(np.array_equal(a, b) for a, b in zip(folds, again, strict=True))
+    other = stratified_folds(labels, 3, 5, seed=4)
+    assert not all(np.array_equal(a, b) for a, b in zip(folds, other, strict=True))
+
+
+def test_more_folds_than_the_smallest_class_is_refused():
+    labels = np.repeat([0, 1], [10, 3])
+    with pytest.raises(StratifyError, match="class 1 has only 3 sample.*at most 3 folds"):
+        stratified_folds(labels, 2, 4, seed=0)
+
+
+def test_summary_gives_mean_std_extremes_and_the_corrected_t_interval():
+    accuracies = [0.9, 0.95, 0.85, 1.0, 0.9]
+    records = [
+        {
+            "accuracy": a,
+            "balanced_accuracy": a,
+            "log_loss": 1 - a,
+            "test_images": 20,
+            "train_images": 80,
+        }
+        for a in accuracies
+    ]
+    summary = summarise(records)
+    mean, std = np.mean(accuracies), np.std(accuracies, ddof=1)
+    assert summary["accuracy_mean"] == pytest.approx(mean, abs=1e-6)
+    assert summary["accuracy_std"] == pytest.approx(std, abs=1e-6)
+    assert (summary["accuracy_min"], summary["accuracy_max"]) == (0.85, 1.0)
+    # Nadeau and Bengio: variance of the mean std^2 (1/k + n_test/n_train), t with k-1 dof.
+    half = stats.t.ppf(0.975, 4) * std * math.sqrt(1 / 5 + 20 / 80)
+    assert summary["accuracy_ci95_low"] == pytest.approx(mean - half, abs=1e-6)
+    assert summary["accuracy_ci95_high"] == pytest.approx(min(1.0, mean + half), abs=1e-6)
+    assert set(HEADLINE) <= set(summary)
+
+
+@pytest.fixture
+def dataset():
+    """Three separable classes of 9 x 9 photos: a bright band at a class's own rows."""
+    rng = np.random.default_rng(0)
+    images, labels = [], []
+    for c in range(3):
+        for _ in range(12):
+            photo = rng.integers(0, 80, (9, 9))
+            photo[3 * c : 3 * c + 3, :] += 150
+            images.append(photo)
+            labels.append(c)
+    n = len(labels)
+    return {
+        "images": np.array(images, dtype=np.uint8),
+        "labels": np.array(labels, dtype=np.int64),
+        "digits": np.array(labels, dtype=np.int64),
+        "files": np.array([f"p{i}.jpg" for i in range(n)]),
+        "classes": np.arange(3, dtype=np.int64),
+    }
+
+
+def run(dataset, **cv):
+    params = repo_params(
+        model={"hidden": [8]}, train={"epochs": 5, "batch_size": 8}, cv={"folds": 3} | cv
+    )
+    return cross_validate(
+        {"data": dataset},
+        params.cv,
+        params.split.scaling,
+        params.split.seed,
+        params.model,
+        params.train,
+    )["data"]
+
+
+def test_each_fold_is_trained_and_scored_on_its_own_parts(dataset):
+    result = run(dataset, workers=1)
+    assert [r["fold"] for r in result["folds"]] == [1, 2, 3]
+    assert sum(r["test_images"] for r in result["folds"]) == 36
+    assert all(r["train_images"] + r["test_images"] == 36 for r in result["folds"])
+    assert all(r["epochs"] == 5 for r in result["folds"])
+    assert result["summary"]["accuracy_mean"] > 0.9  # the classes are easy to tell apart
+
+
+def test_cross_validation_off_with_one_fold(dataset):
+    assert run(dataset, folds=1) == {"folds": [], "summary": {}}
+
+
+def test_results_are_byte_identical_with_one_or_two_process_workers(dataset):
+    one = json.dumps(run(dataset, workers=1))
+    assert json.dumps(run(dataset, workers=2)) == one
+
+
+def test_results_are_byte_identical_on_a_local_dask_cluster(dataset, monkeypatch):
+    distributed = pytest.importorskip("dask.distributed")
+    expected = json.dumps(run(dataset, workers=1))
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        assert json.dumps(run(dataset, scheduler=cluster.scheduler_address)) == expected
+        monkeypatch.setenv(SCHEDULER_VARIABLE, cluster.scheduler_address)
+        assert json.dumps(run(dataset)) == expected  # the address from the environment
+
+
+def test_too_many_folds_is_a_param_error_before_training(dataset):
+    with pytest.raises(ParamError, match=r"cv\.folds = 13 does not fit: 13 folds: class 0"):
+        run(dataset, folds=13)
+
+
+@pytest.mark.parametrize("workers", [0, -2])
+def test_a_worker_count_below_one_is_refused(workers):
+    with pytest.raises(ParamError, match=rf"cv\.workers = {workers} .*positive integer"):
+        repo_params(cv={"workers": workers})
+
+
+def test_an_unreachable_scheduler_is_an_error_naming_the_key(dataset, monkeypatch):
+    pytest.importorskip("dask.distributed")
+    monkeypatch.setattr("signnet.pipeline.crossvalidate.CONNECT_TIMEOUT", 1)
+    with pytest.raises(ParamError, match=r"cv\.scheduler = 'tcp://127\.0\.0\.1:9' cannot be"):
+        run(dataset, scheduler="tcp://127.0.0.1:9")
+    monkeypatch.setenv(SCHEDULER_VARIABLE, "tcp://127.0.0.1:9")
+    with pytest.raises(SignnetError, match=f"environment variable {SCHEDULER_VARIABLE}"):
+        run(dataset)

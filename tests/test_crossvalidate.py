@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 
 import numpy as np
 import pytest
@@ -122,7 +123,17 @@ def test_results_are_byte_identical_with_one_or_two_process_workers(dataset):
     assert json.dumps(run(dataset, workers=2)) == one
 
 
-def test_results_are_byte_identical_on_a_local_dask_cluster(dataset, monkeypatch):
+@pytest.fixture
+def environment():
+    """Restores os.environ afterwards: starting a Dask cluster sets OPENBLAS_NUM_THREADS=1 (and
+    more) in this process, which would change what later tests' subprocesses compute."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def test_results_are_byte_identical_on_a_local_dask_cluster(dataset, monkeypatch, environment):
     distributed = pytest.importorskip("dask.distributed")
     expected = json.dumps(run(dataset, workers=1))
     with distributed.LocalCluster(

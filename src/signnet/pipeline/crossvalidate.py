@@ -4,8 +4,9 @@
 Each fold is a task: its parts are cut with the split stage's code (:func:`parts_at`: pixels
 scaled with the fold's own training statistics), trained with the train stage's code and scored
 with the evaluate stage's metrics. Tasks run on joblib's process workers on this machine, or,
-given a Dask scheduler's address, on that cluster through joblib's Dask backend: the tasks and
-their results are the same either way, so the figures are byte-identical whatever runs them.
+given a Dask scheduler's address, on that cluster through joblib's Dask backend. A fold runs
+with :data:`BLAS_THREADS` BLAS thread(s) wherever it runs, so the figures are byte-identical
+whatever runs them.
 
 The interval for the mean accuracy is Student's t interval with Nadeau and Bengio's correction
 (Machine Learning 52, 2003): folds share most of their training data, so their accuracies are
@@ -24,6 +25,7 @@ from collections.abc import Callable, Iterator
 
 import joblib
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from signnet.data.stratify import StratifyError, stratified_folds
 from signnet.errors import SignnetError
@@ -43,6 +45,10 @@ CONFIDENCE = 0.95
 INTERVAL = tuple(f"accuracy_ci{round(CONFIDENCE * 100)}_{end}" for end in ("low", "high"))
 # The summary's figures that are DVC metrics (the rest are in the stage's other output).
 HEADLINE = (*(f"accuracy_{s}" for s in ("mean", "std", "min", "max")), *INTERVAL)
+# BLAS threads per fold, wherever it runs: a product's last bits can depend on how many threads
+# share it, so a fixed count keeps the figures byte-identical across backends and worker counts
+# (the parallelism is folds side by side).
+BLAS_THREADS = 1
 # Seconds to wait for a Dask scheduler before calling it unreachable.
 CONNECT_TIMEOUT = 10
 
@@ -78,8 +84,11 @@ def run_fold(
     number, sizes, epochs trained and :data:`FOLD_FIGURES` (rounded to 6 decimals, as the
     pipeline's other metrics)."""
     train, test, preprocessing = parts_at(dataset, fold.train, fold.test, scaling)
-    result = train_network(train, test, preprocessing, model_params, train_params, progress=False)
-    proba = result.model.predict_proba(test["images"]).astype(np.float64)  # (n_test, K)
+    with threadpool_limits(limits=BLAS_THREADS):
+        result = train_network(
+            train, test, preprocessing, model_params, train_params, progress=False
+        )
+        proba = result.model.predict_proba(test["images"]).astype(np.float64)  # (n_test, K)
     metrics = classification_metrics(test["labels"], proba)
     return {
         "fold": fold.number,
@@ -109,11 +118,7 @@ def summarise(records: list[dict]) -> dict[str, float]:
     ratio = np.mean([r["test_images"] for r in records]) / np.mean(
         [r["train_images"] for r in records]
     )
-    half = (
-        stdtrit(k - 1, (1 + CONFIDENCE) / 2)
-        * figures["accuracy_std"]
-        * math.sqrt(1 / k + ratio)
-    )
+    half = stdtrit(k - 1, (1 + CONFIDENCE) / 2) * figures["accuracy_std"] * math.sqrt(1 / k + ratio)
     figures[INTERVAL[0]] = max(0.0, figures["accuracy_mean"] - half)
     figures[INTERVAL[1]] = min(1.0, figures["accuracy_mean"] + half)
     return {name: round(float(value), 6) for name, value in figures.items()}

@@ -1,7 +1,7 @@
 """report stage: the milestone report (Markdown and PDF, figures as PNG) from the artifacts.
 
 Usage: python stages/report.py SOURCE_JSON TEST_NPZ MODEL_NPZ HISTORY_JSON EVALUATION_JSON
-       PREDICTIONS_NPZ REPORT_MD REPORT_PDF FIGURE_DIR [--params params.yaml]
+       PREDICTIONS_NPZ CV_FOLDS_JSON REPORT_MD REPORT_PDF FIGURE_DIR [--params params.yaml]
 """
 
 import argparse
@@ -15,7 +15,7 @@ from signnet.report.content import ReportInputs, build_report
 from signnet.report.write import report_date, write_report
 from signnet.stagekit import run_stage
 
-INPUTS = ("source", "test", "model", "history", "evaluation", "predictions")
+INPUTS = ("source", "test", "model", "history", "evaluation", "predictions", "cross_validation")
 
 
 def main(argv: list[str]) -> None:
@@ -36,6 +36,7 @@ def main(argv: list[str]) -> None:
         history=load_json(args.history),
         evaluation=load_json(args.evaluation),
         probabilities=load_npz(args.predictions, required=("probabilities",))["probabilities"],
+        cross_validation=load_json(args.cross_validation),
         params=params,
     )
     blocks = build_report(inputs)

@@ -1,5 +1,6 @@
 """The report rendered from small fixtures made here: its text, tables, pages and bytes."""
 
+import dataclasses
 import io
 
 import numpy as np
@@ -9,6 +10,7 @@ from pypdf import PdfReader
 from signnet.data.preprocessing import Preprocessing
 from signnet.modelfile import TrainedModel
 from signnet.nn.model import Network
+from signnet.pipeline.crossvalidate import summarise
 from signnet.pipeline.evaluate import evaluate_parts
 from signnet.pipeline.train import train_network
 from signnet.report.content import ReportInputs, build_report
@@ -66,8 +68,26 @@ def report_inputs(digits, epochs=5, model=None, train_recipe=None):
             "crosscheck": evaluation["crosscheck"],
         },
         probabilities=evaluation["probabilities"]["test"],
+        cross_validation=FOLDS,
         params=repo_params(report={"example_photos": 6, "max_misclassified": 4}).report,
     )
+
+
+def _fold(number, accuracy):
+    return {
+        "fold": number,
+        "train_images": 48,
+        "test_images": 12,
+        "epochs": 5,
+        "accuracy": accuracy,
+        "balanced_accuracy": accuracy - 0.01,
+        "log_loss": 0.25,
+    }
+
+
+# Two folds, as the crossvalidate stage writes them.
+FOLD_RECORDS = [_fold(1, 0.75), _fold(2, 0.916667)]
+FOLDS = {"folds": FOLD_RECORDS, "summary": summarise(FOLD_RECORDS)}
 
 
 def render(tmp_path, inputs, name="out"):
@@ -129,6 +149,16 @@ def test_report_has_every_section_and_the_measured_numbers(tmp_path, digits):
         assert f"](figures/{name})" in markdown
     if len(digits) == 2:
         assert "Specificity" in text and "ROC AUC" in text
+    assert "Stratified 2-fold cross-validation" in text
+    assert "mean test accuracy of 83.3% ± 11.8%" in text and "91.7%" in text
+
+
+def test_a_run_without_cross_validation_says_so(tmp_path):
+    inputs = dataclasses.replace(
+        report_inputs((6, 8), epochs=1), cross_validation={"folds": [], "summary": {}}
+    )
+    folder, _ = render(tmp_path, inputs)
+    assert "Cross-validation was off" in (folder / "report.md").read_text()
 
 
 def test_misclassified_photos_are_named(tmp_path):

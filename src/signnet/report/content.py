@@ -31,6 +31,7 @@ class ReportInputs:
     history: list[dict]  # models/history.json
     evaluation: dict  # reports/evaluation.json
     probabilities: np.ndarray  # (n_test, K), from data/predictions.npz
+    cross_validation: dict  # reports/cv_folds.json: {"folds": [record, ...], "summary": {...}}
     params: ReportParams
 
 
@@ -370,8 +371,58 @@ def _results_section(inputs: ReportInputs, digits: list[int]) -> list[Block]:
             caption="Training and test figures side by side: the gap shows how much the model "
             "fits its training photos beyond what carries over.",
         ),
+        *_cross_validation(inputs.cross_validation, test["accuracy"]),
     ]
     return blocks
+
+
+def _cross_validation(result: dict, split_accuracy: float) -> list[Block]:
+    """The cross-validation paragraph and per-fold table, from the crossvalidate stage."""
+    folds, summary = result["folds"], result["summary"]
+    if not folds:
+        return [Paragraph("Cross-validation was off for this run (fewer than two folds).")]
+    low, high = summary["accuracy_ci95_low"], summary["accuracy_ci95_high"]
+    inside = summary["accuracy_min"] <= split_accuracy <= summary["accuracy_max"]
+    images = sum(r["test_images"] for r in folds)
+    return [
+        Paragraph(
+            f"Cross-validation: the same network and recipe, trained on each of {len(folds)} "
+            f"stratified folds of all {images} photos (pixels scaled with each fold's own "
+            f"training statistics), reaches a mean test accuracy of "
+            f"{_pct(summary['accuracy_mean'])} ± {_pct(summary['accuracy_std'])} (standard "
+            f"deviation over folds; {_pct(summary['accuracy_min'])} to "
+            f"{_pct(summary['accuracy_max'])}). A 95% interval for the mean, widened for the "
+            f"training photos the folds share (Nadeau and Bengio), is {_pct(low)} to "
+            f"{_pct(high)}. The single split's {_pct(split_accuracy)} lies "
+            f"{'within' if inside else 'outside'} the range of the folds."
+        ),
+        Table(
+            ("Fold", "training photos", "test photos", "accuracy", "balanced accuracy", "log-loss"),
+            tuple(
+                (
+                    str(r["fold"]),
+                    str(r["train_images"]),
+                    str(r["test_images"]),
+                    _pct(r["accuracy"]),
+                    _pct(r["balanced_accuracy"]),
+                    _num(r["log_loss"]),
+                )
+                for r in folds
+            )
+            + (
+                (
+                    "mean ± std",
+                    "",
+                    "",
+                    f"{_pct(summary['accuracy_mean'])} ± {_pct(summary['accuracy_std'])}",
+                    f"{_pct(summary['balanced_accuracy_mean'])} ± "
+                    f"{_pct(summary['balanced_accuracy_std'])}",
+                    f"{_num(summary['log_loss_mean'])} ± {_num(summary['log_loss_std'])}",
+                ),
+            ),
+            caption=f"Stratified {len(folds)}-fold cross-validation: each fold's test figures.",
+        ),
+    ]
 
 
 def _photos_section(inputs: ReportInputs, digits: list[int]) -> list[Block]:

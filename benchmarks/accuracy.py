@@ -32,7 +32,7 @@ from sklearn.neural_network import MLPClassifier
 from signnet.data.subset import select_classes
 from signnet.nn.model import Network
 from signnet.params import Params, load_params, validate
-from signnet.pipeline.crossvalidate import cross_validate, make_folds
+from signnet.pipeline.crossvalidate import cross_validate, make_folds, spread
 from signnet.pipeline.download import load_photos
 from signnet.pipeline.split import parts_at, split_dataset
 from signnet.pipeline.train import augmentation, model_config, optimizer_settings, train_network
@@ -103,13 +103,8 @@ PEERS = {"PyTorch": torch_accuracy, "MLPClassifier": sklearn_accuracy}
 
 
 def summary(values: list[float]) -> dict:
-    return {
-        "mean": float(np.mean(values)),
-        "std": float(np.std(values)),
-        "min": float(np.min(values)),
-        "max": float(np.max(values)),
-        "values": values,
-    }
+    """The folds' spread, as the crossvalidate stage computes it, and the values."""
+    return spread(values) | {"values": values}
 
 
 def main() -> None:

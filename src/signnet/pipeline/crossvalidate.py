@@ -99,6 +99,17 @@ def run_fold(
     }
 
 
+def spread(values: list[float]) -> dict[str, float]:
+    """``mean``, ``std`` (ddof 1: the folds are a sample), ``min`` and ``max`` of fold figures."""
+    array = np.asarray(values, dtype=np.float64)
+    return {
+        "mean": float(array.mean()),
+        "std": float(array.std(ddof=1)),
+        "min": float(array.min()),
+        "max": float(array.max()),
+    }
+
+
 def summarise(records: list[dict]) -> dict[str, float]:
     """Mean, standard deviation (ddof 1), min and max of each of :data:`FOLD_FIGURES` over the
     fold ``records`` (at least two), and the corrected t interval (see the module) for the mean
@@ -108,13 +119,7 @@ def summarise(records: list[dict]) -> dict[str, float]:
     k = len(records)
     figures: dict[str, float] = {}
     for name in FOLD_FIGURES:
-        values = np.array([r[name] for r in records])
-        figures |= {
-            f"{name}_mean": values.mean(),
-            f"{name}_std": values.std(ddof=1),
-            f"{name}_min": values.min(),
-            f"{name}_max": values.max(),
-        }
+        figures |= {f"{name}_{s}": v for s, v in spread([r[name] for r in records]).items()}
     ratio = np.mean([r["test_images"] for r in records]) / np.mean(
         [r["train_images"] for r in records]
     )

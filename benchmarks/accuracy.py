@@ -157,14 +157,7 @@ def main() -> None:
         peer_split, peer_seconds = PEERS[peer_name](params, *parts)
         # signnet's folds are the pipeline's crossvalidate stage's (so its figures are what
         # `dvc exp run` gives), run on its backend; the peer trains on the same folds here.
-        signnet_cv = cross_validate(
-            {reference.name: dataset},
-            params.cv,
-            split.scaling,
-            split.seed,
-            params.model,
-            params.train,
-        )[reference.name]
+        signnet_cv = cross_validate({reference.name: dataset}, params)[reference.name]
         cv = {"signnet": [record["accuracy"] for record in signnet_cv["folds"]], "peer": []}
         for fold in make_folds(
             dataset["labels"], len(params.filter.classes), params.cv.folds, split.seed

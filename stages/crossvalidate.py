@@ -29,15 +29,7 @@ def main(argv: list[str]) -> None:
     def on_fold(name: str, record: dict) -> None:
         log.info("fold %d/%d: accuracy %.4f", record["fold"], params.cv.folds, record["accuracy"])
 
-    result = cross_validate(
-        {"filtered": dataset},
-        params.cv,
-        params.split.scaling,
-        params.split.seed,
-        params.model,
-        params.train,
-        on_fold,
-    )["filtered"]
+    result = cross_validate({"filtered": dataset}, params, on_fold)["filtered"]
     headline = {name: result["summary"][name] for name in HEADLINE if result["summary"]}
     save_json(args.metrics, {"cv": {"folds": len(result["folds"]), **headline}})
     save_json(args.folds, result)

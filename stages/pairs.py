@@ -30,15 +30,7 @@ def main(argv: list[str]) -> None:
     def on_fold(name: str, record: dict) -> None:
         log.info("%s, fold %d: accuracy %.4f", name, record["fold"], record["accuracy"])
 
-    results = cross_validate(
-        datasets,
-        params.cv,
-        params.split.scaling,
-        params.split.seed,
-        params.model,
-        params.train,
-        on_fold,
-    )
+    results = cross_validate(datasets, params, on_fold)
     save_json(args.pairs, results)
 
 

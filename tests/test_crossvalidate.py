@@ -95,14 +95,7 @@ def run(dataset, **cv):
     params = repo_params(
         model={"hidden": [8]}, train={"epochs": 5, "batch_size": 8}, cv={"folds": 3} | cv
     )
-    return cross_validate(
-        {"data": dataset},
-        params.cv,
-        params.split.scaling,
-        params.split.seed,
-        params.model,
-        params.train,
-    )["data"]
+    return cross_validate({"data": dataset}, params)["data"]
 
 
 def test_each_fold_is_trained_and_scored_on_its_own_parts(dataset):

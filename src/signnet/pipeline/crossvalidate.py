@@ -30,7 +30,7 @@ from threadpoolctl import threadpool_limits
 from signnet.data.stratify import StratifyError, stratified_folds
 from signnet.errors import SignnetError
 from signnet.metrics import classification_metrics
-from signnet.params import CrossValidationParams, ModelParams, ParamError, TrainParams
+from signnet.params import CrossValidationParams, ModelParams, ParamError, Params, TrainParams
 from signnet.pipeline.split import parts_at
 from signnet.pipeline.train import train_network
 
@@ -179,19 +179,17 @@ def fold_backend(params: CrossValidationParams) -> Iterator[str]:
 
 def cross_validate(
     datasets: dict[str, dict[str, np.ndarray]],
-    cv: CrossValidationParams,
-    scaling: str,
-    seed: int,
-    model_params: ModelParams,
-    train_params: TrainParams,
+    params: Params,
     on_fold: Callable[[str, dict], None] = lambda name, record: None,
 ) -> dict[str, dict]:
-    """Cross-validate on each filtered dataset (see :mod:`signnet.pipeline.split`) of
-    ``datasets`` (name -> dataset): folds drawn with ``seed``, pixels scaled by ``scaling``.
-    Every dataset's folds go to the backend together, as one batch of tasks. Returns, per name,
-    ``{"folds": [record, ...], "summary": {...}}`` (see :func:`run_fold`, :func:`summarise`);
-    with ``cv.folds`` 0 or 1, cross-validation is off and both are empty. ``on_fold(name,
-    record)`` is called as each fold's record arrives."""
+    """Cross-validate ``params.model`` and ``params.train`` on each filtered dataset (see
+    :mod:`signnet.pipeline.split`) of ``datasets`` (name -> dataset), as ``params.cv`` says:
+    folds drawn with ``split.seed``, pixels scaled by ``split.scaling``. Every dataset's folds go
+    to the backend together, as one batch of tasks. Returns, per name, ``{"folds": [record,
+    ...], "summary": {...}}`` (see :func:`run_fold`, :func:`summarise`); with ``cv.folds`` 0 or
+    1, cross-validation is off and both are empty. ``on_fold(name, record)`` is called as each
+    fold's record arrives."""
+    cv, scaling, seed = params.cv, params.split.scaling, params.split.seed
     if cv.folds < 2:
         return {name: {"folds": [], "summary": {}} for name in datasets}
     tasks = [
@@ -204,7 +202,7 @@ def cross_validate(
         log.info("cross-validating %d fold(s) on %s", len(tasks), where)
         run = joblib.delayed(run_fold)
         results = joblib.Parallel(return_as="generator")(
-            run(datasets[name], fold, scaling, model_params, train_params) for name, fold in tasks
+            run(datasets[name], fold, scaling, params.model, params.train) for name, fold in tasks
         )
         for (name, _), record in zip(tasks, results, strict=True):
             on_fold(name, record)

@@ -1,21 +1,38 @@
 """report stage: the milestone report (Markdown and PDF, figures as PNG) from the artifacts.
 
 Usage: python stages/report.py SOURCE_JSON TEST_NPZ MODEL_NPZ HISTORY_JSON EVALUATION_JSON
-       PREDICTIONS_NPZ CV_FOLDS_JSON REPORT_MD REPORT_PDF FIGURE_DIR [--params params.yaml]
+       PREDICTIONS_NPZ CV_FOLDS_JSON DEPARTURES_JSON REPORT_MD REPORT_PDF FIGURE_DIR
+       [--pairs PAIRS_JSON] [--params params.yaml]
+With --pairs (the all-pairs pipeline's results) the report includes the all-pairs map.
 """
 
 import argparse
 from pathlib import Path
 
 from signnet.artifacts import load_json, load_npz
+from signnet.codeprint import code_fingerprint
 from signnet.modelfile import load_model
 from signnet.params import load_params
 from signnet.pipeline.split import PART_ARRAYS
-from signnet.report.content import ReportInputs, build_report
+from signnet.report.content import build_report
+from signnet.report.facts import ReportInputs
 from signnet.report.write import report_date, write_report
 from signnet.stagekit import run_stage
 
-INPUTS = ("source", "test", "model", "history", "evaluation", "predictions", "cross_validation")
+INPUTS = (
+    "source",
+    "test",
+    "model",
+    "history",
+    "evaluation",
+    "predictions",
+    "cross_validation",
+    "departures",
+)
+REPO = Path(__file__).resolve().parents[1]
+# The folders whose code the report fingerprints: every stage's code (dvc.yaml lists them as the
+# report stage's deps, so that a change re-renders the report).
+CODE = ("src/signnet", "stages")
 
 
 def main(argv: list[str]) -> None:
@@ -25,9 +42,10 @@ def main(argv: list[str]) -> None:
     parser.add_argument("markdown", type=Path, help="output: report.md")
     parser.add_argument("pdf", type=Path, help="output: report.pdf")
     parser.add_argument("figures", type=Path, help="output: folder of PNG figures")
+    parser.add_argument("--pairs", type=Path, help="input: the all-pairs results (pairs.json)")
     parser.add_argument("--params", type=Path, default=Path("params.yaml"))
     args = parser.parse_args(argv)
-    params = load_params(args.params).report
+    params = load_params(args.params)
     source = load_json(args.source)
     inputs = ReportInputs(
         source=source,
@@ -37,7 +55,10 @@ def main(argv: list[str]) -> None:
         evaluation=load_json(args.evaluation),
         probabilities=load_npz(args.predictions, required=("probabilities",))["probabilities"],
         cross_validation=load_json(args.cross_validation),
+        departures=load_json(args.departures),
         params=params,
+        code_fingerprint=code_fingerprint(REPO, [Path(c) for c in CODE]),
+        pairs=load_json(args.pairs) if args.pairs else None,
     )
     blocks = build_report(inputs)
     write_report(blocks, args.markdown, args.pdf, args.figures, report_date(source))

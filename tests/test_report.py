@@ -1,4 +1,5 @@
-"""The report rendered from small fixtures made here: its text, tables, pages and bytes."""
+"""The report rendered from small fixtures made here: its sections, maths, numbering, layout and
+bytes. What it says about each kind of run: tests/test_report_facts.py."""
 
 import dataclasses
 import io
@@ -7,16 +8,20 @@ import numpy as np
 import pytest
 from pypdf import PdfReader
 
+from signnet.artifacts import load_json
 from signnet.data.preprocessing import Preprocessing
 from signnet.modelfile import TrainedModel
 from signnet.nn.model import Network
 from signnet.pipeline.crossvalidate import summarise
 from signnet.pipeline.evaluate import evaluate_parts
 from signnet.pipeline.train import train_network
-from signnet.report.content import ReportInputs, build_report
-from signnet.report.document import Figure
+from signnet.report.content import build_report
+from signnet.report.document import Equation, Figure, Paragraph, Table, number_blocks
+from signnet.report.facts import ReportInputs
+from signnet.report.figures import DPI, TEXT_WIDTH
+from signnet.report.pdf import Layout, render_pdf
 from signnet.report.write import report_date, write_report
-from tests.conftest import dense, repo_params
+from tests.conftest import REPO, dense, repo_params
 
 SOURCE = {
     "kind": "Sign Language Digits Dataset",
@@ -30,11 +35,11 @@ SOURCE = {
 }
 
 
-def part(rng, digits, n, size=8):
+def part(rng, digits, n, size=8, noise=40):
     """A split part of ``n`` noisy photos whose brightness depends on the class."""
     labels = np.arange(n) % len(digits)
     images = np.clip(
-        rng.normal(60 + 120 * labels[:, None, None] / len(digits), 40, (n, size, size)), 0, 255
+        rng.normal(60 + 120 * labels[:, None, None] / len(digits), noise, (n, size, size)), 0, 255
     ).astype(np.uint8)
     return {
         "labels": labels,
@@ -47,18 +52,27 @@ def part(rng, digits, n, size=8):
     }
 
 
-def report_inputs(digits, epochs=5, model=None, train_recipe=None):
+DEPARTURES = load_json(REPO / "benchmarks" / "results" / "departures.json")
+
+
+def report_inputs(
+    digits, epochs=5, model=None, train_recipe=None, report=None, source=SOURCE, noise=40
+):
+    """A small run's inputs: photos of 8 x 8 pixels, 48 for training and 12 for testing."""
     rng = np.random.default_rng(0)
-    train, test = part(rng, digits, 48), part(rng, digits, 12)
+    train, test = part(rng, digits, 48, noise=noise), part(rng, digits, 12, noise=noise)
     params = repo_params(
+        filter={"classes": list(digits)},
+        split={"scaling": "unit"},
         model={"hidden": [6], **(model or {})},
         train={"epochs": epochs, "batch_size": 8, "lr": 0.5, **(train_recipe or {})},
+        report={"example_photos": 6, "max_misclassified": 4, **(report or {})},
     )
     unit = Preprocessing.fit(train["images"], "unit")
     result = train_network(train, test, unit, params.model, params.train)
     evaluation = evaluate_parts(result.model, {"test": test, "train": train})
     return ReportInputs(
-        source=SOURCE,
+        source=source,
         test=test,
         model=result.model,
         history=result.history,
@@ -69,7 +83,9 @@ def report_inputs(digits, epochs=5, model=None, train_recipe=None):
         },
         probabilities=evaluation["probabilities"]["test"],
         cross_validation=FOLDS,
-        params=repo_params(report={"example_photos": 6, "max_misclassified": 4}).report,
+        departures=DEPARTURES,
+        params=params,
+        code_fingerprint="c0de" * 16,
     )
 
 
@@ -103,54 +119,150 @@ def render(tmp_path, inputs, name="out"):
     return folder, blocks
 
 
+def text_of(blocks) -> str:
+    """Every sentence and table cell of the report's blocks, one string."""
+    parts = []
+    for block in blocks:
+        for field in ("text", "caption", "title"):
+            parts.append(getattr(block, field, ""))
+        parts += getattr(block, "items", ())
+        parts += [c for row in getattr(block, "rows", ()) for c in row]
+        parts += getattr(block, "header", ())
+    return " ".join(" ".join(parts).split())
+
+
+def pdf_text(folder) -> str:
+    reader = PdfReader(folder / "report.pdf")
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
 @pytest.mark.parametrize("digits", [(6, 8), (0, 3, 5)])
-def test_report_has_every_section_and_the_measured_numbers(tmp_path, digits):
+def test_report_has_the_sections_a_grader_expects(tmp_path, digits):
     inputs = report_inputs(digits)
     folder, blocks = render(tmp_path, inputs)
-    reader = PdfReader(folder / "report.pdf")
-    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    text = pdf_text(folder)
     for heading in (
-        "1 Data",
-        "2 Model",
-        "3 Training",
-        "4 Results on the test part",
-        "5 Predictions on test photos",
-        "6 Discussion",
+        "1 Introduction and problem",
+        "2 Data",
+        "3 Method",
+        "Algorithm 1",
+        "4 Hyperparameters and the evidence for them",
+        "5 Training",
+        "6 Results",
+        "7 Predictions on test photos",
+        "8 Discussion",
+        "9 Conclusion",
+        "10 Reproducibility",
+        "References",
+        "Appendix A: cross-check against scikit-learn",
     ):
-        assert heading in text
-    for cell in (
-        "Input Layer",
-        "Hidden Layer",
-        "Output Layer",
-        "Activation",
-        "Loss Function",
-        "scikit-learn",
-        "precision",
-        "recall",
-        "f1-score",
-        "support",
-        "macro avg",
-    ):
-        assert cell in text
+        assert heading in text, heading
     test = inputs.evaluation["results"]["test"]
     assert f"{100 * test['accuracy']:.1f}%" in text
     assert f"{test['log_loss']:.4f}" in text
     assert "Mavi" in text and "Apache License 2.0" in text and "2021-05-08" in text
-    loss = "Binary cross-entropy" if len(digits) == 2 else "Categorical cross-entropy"
-    assert loss in text
-    for page in reader.pages:  # A4: 210 x 297 mm
+    assert "Stratified 2-fold cross-validation" in text and "83.3% ± 11.8%" in text
+    markdown = (folder / "report.md").read_text()
+    assert "c0de" * 16 in markdown and SOURCE["fingerprint"] in markdown
+    for page in PdfReader(folder / "report.pdf").pages:  # A4: 210 x 297 mm
         assert float(page.mediabox.width) == pytest.approx(595.28, abs=0.1)
         assert float(page.mediabox.height) == pytest.approx(841.89, abs=0.1)
     names = {b.name for b in blocks if isinstance(b, Figure)}
     assert {p.name for p in (folder / "figures").iterdir()} == names
-    markdown = (folder / "report.md").read_text()
-    assert "| Input Layer | Hidden Layer | Output Layer | Activation | Loss Function |" in markdown
     for name in names:
         assert f"](figures/{name})" in markdown
-    if len(digits) == 2:
-        assert "Specificity" in text and "ROC AUC" in text
-    assert "Stratified 2-fold cross-validation" in text
-    assert "mean test accuracy of 83.3% ± 11.8%" in text and "91.7%" in text
+
+
+def test_the_maths_is_typeset_in_both_files(tmp_path):
+    inputs = report_inputs((6, 8))
+    folder, blocks = render(tmp_path, inputs)
+    equations = [b.tex for b in blocks if isinstance(b, Equation)]
+    assert any(r"\hat{y} - y" in tex for tex in equations)  # the derived output gradient
+    assert any(r"(A^{[l-1]})^{\top}" in tex for tex in equations)  # dW with the batch
+    markdown = (folder / "report.md").read_text()
+    for tex in equations:
+        assert f"$$\n{tex}\n$$" in markdown
+    with PdfReader(folder / "report.pdf") as reader:
+        images = sum(len(page.images) for page in reader.pages)
+    figures = sum(isinstance(b, Figure) for b in blocks)
+    assert images == figures + len(equations)  # every equation drawn as maths, not as TeX
+
+
+def test_figures_and_tables_are_numbered_and_referred_to():
+    blocks = build_report(report_inputs((6, 8), epochs=1))
+    floats = [b for b in blocks if isinstance(b, Figure | Table)]
+    figures = [b.caption.split(".")[0] for b in floats if isinstance(b, Figure)]
+    tables = [b.caption.split(".")[0] for b in floats if isinstance(b, Table)]
+    assert figures == [f"Figure {i}" for i in range(1, len(figures) + 1)]
+    assert tables == [f"Table {i}" for i in range(1, len(tables) + 1)]
+    text = text_of(blocks)
+    assert "{fig:" not in text and "{tab:" not in text
+    for name in figures + tables:  # every float is referred to from the text
+        prose = " ".join(b.text for b in blocks if isinstance(b, Paragraph))
+        assert name in prose, name
+
+
+def test_an_unknown_reference_fails_loudly():
+    with pytest.raises(KeyError, match="no fig labelled 'nowhere'"):
+        number_blocks([Paragraph("see {fig:nowhere}")])
+
+
+def test_links_are_clickable_in_the_pdf(tmp_path):
+    folder, _ = render(tmp_path, report_inputs((6, 8), epochs=1))
+    pdf = (folder / "report.pdf").read_bytes()
+    assert b"/URI (https://github.com/ardamavi/Sign-Language-Digits-Dataset)" in pdf
+    assert b"/URI (https://doi.org/10.1023/A:1024068626366)" in pdf
+
+
+def test_nothing_is_set_under_8_points(tmp_path):
+    inputs = report_inputs(tuple(range(10)), epochs=1)
+    folder, blocks = render(tmp_path, inputs)
+    import re
+    import zlib
+
+    raw = (folder / "report.pdf").read_bytes()
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", raw, re.S)
+    sizes = set()
+    for stream in streams:
+        try:
+            content = zlib.decompress(stream)
+        except zlib.error:
+            continue
+        sizes |= {float(s) for s in re.findall(rb"/F\d+ ([\d.]+) Tf", content)}
+    assert sizes and min(sizes) >= 8
+    # Figures are drawn at their printed size (no shrinking), their text at 8 pt or more.
+    from PIL import Image
+
+    for block in blocks:
+        if isinstance(block, Figure):
+            with Image.open(io.BytesIO(block.png)) as image:
+                assert image.size[0] / DPI <= TEXT_WIDTH + 0.01, block.name
+
+
+@pytest.mark.parametrize("digits", [(6, 8), tuple(range(10))])
+def test_no_page_is_more_than_a_third_empty_but_the_last(digits):
+    inputs = report_inputs(digits, epochs=2, report={"example_photos": 24})
+    layout = Layout()
+    render_pdf(build_report(inputs), report_date(SOURCE), layout)
+    assert len(layout.fills) >= 5
+    assert min(layout.fills[:-1]) >= 2 / 3, layout.fills
+
+
+def test_the_all_pairs_map_is_shown_when_it_exists():
+    pairs = {
+        f"{a} vs {b}": {
+            "folds": [{}, {}],
+            "summary": {"accuracy_mean": 0.5 + (a + b) / 40, "accuracy_std": 0.01},
+        }
+        for a in range(4)
+        for b in range(a + 1, 4)
+    }
+    without = build_report(report_inputs((6, 8), epochs=1))
+    assert "pairs.png" not in {b.name for b in without if isinstance(b, Figure)}
+    assert "dvc repro pairs/dvc.yaml" in text_of(without)
+    blocks = build_report(dataclasses.replace(report_inputs((6, 8), epochs=1), pairs=pairs))
+    assert "pairs.png" in {b.name for b in blocks if isinstance(b, Figure)}
+    assert "The hardest pairs are 0 vs 1 (52.5%), 0 vs 2 (55.0%)" in text_of(blocks)
 
 
 def test_a_run_without_cross_validation_says_so(tmp_path):
@@ -166,8 +278,7 @@ def test_misclassified_photos_are_named(tmp_path):
     wrong = np.flatnonzero(inputs.probabilities.argmax(axis=1) != inputs.test["labels"])
     assert len(wrong) > 0  # one epoch leaves mistakes to show
     folder, _ = render(tmp_path, inputs)
-    text = "\n".join(page.extract_text() for page in PdfReader(folder / "report.pdf").pages)
-    assert f"{len(wrong)} test photo" in text
+    text = pdf_text(folder)
     named = [i for i in wrong if str(inputs.test["files"][i]) in text]
     assert len(named) == min(4, len(wrong))  # params.max_misclassified = 4
 
@@ -181,17 +292,7 @@ def test_same_inputs_give_byte_identical_files(tmp_path):
         assert (first / path).read_bytes() == (second / path).read_bytes(), name
 
 
-def test_figures_never_cross_a_page(tmp_path):
-    inputs = report_inputs((6, 8))
-    inputs.params = repo_params(report={"example_photos": 48, "max_misclassified": 0}).report
-    folder, _ = render(tmp_path, inputs)
-    for page in PdfReader(folder / "report.pdf").pages:
-        for image in page.images:
-            assert image.image is not None  # decodable
-    # Every image lies inside the page's printable area: pypdf gives no positions, so check
-    # the renderer's own bookkeeping instead: a tall figure is scaled to fit one page.
-    from signnet.report.pdf import render_pdf
-
+def test_a_figure_taller_than_a_page_is_scaled_to_fit_one():
     tall = Figure("tall.png", _png(100, 1000), "A figure ten times taller than wide.")
     pdf = PdfReader(io.BytesIO(render_pdf([tall, tall], report_date(SOURCE))))
     assert len(pdf.pages) == 2
@@ -208,41 +309,16 @@ def _png(width, height):
 def test_model_table_matches_the_network():
     inputs = report_inputs((6, 8))
     table = next(
-        b for b in build_report(inputs) if getattr(b, "header", ())[:1] == ("Input Layer",)
+        b for b in build_report(inputs) if getattr(b, "header", ())[:1] == ("Input layer",)
     )
     assert table.rows == (
         (
             "64 neurons",
             "6 neurons",
             "1 neuron",
-            "Sigmoid (hidden), Sigmoid (output)",
-            "Binary cross-entropy",
+            "sigmoid (hidden), sigmoid (output)",
+            "binary cross-entropy",
         ),
     )
     assert isinstance(inputs.model, TrainedModel) and isinstance(inputs.model.network, Network)
     assert inputs.model.network.config == dense(64, 2, (6,))
-
-
-def test_a_cnn_with_a_recipe_is_described_as_it_ran():
-    recipe = {"schedule": "cosine", "augment_rotation": 10.0, "validation_fraction": 0.25}
-    inputs = report_inputs((6, 8), 3, model={"conv": [2], "dropout": 0.5}, train_recipe=recipe)
-    blocks = build_report(inputs)
-    architecture = next(b for b in blocks if getattr(b, "header", ())[:1] == ("Input Layer",))
-    assert architecture.rows[0][:2] == (
-        "8 x 8 image",
-        "2 x (3x3 conv, 2x2 max-pool), 6 neurons, dropout 0.5",
-    )
-    setup = dict(next(b for b in blocks if getattr(b, "header", ()) == ("Setting", "Value")).rows)
-    assert setup["Learning-rate schedule"] == "cosine over the epochs"
-    assert "rotation up to 10 degrees" in setup["Augmentation (per sample, per epoch)"]
-    assert setup["Validation part"].startswith("0.25 of the training part per class")
-    text = " ".join(getattr(b, "text", "") for b in blocks)
-    assert "convolutional network" in text and "fully connected" not in text
-    default = dict(
-        next(
-            b
-            for b in build_report(report_inputs((6, 8)))
-            if getattr(b, "header", ()) == ("Setting", "Value")
-        ).rows
-    )
-    assert "Augmentation (per sample, per epoch)" not in default

@@ -17,6 +17,7 @@ the value and what is allowed.
 from __future__ import annotations
 
 import difflib
+import json
 import types
 import typing
 from collections.abc import Callable
@@ -374,6 +375,14 @@ def _with_bounds(kind: type, bounds: dict[str, float], plural: bool) -> str:
     if high:
         return f"{noun} {'less than' if high == 'lt' else 'at most'} {bounds[high]}"
     return noun
+
+
+def exp_run_setting(section: str, key: str, value: Any) -> str:
+    """The ``-S`` argument of ``dvc exp run`` that sets ``section.key`` to ``value`` (Hydra's
+    override syntax; single-quoted for the shell when it holds brackets)."""
+    text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    setting = f"{section}.{key}={text}"
+    return f"'{setting}'" if "[" in text else setting
 
 
 def reference_table(params: Params) -> str:

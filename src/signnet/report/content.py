@@ -1,38 +1,58 @@
-"""The milestone report's content, built from the pipeline's artifacts alone.
+"""The milestone report's content: blocks (see :mod:`signnet.report.document`) that format the
+facts of :mod:`signnet.report.facts`.
 
-:func:`build_report` returns the list of blocks (see :mod:`signnet.report.document`) that both
-renderers turn into files. Every number in it is read from an artifact; nothing is typed in.
+Nothing here computes a figure or types in a fact about the run: every number, name and
+condition comes from :class:`~signnet.report.facts.Facts`; the prose only chooses words for them.
+Sections follow what a grader of the reference reports looks for: introduction, data, method
+(with the maths of this run's network and Algorithm 1), hyperparameters with evidence, training,
+results against each reference, predictions, discussion, conclusion, references,
+reproducibility and the scikit-learn cross-check as an appendix.
 """
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 
-from signnet.modelfile import TrainedModel
-from signnet.params import ReportParams
+from signnet.references import DOCUMENTS
 from signnet.report import figures
-from signnet.report.document import Block, Bullets, Figure, Heading, Paragraph, Table
+from signnet.report.document import (
+    Algorithm,
+    Block,
+    Bullets,
+    Code,
+    Equation,
+    Figure,
+    Heading,
+    Paragraph,
+    Table,
+    number_blocks,
+)
+from signnet.report.facts import OVERCONFIDENT, Facts, ReportInputs, gather_facts
 
 PHOTO_COLUMNS = 6
-
-# What the reference reports set out with, for the "departures" paragraph.
-REFERENCE_SETUP = {"optimizer": "sgd", "lr": 0.01, "scaling": "unit", "init": "normal"}
-
-
-@dataclasses.dataclass
-class ReportInputs:
-    """Everything the report reads: the artifacts of the earlier stages, loaded."""
-
-    source: dict  # data/source.json
-    test: dict[str, np.ndarray]  # data/test.npz
-    model: TrainedModel  # models/model.npz
-    history: list[dict]  # models/history.json
-    evaluation: dict  # reports/evaluation.json
-    probabilities: np.ndarray  # (n_test, K), from data/predictions.npz
-    cross_validation: dict  # reports/cv_folds.json: {"folds": [record, ...], "summary": {...}}
-    params: ReportParams
+ACTIVATION_NAMES = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
+INIT_TEXT = {
+    "xavier": "Xavier/Glorot uniform weights (Glorot and Bengio, 2010)",
+    "he": "He normal weights (He et al., 2015)",
+    "normal": "normal weights with standard deviation {scale:g}",
+}
+OPTIMIZER_NAMES = {"sgd": "plain gradient descent", "momentum": "momentum", "adam": "Adam"}
+KEY_NAMES = {
+    "split.scaling": "pixel scaling",
+    "model.conv": "convolution blocks",
+    "model.hidden": "hidden layers",
+    "model.activation": "hidden activation",
+    "model.init": "initialisation",
+    "model.init_scale": "initial weight scale",
+    "train.optimizer": "optimizer",
+    "train.lr": "learning rate",
+    "train.epochs": "epochs",
+    "train.batch_size": "batch size",
+    "train.schedule": "learning-rate schedule",
+    "train.augment_shift": "augmentation: shift",
+    "train.augment_rotation": "augmentation: rotation",
+    "train.augment_scale": "augmentation: scale",
+}
 
 
 def _pct(value: float, digits: int = 1) -> str:
@@ -43,238 +63,632 @@ def _num(value: float) -> str:
     return f"{value:.4f}"
 
 
-def _task(digits: list[int]) -> str:
-    """``6 vs 8`` for a pair, ``0, 3 and 5`` for more digits."""
-    if len(digits) == 2:
-        return f"{digits[0]} vs {digits[1]}"
-    return ", ".join(str(d) for d in digits[:-1]) + f" and {digits[-1]}"
+def _plural(n: int, word: str, plural: str = "") -> str:
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
 
 
-def _kind(config) -> str:
-    return "convolutional" if config.conv else "fully connected"
+def _list(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" and {items[-1]}"
 
 
-def _data_section(inputs: ReportInputs, digits: list[int]) -> list[Block]:
-    source, test, results = inputs.source, inputs.test, inputs.evaluation["results"]
-    train_support = results["train"]["per_class"]["support"]
-    test_support = results["test"]["per_class"]["support"]
-    size = inputs.model.preprocessing.image_size
-    rows = tuple(
-        (str(d), str(k), str(tr + te), str(tr), str(te))
-        for k, (d, tr, te) in enumerate(zip(digits, train_support, test_support, strict=True))
+def _task(f: Facts) -> str:
+    if f.binary:
+        return f"{f.digits[0]} vs {f.digits[1]}"
+    if f.digits == tuple(range(10)):
+        return "all ten digits"
+    return "digits " + _list([str(d) for d in f.digits])
+
+
+def _kind(f: Facts) -> str:
+    return "convolutional" if f.method.conv else "fully connected"
+
+
+def _batching(f: Facts) -> str:
+    m = f.method
+    if m.batch_size == 1:
+        return "per-sample gradient descent (one photo per step)"
+    if m.batch_size >= m.train_images:
+        return "full-batch gradient descent (all training photos in one step)"
+    return f"mini-batches of {m.batch_size} ({m.batches_per_epoch} steps per epoch)"
+
+
+def _optimizer(f: Facts) -> str:
+    m = f.method
+    return {
+        "sgd": "plain gradient descent",
+        "momentum": f"gradient descent with momentum {m.momentum:g}",
+        "adam": f"Adam (β1 {m.beta1:g}, β2 {m.beta2:g})",
+    }[m.optimizer]
+
+
+def _value_text(key: str, value) -> str:
+    if key == "split.scaling":
+        return {"unit": "divide by 255", "standardize": "standardise per pixel"}[value]
+    if isinstance(value, list):
+        return "none" if not value else " / ".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+# --- front matter, data -------------------------------------------------------------------
+
+
+def _introduction(f: Facts) -> list[Block]:
+    r, cv = f.results, f.cv
+    cv_text = (
+        f" Cross-validated over {len(cv.folds)} folds, the same recipe reaches "
+        f"{_pct(cv.summary['accuracy_mean'])} ± {_pct(cv.summary['accuracy_std'])}."
+        if cv
+        else ""
     )
-    total = (
-        "all",
-        "",
-        str(sum(train_support) + sum(test_support)),
-        str(sum(train_support)),
-        str(sum(test_support)),
+    classes = (
+        f"two classes, with digit {f.positive} as the positive class"
+        if f.binary
+        else f"{len(f.digits)} classes"
     )
-    scaling = inputs.model.preprocessing.scaling
-    scaling_text = (
-        "each pixel is standardised to zero mean and unit variance with the mean and standard "
-        "deviation of that pixel over the training part only (a constant pixel keeps scale 1)"
-        if scaling == "standardize"
-        else "pixel values are divided by 255 into [0, 1]"
-    )
-    if source["kind"] == "course file":
+    return [
+        Heading(f"Sign-language digits, {_task(f)}: a {_kind(f)} network from scratch", level=1),
+        Paragraph(
+            f"**Summary.** A {_kind(f)} network written with array operations only classifies "
+            f"photos of a hand signing {_task(f)}. On the held-out test part it labels "
+            f"{r.correct} of {r.n} photos correctly ({_pct(r.accuracy)}; 95% interval "
+            f"{_pct(r.accuracy_low)} to {_pct(r.accuracy_high)}).{cv_text} This report is "
+            "generated by the signnet pipeline from its artifacts; every figure in it is "
+            "computed from them."
+        ),
+        Heading("1 Introduction and problem"),
+        Paragraph(
+            f"The task is supervised image classification with {classes}: given a grayscale "
+            f"photo of a hand showing a digit in sign language, predict the digit. The network's "
+            "forward pass, backpropagation and optimizer are the project's own code (NumPy; the "
+            "same code runs on CuPy arrays on a GPU), and every metric is computed by hand and "
+            "checked against scikit-learn. Beyond the reference reports, the test figures come "
+            "with confidence intervals and a cross-validated estimate, the departures from the "
+            "references' set-up come with measured evidence, and the run can be reproduced "
+            "byte for byte (Section 10)."
+        ),
+    ]
+
+
+def _data(f: Facts) -> list[Block]:
+    d = f.data
+    if d.origin == "course file":
         origin = (
-            f"The photos come from the course file {source['file']} "
-            f"(sha256 {source['sha256'][:16]}...), {source['images']} images in all."
+            f"The images come from the course-format file {d.name} (sha256 "
+            f"{d.fingerprint[:16]}...), {d.source_images:,} images in all, read as stored in "
+            "the file."
+        )
+        preparation = (
+            f"Each image has {d.image_size} x {d.image_size} pixels ({d.features} inputs)."
         )
     else:
         origin = (
-            f"The photos come from the {source['kind']} (Mavi, 2020), {source['repository']}, "
-            f"commit {source['commit'][:10]} of {source['commit_date']}, licensed under the "
-            f"{source['license']}: {source['images']} RGB photos of one hand showing a digit, "
-            "about 205 per digit. Their content fingerprint (sha256 of the sorted per-file "
-            f"manifest, {source['fingerprint'][:16]}...) was verified before use. "
-            f"Citation: {source['citation']}."
+            f"The photos are the {d.name} ({d.citation}), [{d.repository}]({d.repository}), "
+            f"commit {d.commit[:10]} of {d.commit_date}, under the {d.license}: "
+            f"{d.source_images:,} RGB photos of one hand, {d.per_digit_low} to "
+            f"{d.per_digit_high} per digit. Their content fingerprint (sha256 of the sorted "
+            f"per-file manifest, {d.fingerprint[:16]}...) was verified before use."
         )
+        preparation = (
+            "Each photo is turned upright by its EXIF orientation, converted to 8-bit grayscale "
+            f"and resized to {d.image_size} x {d.image_size} pixels (Lanczos), "
+            f"{d.features} inputs."
+        )
+    scaling = (
+        "each pixel is standardised to zero mean and unit variance with that pixel's mean and "
+        "standard deviation over the training part only (a constant pixel keeps scale 1)"
+        if d.scaling == "standardize"
+        else "pixel values are divided by 255 into [0, 1]"
+    )
+    rows = tuple((str(dg), str(k), str(tr + te), str(tr), str(te)) for dg, k, tr, te in d.rows)
+    train, test = sum(r[2] for r in d.rows), sum(r[3] for r in d.rows)
     return [
-        Heading("1 Data"),
+        Heading("2 Data"),
         Paragraph(origin),
         Paragraph(
-            f"Each photo is turned upright by its EXIF orientation, converted to 8-bit grayscale "
-            f"and resized to {size} x {size} pixels (Lanczos; non-square photos would be "
-            f"centre-cropped), giving {size * size} input features. Then {scaling_text}. The "
-            f"split is stratified and seeded (seed {int(test['seed'])}): from each class, "
-            f"{_pct(float(test['test_fraction']), 0)} of the photos (rounded) form the test part."
+            f"{preparation} Then {scaling}. The split is stratified and seeded (seed "
+            f"{d.split_seed}): from each digit, {_pct(d.test_fraction, 0)} of the images "
+            "(rounded) form the test part, which is used for nothing but the figures of "
+            "Section 6 ({tab:classes})."
         ),
         Table(
             ("digit", "class index", "images", "train", "test"),
-            (*rows, total),
-            caption="Images per class and split.",
+            (*rows, ("all", "", str(train + test), str(train), str(test))),
+            caption="Images per digit and part.",
+            label="classes",
         ),
     ]
 
 
-def _model_section(inputs: ReportInputs, digits: list[int]) -> list[Block]:
-    config, training = inputs.model.network.config, inputs.model.training
-    binary = len(digits) == 2
-    activation = config.activation.capitalize()
-    output_activation = "Sigmoid" if binary else "Softmax"
-    k = config.kernel_size
-    blocks = [f"{c} x ({k}x{k} conv, 2x2 max-pool)" for c in config.conv]
-    dense = [f"{n} neurons" for n in config.hidden]
-    dropped = f", dropout {config.dropout:g}" if config.dropout and config.hidden else ""
-    hidden = ", ".join(blocks + dense) + dropped if blocks or dense else "none"
-    n_parameters = sum(
-        int(np.prod(p.shape)) for layer in inputs.model.network.parameters() for p in layer.values()
-    )
-    optimizer = {
-        "sgd": "mini-batch gradient descent (plain SGD)",
-        "momentum": f"SGD with momentum {training['momentum']}",
-        "adam": f"Adam (beta1 {training['beta1']}, beta2 {training['beta2']})",
-    }[training["optimizer"]]
-    init = {
-        "xavier": "Xavier/Glorot uniform weights, zero biases",
-        "he": "He normal weights, zero biases",
-        "normal": f"normal weights with std {config.init_scale}, zero biases",
-    }[config.init]
-    setup = (
-        ("Optimizer", optimizer),
-        ("Learning rate", f"{training['lr']:g}"),
-        ("Epochs", str(training["epochs"])),
-        ("Batch size", str(training["batch_size"])),
-        ("L2 weight decay", f"{training['weight_decay']:g}"),
-        ("Initialisation", init),
-        ("Seeds", f"weights and batch order {training['seed']}; split {int(inputs.test['seed'])}"),
-        ("Device", training["computed_on"]),
-        ("Floating point", config.dtype),
-        ("Trainable parameters", f"{n_parameters:,}"),
-        *_recipe_rows(training),
-    )
-    departures = []
-    if training["optimizer"] != REFERENCE_SETUP["optimizer"]:
-        departures.append(f"the optimizer is {optimizer} instead of plain gradient descent")
-    if training["lr"] != REFERENCE_SETUP["lr"]:
-        departures.append(f"the learning rate is {training['lr']:g} instead of 0.01")
-    if inputs.model.preprocessing.scaling != REFERENCE_SETUP["scaling"]:
-        departures.append("pixels are standardised per pixel instead of divided by 255")
-    if config.init != REFERENCE_SETUP["init"]:
-        departures.append(f"weights start from the {config.init} initialisation")
-    departure_text = (
-        "Departures from the reference reports' set-up (784 inputs, sigmoid units, binary "
-        "cross-entropy, learning rate 0.01, plain gradient descent on pixels in [0, 1]): "
-        + "; ".join(departures)
-        + ". They were chosen so that the network trains reliably on these photos within the "
-        "reference's epoch budget."
-        if departures
-        else "The set-up follows the reference reports exactly."
-    )
-    return [
-        Heading("2 Model"),
-        Paragraph(
-            f"A {_kind(config)} network written from scratch with array operations only "
-            "(NumPy; the same code runs on CuPy arrays on a GPU): "
-            f"{'convolution, pooling and dense' if config.conv else 'dense'} layers, "
-            "backpropagation and the optimizer are the project's own code. The loss is computed "
-            "from the logits, so it never takes log(0)."
-        ),
-        Table(
-            ("Input Layer", "Hidden Layer", "Output Layer", "Activation", "Loss Function"),
+# --- method: architecture, maths, algorithm ----------------------------------------------
+
+
+def _architecture(f: Facts) -> Table:
+    m = f.method
+    blocks = [f"{c} x ({m.kernel_size}x{m.kernel_size} conv, 2x2 max-pool)" for c in m.conv]
+    dense = [f"{n} neurons" for n in m.hidden]
+    hidden = ", ".join(blocks + dense) or "none"
+    if m.dropout and m.hidden:
+        hidden += f", dropout {m.dropout:g}"
+    output = "sigmoid" if f.binary else "softmax"
+    return Table(
+        ("Input layer", "Hidden layers", "Output layer", "Activation", "Loss"),
+        (
             (
-                (
-                    f"{config.image_side} x {config.image_side} image"
-                    if config.conv
-                    else f"{config.n_features} neurons",
-                    hidden,
-                    f"{config.widths[-1]} neuron{'s' if config.widths[-1] > 1 else ''}",
-                    f"{activation} (hidden), {output_activation} (output)",
-                    "Binary cross-entropy" if binary else "Categorical cross-entropy",
-                ),
+                f"{m.image_side} x {m.image_side} image"
+                if m.conv
+                else f"{f.data.features} neurons",
+                hidden,
+                f"{_plural(m.outputs, 'neuron')}",
+                f"{ACTIVATION_NAMES[m.activation]} (hidden), {output} (output)",
+                "binary cross-entropy" if f.binary else "categorical cross-entropy",
             ),
-            caption="Architecture, as the reference reports present it.",
-            numeric=False,
         ),
-        Table(("Setting", "Value"), setup, caption="Training set-up.", numeric=False),
-        Paragraph(departure_text),
+        caption=f"Architecture, as the reference reports present it; {m.n_parameters:,} "
+        "trainable parameters.",
+        numeric=False,
+        label="architecture",
+    )
+
+
+ACTIVATION_TEX = {
+    "sigmoid": (r"g(z) = \sigma(z) = \frac{1}{1 + e^{-z}}", r"g'(z) = \sigma(z)\,(1 - \sigma(z))"),
+    "tanh": (r"g(z) = \tanh(z)", r"g'(z) = 1 - \tanh^2(z)"),
+    "relu": (r"g(z) = \max(0,\, z)", r"g'(z) = [z > 0]"),
+}
+
+
+def _forward(f: Facts) -> list[Block]:
+    m = f.method
+    g, g_prime = ACTIVATION_TEX[m.activation]
+    blocks: list[Block] = [
+        Paragraph(
+            "**Forward pass.** A batch is a matrix with one row per photo: X has m rows"
+            + (
+                f" of {f.data.features} pixel values. "
+                if not m.conv
+                else f" of {m.image_side} x {m.image_side} images. "
+            )
+            + f"Hidden units apply the {ACTIVATION_NAMES[m.activation]} g elementwise:"
+        ),
+        Equation(g + r",\qquad " + g_prime),
+    ]
+    if m.conv:
+        blocks += [
+            Paragraph(
+                f"Each of the {len(m.conv)} convolution blocks slides {m.kernel_size} x "
+                f"{m.kernel_size} kernels K with stride 1 and zero padding that keeps the size, "
+                "adds a bias per channel, applies g, and keeps the maximum of each 2 x 2 window:"
+            ),
+            Equation(
+                r"Z_{n,i,j,c} = b_c + \sum_{u,v}\sum_{c'} X_{n,\,i+u,\,j+v,\,c'}\,K_{u,v,c',c},"
+                r"\qquad P_{n,i,j,c} = \max_{a,b \in \{0,1\}} g(Z)_{n,\,2i+a,\,2j+b,\,c}"
+            ),
+            Paragraph(
+                "The last block's output is flattened into one row per photo for the dense layers."
+            ),
+        ]
+    dropout = (
+        f" During training, after each hidden dense layer, every unit is kept with probability "
+        f"{1 - m.dropout:g} and scaled by 1/{1 - m.dropout:g} (inverted dropout), so inference "
+        "uses the weights as they are."
+        if m.dropout and m.hidden
+        else ""
+    )
+    blocks += [
+        Paragraph(
+            "Each dense layer l multiplies by its weights and adds its bias (a row, added to "
+            "every row); hidden layers then apply g, the last layer gives the logits z." + dropout
+        ),
+        Equation(r"Z^{[l]} = A^{[l-1]}\,W^{[l]} + b^{[l]},\qquad A^{[l]} = g(Z^{[l]})"),
+    ]
+    if f.binary:
+        blocks += [
+            Paragraph(
+                f"The output is one sigmoid unit, the probability of digit {f.positive}; the "
+                "loss is the binary cross-entropy averaged over the m photos of the batch "
+                "(computed from the logits as log σ(z) = -log(1 + exp(-z)), so it never takes "
+                "log 0):"
+            ),
+            Equation(
+                r"\hat{y}_i = \sigma(z_i),\qquad \mathcal{L} = -\frac{1}{m}\sum_{i=1}^{m}"
+                r"\left[y_i \log \hat{y}_i + (1 - y_i)\log(1 - \hat{y}_i)\right]"
+            ),
+        ]
+    else:
+        blocks += [
+            Paragraph(
+                f"The output is a softmax over the {len(f.digits)} logits; the loss is the "
+                "categorical cross-entropy averaged over the batch, with one-hot targets y "
+                "(computed with the log-sum-exp shift, so it never takes log 0):"
+            ),
+            Equation(
+                r"\hat{y}_{ik} = \frac{e^{z_{ik}}}{\sum_j e^{z_{ij}}},\qquad \mathcal{L} = "
+                r"-\frac{1}{m}\sum_{i=1}^{m}\sum_{k} y_{ik}\log \hat{y}_{ik}"
+            ),
+        ]
+    return blocks
+
+
+def _backward(f: Facts) -> list[Block]:
+    m = f.method
+    if f.binary:
+        derivation = [
+            Paragraph(
+                "**Backward pass.** For one photo, the chain rule through the sigmoid gives the "
+                "gradient of the loss with respect to the logit:"
+            ),
+            Equation(
+                r"\frac{\partial \mathcal{L}}{\partial \hat{y}} = "
+                r"\frac{\hat{y} - y}{\hat{y}\,(1 - \hat{y})},\qquad"
+                r"\frac{\partial \hat{y}}{\partial z} = \hat{y}\,(1 - \hat{y})"
+                r"\quad\Rightarrow\quad \frac{\partial \mathcal{L}}{\partial z} = \hat{y} - y"
+            ),
+        ]
+    else:
+        derivation = [
+            Paragraph(
+                "**Backward pass.** For one photo, the derivative of the softmax and the "
+                "one-hot target (whose entries sum to 1) give the gradient with respect to "
+                "each logit:"
+            ),
+            Equation(
+                r"\frac{\partial \hat{y}_k}{\partial z_j} = \hat{y}_k\,([k = j] - \hat{y}_j)"
+                r"\quad\Rightarrow\quad \frac{\partial \mathcal{L}}{\partial z_j} = "
+                r"-\sum_k \frac{y_k}{\hat{y}_k}\,\hat{y}_k\,([k=j] - \hat{y}_j) = \hat{y}_j - y_j"
+            ),
+        ]
+    blocks = derivation + [
+        Paragraph(
+            "Averaged over the batch, the error of the output layer L is δ = (Ŷ - Y)/m. Going "
+            "back through each dense layer, the weight gradient multiplies the layer's input by "
+            "its error, the bias gradient sums the error over the batch, and the error of the "
+            "layer before follows through the weights and g':"
+        ),
+        Equation(
+            r"\frac{\partial \mathcal{L}}{\partial W^{[l]}} = (A^{[l-1]})^{\top}\,\delta^{[l]},"
+            r"\quad \frac{\partial \mathcal{L}}{\partial b^{[l]}} = \sum_{i=1}^{m}\delta^{[l]}_i,"
+            r"\quad \delta^{[l-1]} = \delta^{[l]}\,(W^{[l]})^{\top} \odot g'(Z^{[l-1]})"
+        ),
+    ]
+    if m.dropout and m.hidden:
+        blocks.append(
+            Paragraph("Dropout multiplies the error by the forward pass's mask and scale.")
+        )
+    if m.conv:
+        blocks += [
+            Paragraph(
+                "Through a convolution block, max-pooling passes each window's error to the "
+                "position of its maximum (the first one on ties), g' multiplies it in, and the "
+                "kernel and input gradients are correlations of the error with the input and "
+                "with the kernel:"
+            ),
+            Equation(
+                r"\frac{\partial \mathcal{L}}{\partial K_{u,v,c',c}} = \sum_{n,i,j} "
+                r"X_{n,\,i+u,\,j+v,\,c'}\,\delta_{n,i,j,c},\qquad"
+                r"\frac{\partial \mathcal{L}}{\partial X_{n,p,q,c'}} = \sum_{u,v,c} "
+                r"\delta_{n,\,p-u,\,q-v,\,c}\,K_{u,v,c',c}"
+            ),
+        ]
+    return blocks
+
+
+def _update(f: Facts) -> list[Block]:
+    m = f.method
+    decay = (
+        f" Weight decay adds λW to each weight matrix's gradient (λ = {m.weight_decay:g}; "
+        "biases are not decayed)."
+        if m.weight_decay
+        else ""
+    )
+    schedule = (
+        f" The rate follows a cosine over the {m.epochs} epochs, "
+        f"η_e = η(1 + cos(π(e - 1)/E))/2, from η = {m.lr:g}."
+        if m.schedule == "cosine"
+        else f" The rate is constant, η = {m.lr:g}."
+    )
+    if m.optimizer == "sgd":
+        tex = r"\theta \leftarrow \theta - \eta_e\,\frac{\partial \mathcal{L}}{\partial \theta}"
+    elif m.optimizer == "momentum":
+        tex = (
+            r"v \leftarrow \mu\,v + \frac{\partial \mathcal{L}}{\partial \theta},\qquad"
+            r"\theta \leftarrow \theta - \eta_e\,v"
+        )
+    else:
+        tex = (
+            r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\,g_t,\quad v_t = \beta_2 v_{t-1} + "
+            r"(1-\beta_2)\,g_t^2,\quad \theta \leftarrow \theta - \eta_e\,"
+            r"\frac{m_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)} + \epsilon}"
+        )
+    return [
+        Paragraph(
+            f"**Update.** Every parameter θ (each W and b) takes one step of {_optimizer(f)} per "
+            f"batch:{decay}{schedule}"
+        ),
+        Equation(tex),
     ]
 
 
-def _recipe_rows(training: dict) -> list[tuple[str, str]]:
-    """Set-up rows for the optional parts of the training recipe that this run used."""
-    rows = []
-    if training["schedule"] != "constant":
-        rows.append(("Learning-rate schedule", f"{training['schedule']} over the epochs"))
-    shift, rotation, scale = (training[f"augment_{k}"] for k in ("shift", "rotation", "scale"))
-    if shift or rotation or scale:
-        rows.append(
+def _metrics_maths(f: Facts) -> list[Block]:
+    if f.binary:
+        counts = (
+            f"With digit {f.positive} as the positive class and TP, FP, TN, FN the counts of "
+            "the confusion matrix:"
+        )
+        tex = [
+            r"\mathrm{accuracy} = \frac{TP + TN}{TP + TN + FP + FN},\quad"
+            r"\mathrm{precision} = \frac{TP}{TP + FP},\quad \mathrm{recall} = \frac{TP}{TP + FN}",
+            r"F_1 = \frac{2\,\mathrm{precision}\cdot\mathrm{recall}}"
+            r"{\mathrm{precision} + \mathrm{recall}},\quad"
+            r"\mathrm{specificity} = \frac{TN}{TN + FP},\quad"
+            r"\mathrm{balanced\ accuracy} = \frac{\mathrm{recall} + \mathrm{specificity}}{2}",
+        ]
+    else:
+        counts = (
+            "Per digit k, precision, recall and F1 treat k as the positive class; macro "
+            "averages weigh the digits equally, weighted averages by their test photos n_k:"
+        )
+        tex = [
+            r"\mathrm{precision}_k = \frac{TP_k}{TP_k + FP_k},\quad"
+            r"\mathrm{recall}_k = \frac{TP_k}{TP_k + FN_k},\quad"
+            r"F_{1,k} = \frac{2\,\mathrm{precision}_k\,\mathrm{recall}_k}"
+            r"{\mathrm{precision}_k + \mathrm{recall}_k}",
+            r"\mathrm{macro} = \frac{1}{K}\sum_k \mathrm{metric}_k,\quad"
+            r"\mathrm{weighted} = \sum_k \frac{n_k}{n}\,\mathrm{metric}_k,\quad"
+            r"\mathrm{balanced\ accuracy} = \frac{1}{K}\sum_k \mathrm{recall}_k",
+        ]
+    return [
+        Paragraph(f"**Metrics.** {counts}"),
+        *(Equation(t) for t in tex),
+        Paragraph(
+            "The accuracy's 95% interval is Wilson's score interval for a proportion p̂ of n "
+            "photos (z = 1.96), and the cross-validated mean over k folds gets a t interval "
+            "whose variance is widened for the training photos that the folds share (Nadeau "
+            "and Bengio, 2003):"
+        ),
+        Equation(
+            r"\frac{\hat{p} + \frac{z^2}{2n} \pm z\sqrt{\frac{\hat{p}(1-\hat{p})}{n} + "
+            r"\frac{z^2}{4n^2}}}{1 + \frac{z^2}{n}},\qquad \bar{a} \pm t_{k-1}\,s\,"
+            r"\sqrt{\frac{1}{k} + \frac{n_{\mathrm{test}}}{n_{\mathrm{train}}}}"
+        ),
+    ]
+
+
+def _algorithm(f: Facts) -> Algorithm:
+    m = f.method
+    init = INIT_TEXT[m.init].format(scale=m.init_scale)
+    lines: list[tuple[int, str]] = [
+        (0, f"Initialise the weights ({init}) and zero biases from seed {m.train_seed}"),
+        (0, f"for epoch e = 1 .. {m.epochs}:"),
+    ]
+    if m.schedule == "cosine":
+        lines.append((1, "η_e ← η (1 + cos(π (e - 1) / E)) / 2"))
+    lines.append((1, f"shuffle the {m.train_images} training photos (same seeded generator)"))
+    lines.append(
+        (1, "for each photo:")
+        if m.batch_size == 1
+        else (1, f"for each batch of {m.batch_size} photos (the last may be smaller):")
+    )
+    if m.augment_shift or m.augment_rotation or m.augment_scale:
+        lines.append(
             (
-                "Augmentation (per sample, per epoch)",
-                f"shift up to {shift:g} of the side, rotation up to {rotation:g} degrees, "
-                f"scale up to {scale:g} either way",
+                2,
+                f"augment each photo anew: shift ≤ {m.augment_shift:g} of the side, rotate ≤ "
+                f"{m.augment_rotation:g}°, scale by ≤ {m.augment_scale:g} either way",
             )
         )
-    if training["validation_fraction"]:
-        patience = training["patience"]
-        stop = f", stop after {patience} epochs without improvement" if patience else ""
+    lines += [
+        (
+            2,
+            "forward pass"
+            + (f" with dropout {m.dropout:g}" if m.dropout and m.hidden else "")
+            + ": logits z and loss L",
+        ),
+        (2, "backward pass: gradients of L, averaged over the batch"),
+        (
+            2,
+            f"update every W and b with {OPTIMIZER_NAMES[m.optimizer]} at rate η_e"
+            + (f", weight decay {m.weight_decay:g}" if m.weight_decay else ""),
+        ),
+        (1, "stop with an error if a weight or the training loss is not finite"),
+        (1, "record loss and accuracy on the training and test parts (never used to choose)"),
+    ]
+    if m.validation_fraction:
+        lines.append(
+            (
+                1,
+                "keep the weights if the validation loss is the lowest so far"
+                + (f"; stop after {m.patience} epochs without a lower one" if m.patience else ""),
+            )
+        )
+        lines.append((0, "return the kept weights (lowest validation loss)"))
+    else:
+        lines.append((0, "return the weights after the last epoch"))
+    return Algorithm("Algorithm 1: training, as the train stage runs it", tuple(lines))
+
+
+def _method(f: Facts) -> list[Block]:
+    return [
+        Heading("3 Method"),
+        Paragraph(
+            f"A {_kind(f)} network ({{tab:architecture}}) trained by backpropagation with "
+            f"{_optimizer(f)} on {_batching(f)}, as Algorithm 1 sets out."
+        ),
+        _architecture(f),
+        *_forward(f),
+        *_backward(f),
+        *_update(f),
+        _algorithm(f),
+        *_metrics_maths(f),
+    ]
+
+
+# --- hyperparameters and evidence ----------------------------------------------------------
+
+
+def _setup_rows(f: Facts) -> tuple[tuple[str, str], ...]:
+    m = f.method
+    rows = [
+        ("Optimizer", _optimizer(f)),
+        ("Learning rate", f"{m.lr:g}" + (", cosine schedule" if m.schedule == "cosine" else "")),
+        ("Epochs", str(m.epochs)),
+        ("Batches", _batching(f)),
+        ("Initialisation", INIT_TEXT[m.init].format(scale=m.init_scale) + ", zero biases"),
+        ("L2 weight decay", f"{m.weight_decay:g}"),
+        ("Seeds", f"weights and batch order {m.train_seed}; split {f.data.split_seed}"),
+        ("Arithmetic", f"{m.dtype} on {m.device}"),
+    ]
+    if m.augment_shift or m.augment_rotation or m.augment_scale:
+        rows.append(
+            (
+                "Augmentation (per photo, per epoch)",
+                f"shift up to {m.augment_shift:g} of the side, rotation up to "
+                f"{m.augment_rotation:g}°, scale up to {m.augment_scale:g} either way",
+            )
+        )
+    if m.validation_fraction:
         rows.append(
             (
                 "Validation part",
-                f"{training['validation_fraction']:g} of the training part per class; the "
-                f"weights of the epoch with the lowest validation loss are kept{stop}",
+                f"{m.validation_fraction:g} of the training part per digit; the weights of the "
+                "epoch with the lowest validation loss are kept"
+                + (f"; stop after {m.patience} epochs without improvement" if m.patience else ""),
             )
         )
-    return rows
+    return tuple(rows)
 
 
-def _training_section(history: list[dict]) -> list[Block]:
-    last = history[-1]
-    best = max(history, key=lambda r: (r["test_accuracy"], -r["epoch"]))
+def _evidence_text(evidence: dict | None) -> str:
+    if evidence is None:
+        return "not measured for this value"
+    s = evidence["summary"]
+    text = f"{_pct(s['accuracy_mean'])} ± {_pct(s['accuracy_std'])}"
+    if evidence["chance_folds"]:
+        text += f" ({evidence['chance_folds']} of {evidence['folds']} folds at chance)"
+    return text
+
+
+def _hyperparameters(f: Facts) -> list[Block]:
+    dep = f.departures
+    blocks: list[Block] = [
+        Heading("4 Hyperparameters and the evidence for them"),
+        Paragraph(
+            "{tab:setup} lists how the network was trained. Where it departs from the set-up "
+            "of the reference report for this task, the evidence for each departure follows, "
+            "measured on these photos."
+            if dep.departures
+            else "{tab:setup} lists how the network was trained."
+        ),
+        Table(
+            ("Setting", "Value"),
+            _setup_rows(f),
+            caption="Training set-up.",
+            numeric=False,
+            label="setup",
+        ),
+    ]
+    if not dep.document:
+        blocks.append(
+            Paragraph(
+                "No reference report states a set-up for this task, so there is nothing to "
+                "depart from."
+            )
+        )
+        return blocks
+    if not dep.departures:
+        blocks.append(Paragraph(f"The set-up follows {dep.document} as stated, with no departure."))
+    stated = dep.stated_evidence
+    if stated is not None:
+        warning = (
+            f" In {stated['chance_folds']} of {stated['folds']} folds the network trained that "
+            "way stays at chance, giving every photo the same class."
+            if stated["chance_folds"]
+            else ""
+        )
+        blocks.append(
+            Paragraph(
+                f"Measured on these photos with {stated['folds']}-fold cross-validation "
+                "(benchmarks/departures.py), the set-up of "
+                f"{dep.document} as stated reaches {_evidence_text(stated)}.{warning}"
+                + (
+                    " Each row of {tab:departures} gives the accuracy of that set-up with only "
+                    "the one setting changed to the value this run uses."
+                    if dep.departures
+                    else ""
+                )
+            )
+        )
+    if dep.departures:
+        rows = tuple(
+            (
+                KEY_NAMES.get(d.key, d.key),
+                _value_text(d.key, d.stated),
+                _value_text(d.key, d.used),
+                _evidence_text(d.evidence) if stated is not None else "not measured",
+            )
+            for d in dep.departures
+        )
+        if dep.all_evidence is not None:
+            rows += (("all of the above", "", "", _evidence_text(dep.all_evidence)),)
+        blocks.append(
+            Table(
+                ("Setting", f"{dep.document}", "this run", "CV accuracy with only this change"),
+                rows,
+                caption=f"Departures from the set-up of {dep.document} ({dep.measured_on}), "
+                "with the evidence for each, measured on these photos.",
+                numeric=False,
+                label="departures",
+            )
+        )
+    return blocks
+
+
+# --- training, results ---------------------------------------------------------------------
+
+
+def _training(f: Facts, history: list[dict]) -> list[Block]:
+    t = f.training
+    last = t.last
+    stopped = (
+        f" Training stopped early after epoch {t.epochs_run} of {f.method.epochs}."
+        if t.epochs_run < f.method.epochs
+        else ""
+    )
+    if t.loss_rose:
+        trend = (
+            f"The test loss was lowest at epoch {t.lowest_test_loss_epoch} "
+            f"({_num(t.lowest_test_loss)}) and then rose to {_num(last['test_loss'])} while the "
+            f"training loss kept falling: the network overfits after epoch "
+            f"{t.lowest_test_loss_epoch}."
+        )
+    else:
+        trend = (
+            f"The test loss reached its lowest, {_num(t.lowest_test_loss)}, at epoch "
+            f"{t.lowest_test_loss_epoch} and ended at {_num(last['test_loss'])}."
+        )
     return [
-        Heading("3 Training"),
+        Heading("5 Training"),
+        Paragraph(
+            f"{{fig:curves}} shows loss and accuracy after every epoch. After the last epoch "
+            f"({last['epoch']}) the training loss is {_num(last['train_loss'])} (accuracy "
+            f"{_pct(last['train_accuracy'])}) and the test loss {_num(last['test_loss'])} "
+            f"(accuracy {_pct(last['test_accuracy'])}). {trend}{stopped} The reported model is "
+            f"the one {'kept by the validation part' if t.validation else 'after the last epoch'}"
+            ", never one chosen by its test figures."
+        ),
         Figure(
             "curves.png",
-            figures.training_curves(history),
+            figures.training_curves(history, t.lowest_test_loss_epoch),
             "Loss and accuracy per epoch on the training and test parts, each evaluated on the "
-            "whole part after the epoch.",
-        ),
-        Paragraph(
-            f"After the last epoch ({last['epoch']}), the training loss is "
-            f"{_num(last['train_loss'])} (accuracy {_pct(last['train_accuracy'])}) and the test "
-            f"loss {_num(last['test_loss'])} (accuracy {_pct(last['test_accuracy'])}). The best "
-            f"test accuracy, {_pct(best['test_accuracy'])}, was first reached at epoch "
-            f"{best['epoch']}; the reported model is the one after the last epoch, not the best "
-            "one, so the test part is never used to choose it."
+            "whole part after the epoch; the dotted line marks the lowest test loss.",
+            label="curves",
         ),
     ]
 
 
-def _metric_rows(result: dict, checks: list[dict], binary: bool) -> tuple[tuple[str, ...], ...]:
-    by_name = {row["metric"]: row for row in checks}
-    names = [("accuracy", "Accuracy"), ("balanced accuracy", "Balanced accuracy")]
-    if binary:
-        names += [
-            ("precision", "Precision (positive class)"),
-            ("recall", "Recall (positive class)"),
-            ("f1", "F1-score (positive class)"),
-            ("specificity", "Specificity"),
-        ]
-    else:
-        names += [
-            (f"{a} {m}", f"{a.capitalize()} {m}")
-            for a in ("macro", "weighted")
-            for m in ("precision", "recall", "f1")
-        ]
-    names += [
-        ("log-loss", "Log-loss"),
-        ("ROC AUC", "ROC AUC" if binary else "ROC AUC (micro, one-vs-rest)"),
-    ]
-    return tuple(
-        (
-            label,
-            _num(by_name[key]["hand"]),
-            _num(by_name[key]["sklearn"]),
-            f"{by_name[key]['difference']:.1e}",
-        )
-        for key, label in names
-        if key in by_name
-    )
-
-
-def _classification_report(result: dict, digits: list[int]) -> Table:
+def _classification_report(result: dict, digits: tuple[int, ...]) -> Table:
     per_class = result["per_class"]
     rows = [
         (
@@ -289,162 +703,256 @@ def _classification_report(result: dict, digits: list[int]) -> Table:
     n = result["n"]
     rows.append(("accuracy", "", "", f"{result['accuracy']:.2f}", str(n)))
     for average in ("macro", "weighted"):
-        figures_ = result[average]
+        a = result[average]
         rows.append(
             (
                 f"{average} avg",
-                f"{figures_['precision']:.2f}",
-                f"{figures_['recall']:.2f}",
-                f"{figures_['f1']:.2f}",
+                f"{a['precision']:.2f}",
+                f"{a['recall']:.2f}",
+                f"{a['f1']:.2f}",
                 str(n),
             )
         )
     return Table(
         ("", "precision", "recall", "f1-score", "support"),
         tuple(rows),
-        caption="Classification report on the test part (computed by hand, laid out as "
-        "scikit-learn's classification_report).",
+        caption="Classification report on the test part, laid out as scikit-learn's.",
+        label="classification",
     )
 
 
-def _results_section(inputs: ReportInputs, digits: list[int]) -> list[Block]:
-    evaluation = inputs.evaluation
-    test, train = evaluation["results"]["test"], evaluation["results"]["train"]
-    binary = len(digits) == 2
-    correct = round(test["accuracy"] * test["n"])
-    low, high = test["accuracy_ci"]
-    all_rows = [row for part in evaluation["crosscheck"].values() for row in part]
-    worst = max(row["difference"] for row in all_rows)
-    positive = f" Digit {digits[1]} (class index 1) is the positive class." if binary else ""
-    blocks: list[Block] = [
-        Heading("4 Results on the test part"),
+def _cv_blocks(f: Facts) -> list[Block]:
+    cv = f.cv
+    if cv is None:
+        return [Paragraph("Cross-validation was off for this run (fewer than two folds).")]
+    s = cv.summary
+    rows = tuple(
+        (
+            str(r["fold"]),
+            str(r["train_images"]),
+            str(r["test_images"]),
+            _pct(r["accuracy"]),
+            _pct(r["balanced_accuracy"]),
+            _num(r["log_loss"]),
+        )
+        for r in cv.folds
+    )
+    rows += (
+        (
+            "mean ± std",
+            "",
+            "",
+            f"{_pct(s['accuracy_mean'])} ± {_pct(s['accuracy_std'])}",
+            f"{_pct(s['balanced_accuracy_mean'])} ± {_pct(s['balanced_accuracy_std'])}",
+            f"{_num(s['log_loss_mean'])} ± {_num(s['log_loss_std'])}",
+        ),
+    )
+    return [
         Paragraph(
-            f"The model classifies {correct} of the {test['n']} test photos correctly: accuracy "
-            f"{_pct(test['accuracy'])}, with a 95% Wilson confidence interval of "
-            f"{_pct(low)} to {_pct(high)}. The interval is wide because the test part is small; "
-            f"differences of a point or two between runs or reports are within it.{positive}"
+            f"**Cross-validation.** The same network and recipe, trained on each of "
+            f"{len(cv.folds)} stratified folds of all {cv.images:,} images (pixels scaled with "
+            f"each fold's own training statistics), reaches {_pct(s['accuracy_mean'])} ± "
+            f"{_pct(s['accuracy_std'])} ({_pct(s['accuracy_min'])} to "
+            f"{_pct(s['accuracy_max'])}; {{tab:folds}}). The 95% interval for the mean is "
+            f"{_pct(s['accuracy_ci95_low'])} to {_pct(s['accuracy_ci95_high'])}. The single "
+            f"split's {_pct(f.results.accuracy)} lies "
+            f"{'within' if cv.split_inside else 'outside'} the folds' range."
         ),
         Table(
-            ("Metric", "signnet (by hand)", "scikit-learn", "|difference|"),
-            _metric_rows(test, evaluation["crosscheck"]["test"], binary),
-            caption="Test metrics computed by hand with NumPy, beside scikit-learn's values for "
-            "the same predictions.",
+            ("Fold", "training images", "test images", "accuracy", "balanced accuracy", "log-loss"),
+            rows,
+            caption=f"Stratified {len(cv.folds)}-fold cross-validation: each fold's test "
+            "figures (standard deviation over folds, ddof 1).",
+            label="folds",
         ),
+    ]
+
+
+def _comparison(f: Facts) -> list[Block]:
+    if not f.comparison:
+        return [
+            Paragraph(
+                f"No reference report states a result for {_task(f)}, so there is no claim to "
+                "compare with."
+            )
+        ]
+    rows = tuple(
+        (
+            c.document,
+            c.metric,
+            _pct(c.claimed),
+            _pct(c.split),
+            ""
+            if c.cv_mean is None
+            else f"{_pct(c.cv_mean)} ({_pct(c.cv_low)} to {_pct(c.cv_high)})",
+        )
+        for c in f.comparison
+    )
+    measured_on = {c.document: f"{c.document}: {c.network}, on {c.data}" for c in f.comparison}
+    above = [c for c in f.comparison if c.metric == "accuracy" and c.cv_low is not None]
+    verdict = ""
+    if above:
+        beaten = [c.document for c in above if c.cv_low > c.claimed]
+        level = [c.document for c in above if c.cv_low <= c.claimed <= c.cv_high]
+        below = [c.document for c in above if c.cv_high < c.claimed]
+        parts = []
+        if beaten:
+            parts.append(f"the whole interval lies above the claim of {_list(beaten)}")
+        if level:
+            parts.append(f"the claim of {_list(level)} lies within it")
+        if below:
+            parts.append(f"the whole interval lies below the claim of {_list(below)}")
+        verdict = " For the cross-validated accuracy, " + "; ".join(parts) + "."
+    return [
         Paragraph(
-            f"Cross-check: all {len(all_rows)} figures (confusion matrices, per-class and "
-            f"averaged precision, recall and F1, accuracy, balanced accuracy, log-loss, ROC "
-            f"points and AUC, on the test and the training part) agree with scikit-learn; the "
-            f"largest absolute difference is {worst:.1e}, within the tolerance of 1e-12 that "
-            "fails the evaluate stage."
+            "**Against the references.** {tab:comparison} sets each figure a reference claimed "
+            "beside this run's. The claims were measured on other data, so they are context, "
+            f"not a like-for-like test.{verdict}"
+        ),
+        Table(
+            ("Reference", "metric", "claimed", "this split", "this run, CV (95% interval)"),
+            rows,
+            caption="Each reference's claim for this task beside this run (split and "
+            "cross-validation). Claimed with " + "; ".join(measured_on.values()) + ".",
+            numeric=False,
+            label="comparison",
+        ),
+    ]
+
+
+def _pairs(f: Facts) -> list[Block]:
+    p = f.pairs
+    if p is None:
+        return [
+            Paragraph(
+                "The all-pairs difficulty map (every pair of digits cross-validated with this "
+                "recipe) is drawn by the second pipeline (dvc repro pairs/dvc.yaml); its copy "
+                "of this report, pairs/report.pdf, includes it."
+            )
+        ]
+    hardest = [f"{h['pair']} ({_pct(h['accuracy_mean'])})" for h in p.hardest]
+    return [
+        Paragraph(
+            f"**All pairs.** {{fig:pairs}} shows every pair of the digits, each cross-validated "
+            f"over {p.folds} folds with this recipe. The hardest pairs are {_list(hardest)}; "
+            f"the easiest, {p.easiest['pair']}, reaches {_pct(p.easiest['accuracy_mean'])}."
+        ),
+        Figure(
+            "pairs.png",
+            figures.pair_difficulty_map(
+                p.grid,
+                list(p.digits),
+                {h["pair"]: tuple(int(x) for x in h["pair"].split(" vs ")) for h in p.hardest},
+            ),
+            "Mean cross-validated accuracy of every pair of digits with this run's recipe; the "
+            "hardest pairs are outlined.",
+            label="pairs",
+        ),
+    ]
+
+
+def _results(f: Facts, inputs: ReportInputs) -> list[Block]:
+    r = f.results
+    test = inputs.evaluation["results"]["test"]
+    headline = ", ".join(f"{name} {_pct(value)}" for name, value in r.headline)
+    positive = f" Digit {f.positive} is the positive class." if f.binary else ""
+    return [
+        Heading("6 Results"),
+        Paragraph(
+            f"On the test part the network classifies {r.correct} of the {r.n} photos "
+            f"correctly: accuracy {_pct(r.accuracy)} (95% Wilson interval {_pct(r.accuracy_low)} "
+            f"to {_pct(r.accuracy_high)}), balanced accuracy {_pct(r.balanced_accuracy)}, "
+            f"{headline}, log-loss {_num(r.log_loss)}, ROC AUC {_num(r.roc_auc)}.{positive} "
+            f"All {r.crosscheck_figures} figures computed by hand agree with scikit-learn's to "
+            f"within {r.crosscheck_worst:.1e} (Appendix A). {{fig:confusion}} and "
+            "{tab:classification} break the test figures down by digit; {tab:parts} sets the "
+            "training part beside the test part; {fig:roc} shows the ROC curve."
         ),
         Figure(
             "confusion.png",
-            figures.confusion_heatmap(np.array(test["confusion"]), digits),
+            figures.confusion_heatmap(np.array(test["confusion"]), list(f.digits)),
             "Confusion matrix on the test part: rows are the actual digit, columns the "
             "predicted one.",
-            width=0.55 if binary else 0.8,
+            label="confusion",
         ),
-        _classification_report(test, digits),
+        _classification_report(test, f.digits),
+        Table(
+            ("Part", "images", "accuracy", "95% interval", "log-loss"),
+            (
+                (
+                    "train",
+                    str(r.train_n),
+                    _pct(r.train_accuracy),
+                    f"{_pct(r.train_low)} to {_pct(r.train_high)}",
+                    _num(r.train_log_loss),
+                ),
+                (
+                    "test",
+                    str(r.n),
+                    _pct(r.accuracy),
+                    f"{_pct(r.accuracy_low)} to {_pct(r.accuracy_high)}",
+                    _num(r.log_loss),
+                ),
+            ),
+            caption="Training and test part side by side.",
+            label="parts",
+        ),
         Figure(
             "roc.png",
             figures.roc_figure(
                 test["roc"]["fpr"],
                 test["roc"]["tpr"],
                 test["roc_auc"],
-                f"digit {digits[1]} positive" if binary else "micro-average, one-vs-rest",
+                f"digit {f.positive} positive" if f.binary else "micro-average, one-vs-rest",
             ),
             "ROC curve on the test part, from the predicted probabilities.",
-            width=0.42,
+            label="roc",
         ),
-        Table(
-            ("Part", "images", "accuracy", "95% interval", "log-loss"),
-            tuple(
-                (
-                    name,
-                    str(r["n"]),
-                    _pct(r["accuracy"]),
-                    f"{_pct(r['accuracy_ci'][0])} to {_pct(r['accuracy_ci'][1])}",
-                    _num(r["log_loss"]),
-                )
-                for name, r in (("train", train), ("test", test))
-            ),
-            caption="Training and test figures side by side: the gap shows how much the model "
-            "fits its training photos beyond what carries over.",
-        ),
-        *_cross_validation(inputs.cross_validation, test["accuracy"]),
-    ]
-    return blocks
-
-
-def _cross_validation(result: dict, split_accuracy: float) -> list[Block]:
-    """The cross-validation paragraph and per-fold table, from the crossvalidate stage."""
-    folds, summary = result["folds"], result["summary"]
-    if not folds:
-        return [Paragraph("Cross-validation was off for this run (fewer than two folds).")]
-    low, high = summary["accuracy_ci95_low"], summary["accuracy_ci95_high"]
-    inside = summary["accuracy_min"] <= split_accuracy <= summary["accuracy_max"]
-    images = sum(r["test_images"] for r in folds)
-    return [
-        Paragraph(
-            f"Cross-validation: the same network and recipe, trained on each of {len(folds)} "
-            f"stratified folds of all {images} photos (pixels scaled with each fold's own "
-            f"training statistics), reaches a mean test accuracy of "
-            f"{_pct(summary['accuracy_mean'])} ± {_pct(summary['accuracy_std'])} (standard "
-            f"deviation over folds; {_pct(summary['accuracy_min'])} to "
-            f"{_pct(summary['accuracy_max'])}). A 95% interval for the mean, widened for the "
-            f"training photos the folds share (Nadeau and Bengio), is {_pct(low)} to "
-            f"{_pct(high)}. The single split's {_pct(split_accuracy)} lies "
-            f"{'within' if inside else 'outside'} the range of the folds."
-        ),
-        Table(
-            ("Fold", "training photos", "test photos", "accuracy", "balanced accuracy", "log-loss"),
-            tuple(
-                (
-                    str(r["fold"]),
-                    str(r["train_images"]),
-                    str(r["test_images"]),
-                    _pct(r["accuracy"]),
-                    _pct(r["balanced_accuracy"]),
-                    _num(r["log_loss"]),
-                )
-                for r in folds
-            )
-            + (
-                (
-                    "mean ± std",
-                    "",
-                    "",
-                    f"{_pct(summary['accuracy_mean'])} ± {_pct(summary['accuracy_std'])}",
-                    f"{_pct(summary['balanced_accuracy_mean'])} ± "
-                    f"{_pct(summary['balanced_accuracy_std'])}",
-                    f"{_num(summary['log_loss_mean'])} ± {_num(summary['log_loss_std'])}",
-                ),
-            ),
-            caption=f"Stratified {len(folds)}-fold cross-validation: each fold's test figures.",
-        ),
+        *_cv_blocks(f),
+        *_comparison(f),
+        *_pairs(f),
     ]
 
 
-def _photos_section(inputs: ReportInputs, digits: list[int]) -> list[Block]:
-    test, proba, params = inputs.test, inputs.probabilities, inputs.params
-    size = inputs.model.preprocessing.image_size
+# --- photos, discussion, end matter --------------------------------------------------------
+
+
+def _photos(f: Facts, inputs: ReportInputs) -> list[Block]:
+    test, proba, params = inputs.test, inputs.probabilities, inputs.params.report
+    digits = np.array(f.digits)
     predicted = proba.argmax(axis=1)
     confidence = proba[np.arange(len(predicted)), predicted]
-    true_digits, predicted_digits = test["digits"], np.array(digits)[predicted]
     wrong = np.flatnonzero(predicted != test["labels"])
 
     def titles(indices: np.ndarray, with_file: bool) -> list[str]:
         return [
             (f"{str(test['files'][i]).rsplit('/', 1)[-1]}\n" if with_file else "")
-            + f"true {true_digits[i]}, pred {predicted_digits[i]}\np = {confidence[i]:.3f}"
+            + f"true {test['digits'][i]}, pred {digits[predicted[i]]}\np = {confidence[i]:.3f}"
             for i in indices
         ]
 
     # An even spread over the test part (its order is the dataset's), always the same photos.
     shown = np.linspace(0, len(predicted) - 1, min(params.example_photos, len(predicted)))
     shown = np.unique(shown.round().astype(int))
+    size = f.data.image_size
     blocks: list[Block] = [
-        Heading("5 Predictions on test photos"),
+        Heading("7 Predictions on test photos"),
+        Paragraph(
+            f"{{fig:examples}} shows {len(shown)} test photos, evenly spread over the test part, "
+            f"as the network sees them ({size} x {size} grayscale)."
+            + (
+                " Every test photo is classified correctly."
+                if len(wrong) == 0
+                else " {fig:errors} and {tab:errors} show "
+                + (
+                    "every"
+                    if len(wrong) <= params.max_misclassified
+                    else f"the {params.max_misclassified} most confident of the {len(wrong)}"
+                )
+                + f" misclassified photo{'s' if len(wrong) > 1 else ''}, most confident first, "
+                "with their file names in the dataset."
+            )
+        ),
         Figure(
             "examples.png",
             figures.photo_grid(
@@ -453,95 +961,218 @@ def _photos_section(inputs: ReportInputs, digits: list[int]) -> list[Block]:
                 PHOTO_COLUMNS,
                 list(predicted[shown] != test["labels"][shown]),
             ),
-            f"{len(shown)} test photos, evenly spread over the test part, as the network sees them "
-            f"({size} x {size} grayscale), with the true digit, the predicted digit and the "
-            "probability the network gives its prediction. Red titles mark errors.",
+            "Test photos with the true digit, the predicted digit and the probability the "
+            "network gives its prediction. Red titles mark errors.",
+            label="examples",
         ),
     ]
     if len(wrong) == 0:
-        blocks.append(Paragraph("Every test photo is classified correctly."))
         return blocks
-    # The most confident mistakes first: those say most about what the network learned.
     worst = wrong[np.argsort(-confidence[wrong], kind="stable")][: params.max_misclassified]
-    listed = "all" if len(worst) == len(wrong) else f"the {len(worst)} most confident"
-    blocks += [
-        Paragraph(
-            f"{len(wrong)} test photo{'s are' if len(wrong) > 1 else ' is'} misclassified; "
-            f"{listed} of them follow, most confident first, each with its file name in the "
-            "dataset."
-        ),
+    return blocks + [
         Figure(
             "misclassified.png",
             figures.photo_grid(
                 test["images"][worst], titles(worst, True), PHOTO_COLUMNS, [True] * len(worst)
             ),
             "Misclassified test photos with their file names.",
+            label="errors",
         ),
         Table(
             ("file", "true digit", "predicted", "probability"),
             tuple(
                 (
                     str(test["files"][i]),
-                    str(true_digits[i]),
-                    str(predicted_digits[i]),
+                    str(test["digits"][i]),
+                    str(digits[predicted[i]]),
                     f"{confidence[i]:.3f}",
                 )
                 for i in worst
             ),
             caption="The misclassified photos, to look them up in the dataset.",
+            label="errors",
         ),
     ]
-    return blocks
 
 
-def _discussion(inputs: ReportInputs, digits: list[int]) -> list[Block]:
-    test = inputs.evaluation["results"]["test"]
-    low, high = test["accuracy_ci"]
+def _discussion(f: Facts) -> list[Block]:
+    r, t, dx = f.results, f.training, f.diagnosis
+    items = []
+    if dx.at_chance:
+        items.append(
+            f"**Warning: the network is at chance.** It predicts "
+            f"{_plural(dx.predicted_classes, 'class', 'classes')} for the {r.n} test photos; "
+            f"its balanced accuracy is {_pct(r.balanced_accuracy)} against "
+            f"{_pct(1 / len(f.digits))} for guessing, and its accuracy "
+            f"{_pct(r.accuracy)} against {_pct(dx.majority_share)} for always answering the "
+            "largest class. The figures below describe a model that has not learned the task; "
+            "raise the learning rate or standardise the pixels (Section 4)."
+        )
+    if t.loss_rose:
+        items.append(
+            f"Overfitting: the test loss bottomed out at epoch {t.lowest_test_loss_epoch} "
+            f"({_num(t.lowest_test_loss)}) and rose to {_num(t.last['test_loss'])} by epoch "
+            f"{t.last['epoch']}, while the training accuracy reached "
+            f"{_pct(t.last['train_accuracy'])}. Fewer epochs, a validation part with early "
+            "stopping (train.validation_fraction, train.patience), weight decay or "
+            "augmentation would address it."
+        )
+    items.append(
+        f"The gap between training and test accuracy is {100 * t.gap:.1f} points "
+        f"({_pct(t.last['train_accuracy'])} against {_pct(t.last['test_accuracy'])}): "
+        + (
+            "the network fits its training photos well beyond what carries over."
+            if t.gap > 0.05
+            else "what the network learned carries over to photos it never saw."
+        )
+    )
+    if dx.confusions:
+        pairs = [
+            f"{c.actual} taken for {c.predicted} ({_plural(c.count, 'photo')}, "
+            f"{_pct(c.share, 0)} of the {c.actual}s)"
+            for c in dx.confusions
+        ]
+        items.append(f"Most frequent confusions on the test part: {_list(pairs)}.")
+    if dx.wrong:
+        items.append(
+            f"Overconfidence: {dx.overconfident} of the {_plural(dx.wrong, 'error')} were made "
+            f"with a probability of at least {OVERCONFIDENT:g}, and the least confident error "
+            f"still had {dx.lowest_error_confidence:.3f}. The probabilities are not calibrated: "
+            "a high one does not mean the answer is right."
+        )
+    items.append(
+        f"Precision of the figures: with {r.n} test photos one photo moves the accuracy by "
+        f"{100 / r.n:.2f} points and the 95% interval spans "
+        f"{100 * (r.accuracy_high - r.accuracy_low):.1f} points"
+        + (
+            f"; the cross-validated {_pct(f.cv.summary['accuracy_mean'])} over "
+            f"{f.cv.images:,} photos is the steadier estimate."
+            if f.cv
+            else "."
+        )
+    )
+    if f.comparison:
+        items.append(
+            "The references measured on other data ("
+            + _list(sorted({c.data for c in f.comparison}))
+            + "); their figures frame this run's but do not test it."
+        )
+    return [Heading("8 Discussion"), Bullets(tuple(items))]
+
+
+def _conclusion(f: Facts) -> list[Block]:
+    r = f.results
+    outcome = (
+        "did not learn the task with these settings (Section 8)"
+        if f.diagnosis.at_chance
+        else f"reaches {_pct(r.accuracy)} on the test part"
+        + (f" and {_pct(f.cv.summary['accuracy_mean'])} in cross-validation" if f.cv else "")
+    )
+    next_steps = []
+    if f.diagnosis.at_chance:
+        next_steps.append("the departures of Section 4, which the measurements there support")
+    if f.training.loss_rose:
+        next_steps.append("early stopping on a validation part")
+    if not f.method.conv:
+        next_steps.append("convolutional layers, which use the photos' spatial structure")
+    if f.binary:
+        next_steps.append("all ten digits")
     return [
-        Heading("6 Discussion"),
-        Bullets(
+        Heading("9 Conclusion"),
+        Paragraph(
+            f"A {_kind(f)} network written from scratch {outcome}, with every metric checked "
+            "against scikit-learn and the whole run reproducible from its parameters."
+            + (f" Next steps: {_list(next_steps)}." if next_steps else "")
+        ),
+    ]
+
+
+def _references(f: Facts) -> list[Block]:
+    keys = list(f.documents)
+    method = ["Nadeau 2003", "Wilson 1927", "Pedregosa 2011"]
+    if f.method.optimizer == "adam":
+        method.append("Kingma 2015")
+    if f.method.init in ("xavier", "he"):
+        method.append({"xavier": "Glorot 2010", "he": "He 2015"}[f.method.init])
+    entries = []
+    if f.data.origin == "dataset":
+        entries.append(f"{f.data.citation}. Data: [{f.data.repository}]({f.data.repository}).")
+    for key in keys + method:
+        document = DOCUMENTS[key]
+        link = f" [{document.url}]({document.url})" if document.url else ""
+        entries.append(document.citation + link)
+    return [Heading("References"), Bullets(tuple(f"[{i}] {e}" for i, e in enumerate(entries, 1)))]
+
+
+def _reproducibility(f: Facts) -> list[Block]:
+    return [
+        Heading("10 Reproducibility"),
+        Paragraph(
+            "This command, run in a clone of the project, reproduces exactly this run whatever "
+            "params.yaml holds (it sets every parameter that decides the results; where the "
+            "data is found and how many workers run are left as they are). Equal inputs give "
+            "byte-identical artifacts, this report included; {tab:fingerprints} identifies the "
+            "data and the code the run read."
+        ),
+        Code(f.command),
+        Table(
+            ("What", "sha256"),
             (
-                f"The network reaches {_pct(test['accuracy'])} test accuracy on {_task(digits)}. "
-                f"With {test['n']} test photos, the 95% interval ({_pct(low)} to {_pct(high)}) is "
-                "the honest precision of that figure.",
-                "The reference reports used a course copy of 5,000 28 x 28 images that is not "
-                "public; this report uses the public photos, about 205 per digit, so its test "
-                "part is smaller and its figures are not directly comparable with theirs.",
-                "Every metric was computed by hand and matched scikit-learn's to within 1e-12 on "
-                "the same predictions; the model was chosen without looking at the test part.",
-                "Next steps: cross-validation to measure the spread across splits"
-                + (
-                    "."
-                    if inputs.model.network.config.conv
-                    else ", more digits, and convolutional layers that use the images' spatial "
-                    "structure."
+                (
+                    "data ("
+                    + ("per-file manifest" if f.data.origin == "dataset" else "file")
+                    + ")",
+                    f.data.fingerprint,
                 ),
-            )
+                ("pipeline code (src/signnet and stages)", f.code_fingerprint),
+            ),
+            caption="Fingerprints of what the run read. The machine, library versions and "
+            "times are in each stage's log, not here: they do not change these bytes.",
+            numeric=False,
+            label="fingerprints",
+        ),
+    ]
+
+
+def _appendix(inputs: ReportInputs, f: Facts) -> list[Block]:
+    crosscheck = inputs.evaluation["crosscheck"]
+    parts = list(crosscheck)
+    by_part = {p: {row["metric"]: row["difference"] for row in crosscheck[p]} for p in parts}
+    metrics = [row["metric"] for row in crosscheck[parts[0]]]
+    return [
+        Heading("Appendix A: cross-check against scikit-learn"),
+        Paragraph(
+            "The evaluate stage computes every figure with NumPy by hand, then computes it again "
+            "with scikit-learn from the same predictions, and fails if any two differ by more "
+            f"than {f.results.tolerance:.0e}. {{tab:crosscheck}} lists the largest absolute "
+            "difference of each."
+        ),
+        Table(
+            ("figure", *(f"{part} part" for part in parts)),
+            tuple((m, *(f"{by_part[p][m]:.1e}" for p in parts)) for m in metrics),
+            caption="Largest absolute difference between the hand-computed figures and "
+            "scikit-learn's.",
+            label="crosscheck",
         ),
     ]
 
 
 def build_report(inputs: ReportInputs) -> list[Block]:
-    """The report's blocks, in reading order."""
-    digits = [int(d) for d in inputs.evaluation["classes"]]
-    source = inputs.source
-    dated = (
-        f"data of {source['commit_date']} (commit {source['commit'][:10]})"
-        if "commit" in source
-        else f"data from {source['file']}"
+    """The report's blocks, in reading order, figures and tables numbered."""
+    f = gather_facts(inputs)
+    return number_blocks(
+        [
+            *_introduction(f),
+            *_data(f),
+            *_method(f),
+            *_hyperparameters(f),
+            *_training(f, inputs.history),
+            *_results(f, inputs),
+            *_photos(f, inputs),
+            *_discussion(f),
+            *_conclusion(f),
+            *_reproducibility(f),
+            *_references(f),
+            *_appendix(inputs, f),
+        ]
     )
-    return [
-        Heading(f"Sign-language digits {_task(digits)}: a neural network from scratch", level=1),
-        Paragraph(
-            f"Milestone report, generated by the signnet pipeline from its artifacts; {dated}. "
-            "The task: classify photos of a hand showing a digit in sign language, with a "
-            f"{_kind(inputs.model.network.config)} network whose forward pass, backpropagation "
-            "and optimizer are written with array operations only, and metrics computed by hand."
-        ),
-        *_data_section(inputs, digits),
-        *_model_section(inputs, digits),
-        *_training_section(inputs.history),
-        *_results_section(inputs, digits),
-        *_photos_section(inputs, digits),
-        *_discussion(inputs, digits),
-    ]

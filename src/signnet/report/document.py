@@ -2,11 +2,17 @@
 
 The report's content is built once as a list of blocks; each renderer turns the same blocks
 into its format, so the two files always say the same thing.
+
+Text conventions (both renderers): ``[text](https://...)`` is a link; ``**text**`` is bold.
+Figures and tables with a ``label`` are numbered in reading order by :func:`number_blocks`,
+which also replaces ``{fig:label}`` and ``{tab:label}`` in any text with ``Figure 3`` or
+``Table 2``, so that text can refer to a float before or after it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 
 
 @dataclasses.dataclass(frozen=True)
@@ -26,19 +32,82 @@ class Bullets:
 
 
 @dataclasses.dataclass(frozen=True)
+class Equation:
+    """Display maths in the TeX subset that Matplotlib's mathtext and GitHub both render."""
+
+    tex: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Algorithm:
+    """A numbered algorithm box: ``lines`` of (indent level, text)."""
+
+    title: str
+    lines: tuple[tuple[int, str], ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Code:
+    """Verbatim text in a monospaced box (a command to copy)."""
+
+    text: str
+
+
+@dataclasses.dataclass(frozen=True)
 class Table:
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     caption: str = ""
     numeric: bool = True  # right-align every column but the first
+    label: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
 class Figure:
     name: str  # file name of the PNG, e.g. "curves.png"
-    png: bytes
+    png: bytes  # drawn at the size it is printed (see signnet.report.figures)
     caption: str
-    width: float = 1.0  # fraction of the text width in the PDF
+    label: str = ""
 
 
-Block = Heading | Paragraph | Bullets | Table | Figure
+Block = Heading | Paragraph | Bullets | Equation | Algorithm | Code | Table | Figure
+
+_REFERENCE = re.compile(r"\{(fig|tab):([a-z0-9_-]+)\}")
+
+
+def number_blocks(blocks: list[Block]) -> list[Block]:
+    """The blocks with labelled figures and tables numbered (captions start ``Figure 2.``) and
+    every ``{fig:label}`` / ``{tab:label}`` in the text replaced by its name."""
+    names: dict[tuple[str, str], str] = {}
+    for block in blocks:
+        if isinstance(block, Figure | Table) and block.label:
+            kind = "fig" if isinstance(block, Figure) else "tab"
+            word = "Figure" if kind == "fig" else "Table"
+            count = sum(1 for k in names if k[0] == kind) + 1
+            names[kind, block.label] = f"{word} {count}"
+
+    def resolve(text: str) -> str:
+        def name(match: re.Match) -> str:
+            key = (match[1], match[2])
+            if key not in names:
+                raise KeyError(f"no {match[1]} labelled {match[2]!r} in the report")
+            return names[key]
+
+        return _REFERENCE.sub(name, text)
+
+    numbered: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Figure | Table):
+            kind = "fig" if isinstance(block, Figure) else "tab"
+            prefix = f"{names[kind, block.label]}. " if block.label else ""
+            block = dataclasses.replace(block, caption=prefix + resolve(block.caption))
+        if isinstance(block, Table):
+            block = dataclasses.replace(
+                block, rows=tuple(tuple(resolve(c) for c in row) for row in block.rows)
+            )
+        elif isinstance(block, Heading | Paragraph):
+            block = dataclasses.replace(block, text=resolve(block.text))
+        elif isinstance(block, Bullets):
+            block = dataclasses.replace(block, items=tuple(resolve(i) for i in block.items))
+        numbered.append(block)
+    return numbered

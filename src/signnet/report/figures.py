@@ -1,6 +1,8 @@
 """The report's figures as PNG bytes, drawn with Matplotlib's Agg backend.
 
-PNGs carry no timestamp and no software tag, so equal inputs give byte-identical files.
+Each figure is drawn at the size it is printed in the PDF (at most the text width, 6.85
+inches), so its fonts print at their point size, never under 8 pt. PNGs carry no timestamp and
+no software tag, so equal inputs give byte-identical files.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first
 import numpy as np  # noqa: E402
 
 DPI = 150
+TEXT_WIDTH = 6.85  # inches: the PDF's text width (A4 less two 18 mm margins)
+SMALLEST = 8  # pt
 
 
 def _png(figure) -> bytes:
@@ -24,30 +28,50 @@ def _png(figure) -> bytes:
     return buffer.getvalue()
 
 
-def training_curves(history: list[dict]) -> bytes:
-    """Loss and accuracy per epoch, train and test, side by side."""
+def equation_png(tex: str, size: float = 12) -> bytes:
+    """Display maths ``tex`` (mathtext's TeX subset) typeset at ``size`` pt, at twice DPI."""
+    figure = plt.figure(figsize=(0.01, 0.01))
+    figure.text(0, 0, f"${tex}$", fontsize=size)
+    buffer = io.BytesIO()
+    figure.savefig(
+        buffer,
+        format="png",
+        dpi=2 * DPI,
+        bbox_inches="tight",
+        pad_inches=0.02,
+        metadata={"Software": None},
+    )
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def training_curves(history: list[dict], marked_epoch: int) -> bytes:
+    """Loss and accuracy per epoch, train and test, side by side, with a dotted line at
+    ``marked_epoch`` (the lowest test loss); the legend sits above the plots, off the data."""
     epochs = [r["epoch"] for r in history]
-    figure, (loss_axis, accuracy_axis) = plt.subplots(1, 2, figsize=(9, 3.4))
+    figure, (loss_axis, accuracy_axis) = plt.subplots(
+        1, 2, figsize=(TEXT_WIDTH, 3.1), layout="constrained"
+    )
     for axis, metric, label in (
         (loss_axis, "loss", "Loss"),
         (accuracy_axis, "accuracy", "Accuracy"),
     ):
         for part, style in (("train", "-"), ("test", "--")):
             axis.plot(epochs, [r[f"{part}_{metric}"] for r in history], style, label=part)
+        axis.axvline(marked_epoch, color="grey", linestyle=":", label="lowest test loss")
         axis.set_xlabel("epoch")
         axis.set_ylabel(label)
         axis.grid(alpha=0.3)
-        axis.legend()
     loss_axis.set_title("Loss (cross-entropy)")
     accuracy_axis.set_title("Accuracy")
-    figure.tight_layout()
+    figure.legend(*loss_axis.get_legend_handles_labels(), loc="outside upper center", ncols=3)
     return _png(figure)
 
 
 def confusion_heatmap(confusion: np.ndarray, digits: list[int]) -> bytes:
     """The confusion matrix as a labelled heatmap: actual digits down, predicted across."""
-    size = 1.6 + 0.45 * len(digits)
-    figure, axis = plt.subplots(figsize=(size + 1.2, size))
+    size = min(1.5 + 0.4 * len(digits), 5.2)
+    figure, axis = plt.subplots(figsize=(size + 1.1, size))
     image = axis.imshow(confusion, cmap="Blues")
     ticks = np.arange(len(digits))
     axis.set_xticks(ticks, [str(d) for d in digits])
@@ -57,7 +81,7 @@ def confusion_heatmap(confusion: np.ndarray, digits: list[int]) -> bytes:
     threshold = confusion.max() / 2
     for (row, column), count in np.ndenumerate(confusion):
         colour = "white" if count > threshold else "black"
-        axis.text(column, row, str(count), ha="center", va="center", color=colour)
+        axis.text(column, row, str(count), ha="center", va="center", color=colour, fontsize=9)
     figure.colorbar(image, ax=axis, fraction=0.046, pad=0.04)
     figure.tight_layout()
     return _png(figure)
@@ -69,8 +93,8 @@ def pair_difficulty_map(
     """The mean CV accuracy of every pair of digits, ``grid`` (D, D) with a NaN diagonal, as a
     labelled heatmap (percent in each cell; darker is harder); the ``hardest`` pairs (name ->
     its two digits) are outlined and named under the map."""
-    size = 1.6 + 0.5 * len(digits)
-    figure, axis = plt.subplots(figsize=(size + 1.2, size + 0.5))
+    size = min(1.4 + 0.48 * len(digits), 5.6)
+    figure, axis = plt.subplots(figsize=(size + 1.2, size + 0.6))
     percent = grid * 100
     image = axis.imshow(np.ma.masked_invalid(percent), cmap="magma", vmax=100)
     ticks = np.arange(len(digits))
@@ -83,7 +107,13 @@ def pair_difficulty_map(
         if not np.isnan(value):
             colour = "white" if value < middle else "black"
             axis.text(
-                column, row, f"{value:.1f}", ha="center", va="center", color=colour, fontsize=7
+                column,
+                row,
+                f"{value:.1f}",
+                ha="center",
+                va="center",
+                color=colour,
+                fontsize=SMALLEST,
             )
     for a, b in hardest.values():
         for row, column in ((index[a], index[b]), (index[b], index[a])):
@@ -101,7 +131,7 @@ def pair_difficulty_map(
 
 def roc_figure(fpr: list[float], tpr: list[float], auc: float, label: str) -> bytes:
     """The ROC curve with its area and the chance diagonal."""
-    figure, axis = plt.subplots(figsize=(4.2, 4))
+    figure, axis = plt.subplots(figsize=(3.9, 4.1), layout="constrained")
     axis.plot(fpr, tpr, label=f"{label} (AUC {auc:.4f})")
     axis.plot([0, 1], [0, 1], ":", color="grey", label="chance")
     axis.set_xlabel("false positive rate")
@@ -109,8 +139,7 @@ def roc_figure(fpr: list[float], tpr: list[float], auc: float, label: str) -> by
     axis.set_xlim(-0.01, 1.01)
     axis.set_ylim(-0.01, 1.01)
     axis.grid(alpha=0.3)
-    axis.legend(loc="lower right")
-    figure.tight_layout()
+    figure.legend(loc="outside lower center", ncols=1)  # below the axes, off the curve
     return _png(figure)
 
 
@@ -120,7 +149,7 @@ def photo_grid(images: np.ndarray, titles: list[str], columns: int, wrong: list[
     figure, axes = plt.subplots(
         rows,
         columns,
-        figsize=(1.15 * columns, 1.5 * rows + 0.15),
+        figsize=(TEXT_WIDTH, 1.55 * rows + 0.15),
         squeeze=False,
         layout="constrained",
     )
@@ -128,5 +157,5 @@ def photo_grid(images: np.ndarray, titles: list[str], columns: int, wrong: list[
         axis.axis("off")
     for axis, image, title, is_wrong in zip(axes.flat, images, titles, wrong, strict=False):
         axis.imshow(image, cmap="gray", vmin=0, vmax=255)
-        axis.set_title(title, fontsize=6.5, color="firebrick" if is_wrong else "black")
+        axis.set_title(title, fontsize=SMALLEST, color="firebrick" if is_wrong else "black")
     return _png(figure)

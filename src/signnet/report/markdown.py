@@ -1,8 +1,22 @@
-"""Rendering the report's blocks as GitHub-flavoured Markdown, figures as PNG files beside it."""
+"""Rendering the report's blocks as GitHub-flavoured Markdown, figures as PNG files beside it.
+
+Display maths goes between ``$$`` lines, which GitHub renders; the algorithm box and commands
+are fenced blocks.
+"""
 
 from __future__ import annotations
 
-from signnet.report.document import Block, Bullets, Figure, Heading, Paragraph, Table
+from signnet.report.document import (
+    Algorithm,
+    Block,
+    Bullets,
+    Code,
+    Equation,
+    Figure,
+    Heading,
+    Paragraph,
+    Table,
+)
 
 
 def _escape(cell: str) -> str:
@@ -20,6 +34,15 @@ def _table(table: Table) -> str:
     return "\n".join(lines) + caption
 
 
+def _algorithm(block: Algorithm) -> str:
+    width = len(str(len(block.lines)))
+    lines = [
+        f"{number:>{width}}  {'    ' * indent}{text}"
+        for number, (indent, text) in enumerate(block.lines, 1)
+    ]
+    return f"**{block.title}**\n\n```text\n" + "\n".join(lines) + "\n```"
+
+
 def render_markdown(blocks: list[Block], figure_dir: str) -> str:
     """The Markdown text; figures are linked as ``<figure_dir>/<name>``."""
     parts = []
@@ -30,6 +53,12 @@ def render_markdown(blocks: list[Block], figure_dir: str) -> str:
             parts.append(block.text)
         elif isinstance(block, Bullets):
             parts.append("\n".join(f"- {item}" for item in block.items))
+        elif isinstance(block, Equation):
+            parts.append(f"$$\n{block.tex}\n$$")
+        elif isinstance(block, Algorithm):
+            parts.append(_algorithm(block))
+        elif isinstance(block, Code):
+            parts.append(f"```bash\n{block.text}\n```")
         elif isinstance(block, Table):
             parts.append(_table(block))
         elif isinstance(block, Figure):

@@ -1,0 +1,505 @@
+"""Every number, name and condition the milestone report states, computed from the artifacts.
+
+:func:`gather_facts` turns a :class:`ReportInputs` (the earlier stages' artifacts, loaded, and
+the run's params) into a :class:`Facts`, a plain frozen data object. The report's prose, tables
+and figures (:mod:`signnet.report.content`) only format facts; nothing in them is computed or
+typed in. Fractions stay fractions (0.956, not 95.6).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from signnet.crosscheck import TOLERANCE
+from signnet.modelfile import TrainedModel
+from signnet.params import Params, exp_run_setting
+from signnet.references import DOCUMENTS, Claim, claims_for
+
+# An error the network gave at least this probability is "overconfident".
+OVERCONFIDENT = 0.99
+# The test loss "rose" when its last value is this much above its lowest (relative).
+LOSS_RISE = 0.2
+# Params that say where or how fast to run, not what is computed: left out of the command that
+# reproduces a run (they do not change its bytes).
+PLACEMENT_KEYS = {"download": ("mirrors",), "cv": ("workers", "scheduler")}
+# The longest line of the reproducing command (it is printed in a box in the PDF).
+COMMAND_WIDTH = 90
+# The most-confused pairs the discussion names.
+CONFUSED_PAIRS = 3
+
+
+@dataclasses.dataclass
+class ReportInputs:
+    """Everything the report reads: the earlier stages' artifacts, loaded, and the params."""
+
+    source: dict  # data/source.json
+    test: dict[str, np.ndarray]  # data/test.npz
+    model: TrainedModel  # models/model.npz
+    history: list[dict]  # models/history.json
+    evaluation: dict  # reports/evaluation.json
+    probabilities: np.ndarray  # (n_test, K), from data/predictions.npz
+    cross_validation: dict  # reports/cv_folds.json: {"folds": [record, ...], "summary": {...}}
+    departures: dict  # benchmarks/results/departures.json
+    params: Params  # params.yaml, validated
+    code_fingerprint: str  # sha256 of the pipeline's code (see signnet.codeprint)
+    pairs: dict | None = None  # the all-pairs pipeline's pairs.json, when it exists
+
+
+@dataclasses.dataclass(frozen=True)
+class DataFacts:
+    origin: str  # "dataset" or "course file"
+    name: str  # the dataset's name, or the course file's name
+    repository: str  # URL ("" for a course file)
+    commit: str
+    commit_date: str
+    license: str
+    citation: str
+    fingerprint: str  # sha256 of the dataset manifest, or of the course file
+    source_images: int  # images in the whole source
+    per_digit_low: int  # fewest / most images of one digit in the source
+    per_digit_high: int
+    photos: bool  # True: decoded from photos (EXIF orientation, grayscale, resize)
+    image_size: int
+    features: int
+    scaling: str  # "standardize" or "unit"
+    test_fraction: float
+    split_seed: int
+    rows: tuple[tuple[int, int, int, int], ...]  # (digit, class index, train, test)
+
+
+@dataclasses.dataclass(frozen=True)
+class MethodFacts:
+    conv: tuple[int, ...]  # channels of each 3x3-style convolution block
+    kernel_size: int
+    image_side: int
+    hidden: tuple[int, ...]
+    dropout: float
+    activation: str  # sigmoid, tanh or relu
+    outputs: int  # 1 for a pair (sigmoid), K otherwise (softmax)
+    n_parameters: int
+    init: str
+    init_scale: float
+    dtype: str
+    device: str
+    optimizer: str  # sgd, momentum or adam
+    lr: float
+    momentum: float
+    beta1: float
+    beta2: float
+    weight_decay: float
+    schedule: str
+    epochs: int
+    batch_size: int
+    batches_per_epoch: int
+    train_images: int
+    augment_shift: float
+    augment_rotation: float
+    augment_scale: float
+    validation_fraction: float
+    patience: int
+    train_seed: int
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainingFacts:
+    epochs_run: int
+    last: dict  # the last epoch's history record
+    lowest_test_loss_epoch: int
+    lowest_test_loss: float
+    best_test_accuracy: float
+    best_test_accuracy_epoch: int
+    loss_rose: bool  # the test loss ended LOSS_RISE above its lowest
+    gap: float  # last training accuracy minus last test accuracy
+    validation: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ResultFacts:
+    n: int
+    correct: int
+    accuracy: float
+    accuracy_low: float
+    accuracy_high: float
+    balanced_accuracy: float
+    log_loss: float
+    roc_auc: float
+    headline: tuple[tuple[str, float], ...]  # (metric name, value): precision, recall, f1...
+    train_accuracy: float
+    train_low: float
+    train_high: float
+    train_log_loss: float
+    train_n: int
+    crosscheck_figures: int
+    crosscheck_worst: float
+    tolerance: float
+
+
+@dataclasses.dataclass(frozen=True)
+class Confusion:
+    actual: int
+    predicted: int
+    count: int
+    share: float  # of the actual digit's test photos
+
+
+@dataclasses.dataclass(frozen=True)
+class DiagnosisFacts:
+    """What the discussion reads: errors, confusions, chance."""
+
+    wrong: int
+    overconfident: int  # errors with probability >= OVERCONFIDENT
+    lowest_error_confidence: float  # nan without errors
+    confusions: tuple[Confusion, ...]  # most frequent first
+    majority_share: float  # the largest class's share of the test part
+    predicted_classes: int  # how many classes the network ever predicts on the test part
+    at_chance: bool  # balanced accuracy within one photo of 1 / K, or one class predicted
+
+
+@dataclasses.dataclass(frozen=True)
+class CVFacts:
+    folds: tuple[dict, ...]
+    summary: dict
+    images: int
+    split_inside: bool  # the split's accuracy lies within the folds' range
+
+
+@dataclasses.dataclass(frozen=True)
+class ComparisonRow:
+    document: str
+    network: str
+    data: str
+    metric: str
+    claimed: float
+    split: float
+    cv_mean: float | None
+    cv_low: float | None
+    cv_high: float | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Departure:
+    key: str  # dotted params key
+    stated: Any
+    used: Any
+    evidence: dict | None  # the CV summary of the stated set-up with only this key changed
+
+
+@dataclasses.dataclass(frozen=True)
+class DepartureFacts:
+    document: str  # the reference whose set-up the run is compared with ("" if none)
+    departures: tuple[Departure, ...]
+    stated_evidence: dict | None  # the set-up as stated: {"summary", "chance_folds", "folds"}
+    all_evidence: dict | None  # every change together (the README configuration)
+    measured_on: str  # the configuration the evidence was measured for
+
+
+@dataclasses.dataclass(frozen=True)
+class PairsFacts:
+    grid: np.ndarray  # (D, D) mean CV accuracy, NaN diagonal
+    digits: tuple[int, ...]
+    hardest: tuple[dict, ...]  # {"pair", "accuracy_mean", "accuracy_std"}, hardest first
+    folds: int
+    easiest: dict
+
+
+@dataclasses.dataclass(frozen=True)
+class Facts:
+    digits: tuple[int, ...]
+    binary: bool
+    positive: int | None  # the positive digit of a pair
+    data: DataFacts
+    method: MethodFacts
+    training: TrainingFacts
+    results: ResultFacts
+    diagnosis: DiagnosisFacts
+    cv: CVFacts | None
+    comparison: tuple[ComparisonRow, ...]
+    departures: DepartureFacts
+    documents: tuple[str, ...]  # the reference documents the report cites, keys of DOCUMENTS
+    command: str  # the dvc exp run line that reproduces this run from any params.yaml
+    code_fingerprint: str
+    pairs: PairsFacts | None
+
+
+def _data(inputs: ReportInputs, digits: list[int]) -> DataFacts:
+    source, results = inputs.source, inputs.evaluation["results"]
+    course = source["kind"] == "course file"
+    per_digit = [int(v) for v in source.get("images_per_digit", {}).values()] or [0]
+    preprocessing = inputs.model.preprocessing
+    return DataFacts(
+        origin="course file" if course else "dataset",
+        name=source["file"] if course else source["kind"],
+        repository=source.get("repository", ""),
+        commit=source.get("commit", ""),
+        commit_date=source.get("commit_date", ""),
+        license=source.get("license", ""),
+        citation=source.get("citation", ""),
+        fingerprint=source["sha256"] if course else source["fingerprint"],
+        source_images=int(source["images"]),
+        per_digit_low=min(per_digit),
+        per_digit_high=max(per_digit),
+        photos=not course,
+        image_size=preprocessing.image_size,
+        features=preprocessing.image_size**2,
+        scaling=preprocessing.scaling,
+        test_fraction=float(inputs.test["test_fraction"]),
+        split_seed=int(inputs.test["seed"]),
+        rows=tuple(
+            (d, k, int(tr), int(te))
+            for k, (d, tr, te) in enumerate(
+                zip(
+                    digits,
+                    results["train"]["per_class"]["support"],
+                    results["test"]["per_class"]["support"],
+                    strict=True,
+                )
+            )
+        ),
+    )
+
+
+def _method(inputs: ReportInputs, train_images: int) -> MethodFacts:
+    config, training = inputs.model.network.config, inputs.model.training
+    n_parameters = sum(
+        int(np.prod(p.shape)) for layer in inputs.model.network.parameters() for p in layer.values()
+    )
+    batch = int(training["batch_size"])
+    fitted = train_images - round(train_images * training["validation_fraction"])
+    return MethodFacts(
+        conv=tuple(config.conv),
+        kernel_size=config.kernel_size,
+        image_side=config.image_side,
+        hidden=tuple(config.hidden),
+        dropout=config.dropout,
+        activation=config.activation,
+        outputs=config.widths[-1],
+        n_parameters=n_parameters,
+        init=config.init,
+        init_scale=config.init_scale,
+        dtype=config.dtype,
+        device=training["computed_on"],
+        optimizer=training["optimizer"],
+        lr=training["lr"],
+        momentum=training["momentum"],
+        beta1=training["beta1"],
+        beta2=training["beta2"],
+        weight_decay=training["weight_decay"],
+        schedule=training["schedule"],
+        epochs=int(training["epochs"]),
+        batch_size=batch,
+        batches_per_epoch=-(-fitted // batch),
+        train_images=fitted,
+        augment_shift=training["augment_shift"],
+        augment_rotation=training["augment_rotation"],
+        augment_scale=training["augment_scale"],
+        validation_fraction=training["validation_fraction"],
+        patience=int(training["patience"]),
+        train_seed=int(training["seed"]),
+    )
+
+
+def _training(history: list[dict]) -> TrainingFacts:
+    last = history[-1]
+    lowest = min(history, key=lambda r: (r["test_loss"], r["epoch"]))
+    best = max(history, key=lambda r: (r["test_accuracy"], -r["epoch"]))
+    return TrainingFacts(
+        epochs_run=len(history),
+        last=last,
+        lowest_test_loss_epoch=lowest["epoch"],
+        lowest_test_loss=lowest["test_loss"],
+        best_test_accuracy=best["test_accuracy"],
+        best_test_accuracy_epoch=best["epoch"],
+        loss_rose=last["test_loss"] > (1 + LOSS_RISE) * lowest["test_loss"],
+        gap=last["train_accuracy"] - last["test_accuracy"],
+        validation="validation_loss" in last,
+    )
+
+
+def _results(evaluation: dict, binary: bool) -> ResultFacts:
+    test, train = evaluation["results"]["test"], evaluation["results"]["train"]
+    rows = [row for part in evaluation["crosscheck"].values() for row in part]
+    if binary:
+        headline = tuple((m, test[m]) for m in ("precision", "recall", "f1", "specificity"))
+    else:
+        headline = tuple((f"macro {m}", test["macro"][m]) for m in ("precision", "recall", "f1"))
+    return ResultFacts(
+        n=test["n"],
+        correct=round(test["accuracy"] * test["n"]),
+        accuracy=test["accuracy"],
+        accuracy_low=test["accuracy_ci"][0],
+        accuracy_high=test["accuracy_ci"][1],
+        balanced_accuracy=test["balanced_accuracy"],
+        log_loss=test["log_loss"],
+        roc_auc=test["roc_auc"],
+        headline=headline,
+        train_accuracy=train["accuracy"],
+        train_low=train["accuracy_ci"][0],
+        train_high=train["accuracy_ci"][1],
+        train_log_loss=train["log_loss"],
+        train_n=train["n"],
+        crosscheck_figures=len(rows),
+        crosscheck_worst=max(row["difference"] for row in rows),
+        tolerance=TOLERANCE,
+    )
+
+
+def _diagnosis(inputs: ReportInputs, digits: list[int]) -> DiagnosisFacts:
+    test = inputs.evaluation["results"]["test"]
+    confusion = np.array(test["confusion"])
+    proba, labels = inputs.probabilities, inputs.test["labels"]
+    predicted = proba.argmax(axis=1)
+    confidence = proba[np.arange(len(predicted)), predicted]
+    wrong = predicted != labels
+    off = [
+        Confusion(digits[a], digits[p], int(confusion[a, p]), confusion[a, p] / confusion[a].sum())
+        for a in range(len(digits))
+        for p in range(len(digits))
+        if a != p and confusion[a, p] > 0
+    ]
+    off.sort(key=lambda c: (-c.count, c.actual, c.predicted))
+    n, k = int(confusion.sum()), len(digits)
+    predicted_classes = int(np.count_nonzero(confusion.sum(axis=0)))
+    return DiagnosisFacts(
+        wrong=int(wrong.sum()),
+        overconfident=int((confidence[wrong] >= OVERCONFIDENT).sum()),
+        lowest_error_confidence=float(confidence[wrong].min()) if wrong.any() else float("nan"),
+        confusions=tuple(off[:CONFUSED_PAIRS]),
+        majority_share=float(confusion.sum(axis=1).max() / n),
+        predicted_classes=predicted_classes,
+        at_chance=predicted_classes == 1 or test["balanced_accuracy"] <= 1 / k + 1 / n,
+    )
+
+
+def _cv(result: dict, split_accuracy: float) -> CVFacts | None:
+    folds, summary = result["folds"], result["summary"]
+    if not folds:
+        return None
+    return CVFacts(
+        folds=tuple(folds),
+        summary=summary,
+        images=sum(r["test_images"] for r in folds),
+        split_inside=summary["accuracy_min"] <= split_accuracy <= summary["accuracy_max"],
+    )
+
+
+def _comparison(claims: list[Claim], test: dict, cv: CVFacts | None) -> tuple[ComparisonRow, ...]:
+    rows = []
+    for claim in claims:
+        for metric, claimed in claim.figures.items():
+            with_cv = cv is not None and metric == "accuracy"
+            rows.append(
+                ComparisonRow(
+                    document=claim.document,
+                    network=claim.network,
+                    data=claim.data,
+                    metric=metric,
+                    claimed=claimed,
+                    split=test[metric],
+                    cv_mean=cv.summary["accuracy_mean"] if with_cv else None,
+                    cv_low=cv.summary["accuracy_ci95_low"] if with_cv else None,
+                    cv_high=cv.summary["accuracy_ci95_high"] if with_cv else None,
+                )
+            )
+    return tuple(rows)
+
+
+def _value(params: Params, key: str) -> Any:
+    section, name = key.split(".")
+    value = getattr(getattr(params, section), name)
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _departures(claims: list[Claim], params: Params, measured: dict) -> DepartureFacts:
+    """The run's settings against the first claim with a stated set-up, with the evidence the
+    departures benchmark measured for that claim where the run uses the measured value."""
+    runnable = [c for c in claims if c.setup() is not None]
+    if not runnable:
+        return DepartureFacts("", (), None, None, "")
+    claim = runnable[0]
+    record = next((r for r in measured.get("results", []) if r["claim"] == claim.name), None)
+    runs = {r["change"]: r for r in record["runs"]} if record else {}
+    configured = record["configured"] if record else {}
+    departures = []
+    for key, stated in claim.setup().items():
+        used = _value(params, key)
+        if used != stated:
+            evidence = runs.get(key) if configured.get(key) == used else None
+            departures.append(Departure(key, stated, used, evidence))
+    every_change = all(_value(params, key) == value for key, value in configured.items()) and {
+        d.key for d in departures
+    } == set(configured)
+    return DepartureFacts(
+        document=claim.document,
+        departures=tuple(departures),
+        stated_evidence=runs.get(None),
+        all_evidence=runs.get("all") if every_change else None,
+        measured_on=claim.name,
+    )
+
+
+def _pairs(pairs: dict | None) -> PairsFacts | None:
+    if not pairs:
+        return None
+    # Imported here: the pairs module is only needed when the all-pairs results exist.
+    from signnet.pipeline.pairs import difficulty_map, hardest
+
+    summaries = {name: result["summary"] for name, result in pairs.items()}
+    grid, digits = difficulty_map(summaries)
+    ranked = hardest(summaries, len(summaries))
+    return PairsFacts(
+        grid=grid,
+        digits=tuple(digits),
+        hardest=tuple(hardest(summaries)),
+        folds=len(next(iter(pairs.values()))["folds"]),
+        easiest=ranked[-1],
+    )
+
+
+def reproduce_command(params: Params) -> str:
+    """``dvc exp run -S key=value ...``: every setting that decides the run's bytes, in
+    params.yaml's order, as shell lines of at most :data:`COMMAND_WIDTH` characters."""
+    settings = [
+        exp_run_setting(section, key, value)
+        for section, keys in params.model_dump(mode="json").items()
+        for key, value in keys.items()
+        if key not in PLACEMENT_KEYS.get(section, ())
+    ]
+    lines = ["dvc exp run"]
+    for setting in settings:
+        option = f"-S {setting}"
+        if len(lines[-1]) + len(option) + 3 > COMMAND_WIDTH:
+            lines.append("")
+        lines[-1] = f"{lines[-1]} {option}".strip()
+    return " \\\n  ".join(lines)
+
+
+def gather_facts(inputs: ReportInputs) -> Facts:
+    """Every fact the report states, from ``inputs``."""
+    digits = [int(d) for d in inputs.evaluation["classes"]]
+    binary = len(digits) == 2
+    test = inputs.evaluation["results"]["test"]
+    data = _data(inputs, digits)
+    cv = _cv(inputs.cross_validation, test["accuracy"])
+    claims = claims_for(digits)
+    departures = _departures(claims, inputs.params, inputs.departures)
+    cited = [c.document for c in claims] + [departures.document] * bool(departures.document)
+    return Facts(
+        digits=tuple(digits),
+        binary=binary,
+        positive=digits[1] if binary else None,
+        data=data,
+        method=_method(inputs, sum(row[2] for row in data.rows)),
+        training=_training(inputs.history),
+        results=_results(inputs.evaluation, binary),
+        diagnosis=_diagnosis(inputs, digits),
+        cv=cv,
+        comparison=_comparison(claims, test, cv),
+        departures=departures,
+        documents=tuple(k for k in DOCUMENTS if k in cited),
+        command=reproduce_command(inputs.params),
+        code_fingerprint=inputs.code_fingerprint,
+        pairs=_pairs(inputs.pairs),
+    )

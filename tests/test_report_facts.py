@@ -1,0 +1,200 @@
+"""What the report states about six kinds of run, checked on the facts and on every sentence,
+with no PDF in the loop: the default pair, all ten digits, a CNN with a recipe, per-sample
+descent, a course-format file, and a network left at chance."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from signnet.report.content import build_report
+from signnet.report.facts import OVERCONFIDENT, gather_facts, reproduce_command
+from tests.conftest import repo_params
+from tests.test_report import report_inputs, text_of
+
+COURSE = {"kind": "course file", "file": "dataset_labels.npz", "sha256": "ab" * 32, "images": 60}
+TEN = tuple(range(10))
+
+
+def at_chance(inputs):
+    """``inputs`` with a network that gives every test photo class 0, as the reference settings
+    do on these photos."""
+    n, k = inputs.probabilities.shape
+    probabilities = np.zeros((n, k))
+    probabilities[:, 0] = 1.0
+    evaluation = {**inputs.evaluation, "results": dict(inputs.evaluation["results"])}
+    test = dict(evaluation["results"]["test"])
+    labels = inputs.test["labels"]
+    confusion = np.zeros((k, k), int)
+    confusion[:, 0] = np.bincount(labels, minlength=k)
+    test |= {
+        "confusion": confusion.tolist(),
+        "accuracy": float(np.mean(labels == 0)),
+        "balanced_accuracy": 1 / k,
+    }
+    evaluation["results"]["test"] = test
+    return dataclasses.replace(inputs, probabilities=probabilities, evaluation=evaluation)
+
+
+RUNS = {
+    "default": lambda: report_inputs((6, 8)),
+    "ten digits": lambda: report_inputs(
+        TEN,
+        20,
+        model={"activation": "relu", "init": "he", "hidden": [16]},
+        train_recipe={"lr": 0.1},
+        noise=3,
+    ),
+    "cnn": lambda: report_inputs(
+        TEN,
+        3,
+        model={"conv": [2], "dropout": 0.5, "activation": "relu", "init": "he"},
+        train_recipe={
+            "optimizer": "adam",
+            "schedule": "cosine",
+            "augment_rotation": 10.0,
+            "validation_fraction": 0.25,
+            "lr": 0.01,
+        },
+    ),
+    "per-sample": lambda: report_inputs((4, 5), 3, train_recipe={"batch_size": 1}),
+    "course file": lambda: report_inputs((6, 8), source=COURSE),
+    "at chance": lambda: at_chance(report_inputs((6, 8), 1)),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(RUNS))
+def run(request):
+    inputs = RUNS[request.param]()
+    return request.param, inputs, gather_facts(inputs), text_of(build_report(inputs))
+
+
+def test_no_false_sentence_in_any_run(run):
+    name, inputs, facts, text = run
+    ten = facts.digits == TEN
+    # The task is named as what it is.
+    title = text[: text.index("**Summary.**")]
+    assert ("all ten digits" in title) == ten
+    assert "0, 1, 2, 3, 4, 5, 6, 7, 8 and 9" not in text
+    assert ("binary cross-entropy" in text) == facts.binary
+    assert ("categorical cross-entropy" in text) == (not facts.binary)
+    # The hidden activation is the one the network used; the output follows the task.
+    activation = facts.method.activation
+    others = {"sigmoid", "tanh", "ReLU"} - {"ReLU" if activation == "relu" else activation}
+    if not facts.binary:
+        for other in others:
+            assert f"{other} (hidden)" not in text
+    # Descent is described as it ran.
+    assert ("per-sample gradient descent" in text) == (facts.method.batch_size == 1)
+    assert ("mini-batches of" in text) == (1 < facts.method.batch_size < facts.method.train_images)
+    # Photos are described as photos only when they were.
+    assert ("EXIF" in text) == (name != "course file")
+    assert ("per digit. Their content fingerprint" in text) == (name != "course file")
+    # Next steps never propose what the run already did.
+    conclusion = text[text.index("9 Conclusion") : text.index("10 Reproducibility")]
+    assert ("all ten digits" in conclusion) == facts.binary
+    assert ("convolutional layers" in conclusion) == (not facts.method.conv)
+    # The warning, when and only when the network is at chance.
+    assert ("Warning: the network is at chance" in text) == (name == "at chance")
+    # Capitalised names only as names.
+    assert "Relu" not in text and "the he initialisation" not in text
+    # Facts are formatted, not typed: the test count and the CV figures come from the artifacts.
+    assert f"{facts.results.correct} of the {facts.results.n} photos" in text
+
+
+def test_default_run_facts_and_comparison():
+    inputs = RUNS["default"]()
+    facts = gather_facts(inputs)
+    assert facts.digits == (6, 8) and facts.binary and facts.positive == 8
+    assert facts.data.photos and facts.data.rows[0][:2] == (6, 0)
+    documents = {row.document for row in facts.comparison}
+    assert documents == {"report 000"}
+    accuracy = next(r for r in facts.comparison if r.metric == "accuracy")
+    assert accuracy.claimed == 0.956
+    assert accuracy.split == inputs.evaluation["results"]["test"]["accuracy"]
+    assert accuracy.cv_mean == inputs.cross_validation["summary"]["accuracy_mean"]
+    assert next(r for r in facts.comparison if r.metric == "precision").cv_mean is None
+    # Departures against report 000 as stated: lr 0.5 was not measured; xavier was.
+    departures = {d.key: d for d in facts.departures.departures}
+    assert departures["train.lr"].stated == 0.01 and departures["train.lr"].evidence is None
+    assert departures["model.init"].used == "xavier"
+    assert departures["model.init"].evidence["change"] == "model.init"
+    assert facts.departures.stated_evidence["chance_folds"] == 5  # measured: all at chance
+    assert facts.departures.all_evidence is None  # this run is not the measured configuration
+
+
+def test_ten_digits_facts():
+    facts = gather_facts(RUNS["ten digits"]())
+    assert not facts.binary and facts.positive is None and facts.method.outputs == 10
+    assert {r.document for r in facts.comparison} == {"README 004", "Mavi 2020", "Vocalize"}
+    assert facts.departures.document == "README 004"
+    assert "Mavi 2020" in facts.documents and "Vocalize" in facts.documents
+
+
+def test_cnn_facts_and_algorithm():
+    inputs = RUNS["cnn"]()
+    facts = gather_facts(inputs)
+    m = facts.method
+    assert m.conv == (2,) and m.optimizer == "adam" and m.schedule == "cosine"
+    assert m.augment_rotation == 10.0 and m.validation_fraction == 0.25
+    assert m.train_images == 36  # 48 less the validation quarter
+    text = text_of(build_report(inputs))
+    assert "2 x (3x3 conv, 2x2 max-pool), 6 neurons, dropout 0.5" in text
+    assert "rotation up to 10°" in text and "cosine schedule" in text
+    assert "lowest validation loss" in text and "convolutional network" in text
+    assert "fully connected" not in text and "Kingma" in text
+    algorithm = next(b for b in build_report(inputs) if hasattr(b, "lines"))
+    lines = [line for _, line in algorithm.lines]
+    assert any("cos" in line for line in lines) and any("augment" in line for line in lines)
+    assert lines[-1] == "return the kept weights (lowest validation loss)"
+
+
+def test_per_sample_run_is_not_called_mini_batch():
+    inputs = RUNS["per-sample"]()
+    facts = gather_facts(inputs)
+    assert facts.method.batch_size == 1 and facts.method.batches_per_epoch == 48
+    algorithm = next(b for b in build_report(inputs) if hasattr(b, "lines"))
+    assert (1, "for each photo:") in algorithm.lines
+
+
+def test_course_file_run_names_the_file():
+    facts = gather_facts(RUNS["course file"]())
+    assert facts.data.origin == "course file" and not facts.data.photos
+    assert facts.data.fingerprint == "ab" * 32 and facts.data.name == "dataset_labels.npz"
+
+
+def test_at_chance_run_is_diagnosed():
+    facts = gather_facts(RUNS["at chance"]())
+    assert facts.diagnosis.at_chance and facts.diagnosis.predicted_classes == 1
+    assert facts.diagnosis.majority_share == 0.5
+
+
+def test_errors_confusions_and_overfitting_are_counted():
+    inputs = RUNS["default"]()
+    facts = gather_facts(inputs)
+    proba, labels = inputs.probabilities, inputs.test["labels"]
+    predicted = proba.argmax(axis=1)
+    wrong = predicted != labels
+    assert facts.diagnosis.wrong == wrong.sum()
+    assert facts.diagnosis.overconfident == (proba.max(axis=1)[wrong] >= OVERCONFIDENT).sum()
+    confusion = np.array(inputs.evaluation["results"]["test"]["confusion"])
+    for c in facts.diagnosis.confusions:
+        assert confusion[facts.digits.index(c.actual), facts.digits.index(c.predicted)] == c.count
+    history = inputs.history
+    lowest = min(history, key=lambda r: r["test_loss"])
+    assert facts.training.lowest_test_loss_epoch == lowest["epoch"]
+    rising = [dict(r) for r in history]
+    rising[-1]["test_loss"] = 2 * lowest["test_loss"]
+    assert gather_facts(dataclasses.replace(inputs, history=rising)).training.loss_rose
+
+
+def test_the_reproducing_command_sets_every_result_deciding_key():
+    params = repo_params(model={"hidden": [32, 16]}, cv={"workers": 2})
+    command = reproduce_command(params)
+    assert command.startswith("dvc exp run -S download.image_size=28")
+    assert "-S 'model.hidden=[32,16]'" in command and "-S train.lr=0.1" in command
+    assert "mirrors" not in command and "workers" not in command and "scheduler" not in command
+    assert max(len(line) for line in command.splitlines()) <= 92
+    settings = command.count("-S ")
+    keys = sum(len(section) for section in params.model_dump().values())
+    assert settings == keys - 3  # all but download.mirrors, cv.workers, cv.scheduler

@@ -3,16 +3,49 @@
 from __future__ import annotations
 
 import logging
+import platform
 import sys
 from collections.abc import Callable
 
 from signnet.errors import SignnetError
+
+log = logging.getLogger("signnet.stage")
+
+
+def environment() -> str:
+    """One line on what runs the stage: Python, NumPy and its BLAS, the OS and the CPU. It goes
+    to the log, never into an artifact (two machines that compute the same bytes differ here)."""
+    import numpy as np
+    from threadpoolctl import threadpool_info
+
+    libraries = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    # NumPy's own BLAS first (SciPy may load another copy).
+    libraries.sort(key=lambda i: "numpy" not in i["filepath"])
+    blas = libraries[0] if libraries else None
+    blas_text = (
+        f"{blas['internal_api']} {blas['version']}, {blas['num_threads']} threads"
+        if blas
+        else "no BLAS found"
+    )
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            cpu = next(
+                line.split(":", 1)[1].strip() for line in info if line.startswith("model name")
+            )
+    except (OSError, StopIteration):
+        pass
+    return (
+        f"Python {platform.python_version()}, NumPy {np.__version__} ({blas_text}), "
+        f"{platform.system()} {platform.release()}, {cpu}"
+    )
 
 
 def run_stage(main: Callable[[list[str]], None], argv: list[str] | None = None) -> None:
     """Call ``main(argv)``; a :class:`SignnetError` prints ``error: <message>`` and exits 1."""
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     logging.getLogger("signnet").setLevel(logging.INFO)  # our progress; libraries stay quiet
+    log.info("environment: %s", environment())
     try:
         main(sys.argv[1:] if argv is None else argv)
     except SignnetError as error:

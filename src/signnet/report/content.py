@@ -157,11 +157,11 @@ def _data(f: Facts) -> list[Block]:
     if d.origin == "course file":
         origin = (
             f"The images come from the course-format file {d.name} (sha256 "
-            f"{d.fingerprint[:16]}...), {d.source_images:,} images in all, read as stored in "
-            "the file."
+            f"{d.fingerprint[:16]}...), {d.source_images:,} images in all."
         )
         preparation = (
-            f"Each image has {d.image_size} x {d.image_size} pixels ({d.features} inputs)."
+            f"Its images are used at {d.image_size} x {d.image_size} pixels ({d.features} "
+            "inputs; images of another size are resized as photos are, Lanczos)."
         )
     else:
         origin = (
@@ -460,7 +460,7 @@ def _algorithm(f: Facts) -> Algorithm:
     m = f.method
     init = INIT_TEXT[m.init].format(scale=m.init_scale)
     lines: list[tuple[int, str]] = [
-        (0, f"Initialise the weights ({init}) and zero biases from seed {m.train_seed}"),
+        (0, f"initialise the weights: {init}; biases zero; seed {m.train_seed}"),
         (0, f"for epoch e = 1 .. {m.epochs}:"),
     ]
     if m.schedule == "cosine":
@@ -768,6 +768,21 @@ def _cv_blocks(f: Facts) -> list[Block]:
     ]
 
 
+def _claims_caveat(f: Facts) -> str:
+    """What a reference's claim can tell about this run, given the data each used."""
+    data = _list(sorted({c.data for c in f.comparison}))
+    if f.data.origin == "course file":
+        return (
+            f"The references measured on {data}, on splits of their own; this run reads a "
+            f"course-format file ({f.data.name}) with its own split, so a claim and this run's "
+            "figure differ by the split's chance as well."
+        )
+    return (
+        f"The references measured on other data ({data}), so their figures frame this run's "
+        "but do not test it."
+    )
+
+
 def _comparison(f: Facts) -> list[Block]:
     if not f.comparison:
         return [
@@ -806,8 +821,7 @@ def _comparison(f: Facts) -> list[Block]:
     return [
         Paragraph(
             "**Against the references.** {tab:comparison} sets each figure a reference claimed "
-            "beside this run's. The claims were measured on other data, so they are context, "
-            f"not a like-for-like test.{verdict}"
+            f"beside this run's. {_claims_caveat(f)}{verdict}"
         ),
         Table(
             ("Reference", "metric", "claimed", "this split", "this run, CV (95% interval)"),
@@ -917,6 +931,13 @@ def _results(f: Facts, inputs: ReportInputs) -> list[Block]:
 # --- photos, discussion, end matter --------------------------------------------------------
 
 
+def _short_name(file: str) -> str:
+    """A photo's name short enough for a title: ``IMG_1320.JPG`` of ``Dataset/8/IMG_1320.JPG``,
+    ``#1670`` of a course file's ``dataset_labels.npz#1670``."""
+    name = file.rsplit("/", 1)[-1]
+    return "#" + name.rsplit("#", 1)[1] if "#" in name else name
+
+
 def _photos(f: Facts, inputs: ReportInputs) -> list[Block]:
     test, proba, params = inputs.test, inputs.probabilities, inputs.params.report
     digits = np.array(f.digits)
@@ -926,7 +947,7 @@ def _photos(f: Facts, inputs: ReportInputs) -> list[Block]:
 
     def titles(indices: np.ndarray, with_file: bool) -> list[str]:
         return [
-            (f"{str(test['files'][i]).rsplit('/', 1)[-1]}\n" if with_file else "")
+            (f"{_short_name(str(test['files'][i]))}\n" if with_file else "")
             + f"true {test['digits'][i]}, pred {digits[predicted[i]]}\np = {confidence[i]:.3f}"
             for i in indices
         ]
@@ -1052,11 +1073,7 @@ def _discussion(f: Facts) -> list[Block]:
         )
     )
     if f.comparison:
-        items.append(
-            "The references measured on other data ("
-            + _list(sorted({c.data for c in f.comparison}))
-            + "); their figures frame this run's but do not test it."
-        )
+        items.append(_claims_caveat(f))
     return [Heading("8 Discussion"), Bullets(tuple(items))]
 
 

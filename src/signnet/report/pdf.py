@@ -46,22 +46,21 @@ SMALLEST = 8  # pt: nothing is set smaller
 
 @dataclasses.dataclass
 class Layout:
-    """What rendering measured: for each page, how far down (mm from the top margin, as a
-    fraction of the text height) its content reaches."""
+    """What rendering measured: for each page, how far down its content reaches, as a fraction
+    of the text height."""
 
     fills: list[float] = dataclasses.field(default_factory=list)
 
 
 class _ReportPDF(FPDF):
-    def __init__(self, layout: Layout, **kwargs):
+    def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.layout = layout
+        # Page number -> how full it is. fpdf2 tries tables out on the document itself and
+        # rewinds it, so a page may be measured more than once: the last measure holds.
+        self.fills: dict[int, float] = {}
         self.lowest = 0.0  # the lowest y reached on the current page
 
     def footer(self) -> None:
-        height = self.page_break_trigger - self.t_margin
-        self.layout.fills.append(min(1.0, (self.lowest - self.t_margin) / height))
-        self.lowest = 0.0
         self.set_y(-12)
         self.set_font(FONT, size=SMALLEST)
         self.set_text_color(110)
@@ -70,8 +69,15 @@ class _ReportPDF(FPDF):
 
     def add_page(self, *args, **kwargs) -> None:
         if self.page:
-            self.mark()
+            self.end_page_measure()
         super().add_page(*args, **kwargs)
+
+    def end_page_measure(self) -> None:
+        """Record how full the current page is (see :class:`Layout`)."""
+        self.mark()
+        height = self.page_break_trigger - self.t_margin
+        self.fills[self.page] = min(1.0, (self.lowest - self.t_margin) / height)
+        self.lowest = 0.0
 
     def accept_page_break(self) -> bool:
         self.mark()
@@ -82,8 +88,8 @@ class _ReportPDF(FPDF):
         self.lowest = max(self.lowest, self.get_y())
 
 
-def _new_pdf(title: str, date: datetime.datetime, layout: Layout) -> _ReportPDF:
-    pdf = _ReportPDF(layout, format="A4", unit="mm")
+def _new_pdf(title: str, date: datetime.datetime) -> _ReportPDF:
+    pdf = _ReportPDF(format="A4", unit="mm")
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(True, margin=16)
     pdf.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
@@ -292,7 +298,7 @@ def render_pdf(blocks: list[Block], date: datetime.datetime, layout: Layout | No
     """The PDF bytes; ``date`` is recorded as the creation date (fixed for reproducibility).
     ``layout``, if given, receives what rendering measured."""
     title = next((b.text for b in blocks if isinstance(b, Heading) and b.level == 1), "Report")
-    pdf = _new_pdf(title, date, layout or Layout())
+    pdf = _new_pdf(title, date)
     waiting: list[Figure | Table] = []  # floats that did not fit on the page they came on
 
     def flush(force: bool) -> None:
@@ -336,5 +342,7 @@ def render_pdf(blocks: list[Block], date: datetime.datetime, layout: Layout | No
         if pdf.page_no() != page:  # the text ran onto a new page: waiting floats go first
             flush(force=False)
     flush(force=True)
-    pdf.mark()
+    pdf.end_page_measure()
+    if layout is not None:
+        layout.fills = [pdf.fills[page] for page in sorted(pdf.fills)]
     return bytes(pdf.output())

@@ -234,7 +234,7 @@ def _architecture(f: Facts) -> Table:
 
 
 ACTIVATION_TEX = {
-    "sigmoid": (r"g(z) = \sigma(z) = \frac{1}{1 + e^{-z}}", r"g'(z) = \sigma(z)\,(1 - \sigma(z))"),
+    "sigmoid": (r"g(z) = \sigma(z) = \dfrac{1}{1 + e^{-z}}", r"g'(z) = \sigma(z)\,(1 - \sigma(z))"),
     "tanh": (r"g(z) = \tanh(z)", r"g'(z) = 1 - \tanh^2(z)"),
     "relu": (r"g(z) = \max(0,\, z)", r"g'(z) = [z > 0]"),
 }
@@ -293,7 +293,7 @@ def _forward(f: Facts) -> list[Block]:
                 "log 0):"
             ),
             Equation(
-                r"\hat{y}_i = \sigma(z_i),\qquad \mathcal{L} = -\frac{1}{m}\sum_{i=1}^{m}"
+                r"\hat{y}_i = \sigma(z_i),\qquad \mathcal{L} = -\dfrac{1}{m}\sum_{i=1}^{m}"
                 r"\left[y_i \log \hat{y}_i + (1 - y_i)\log(1 - \hat{y}_i)\right]"
             ),
         ]
@@ -305,8 +305,8 @@ def _forward(f: Facts) -> list[Block]:
                 "(computed with the log-sum-exp shift, so it never takes log 0):"
             ),
             Equation(
-                r"\hat{y}_{ik} = \frac{e^{z_{ik}}}{\sum_j e^{z_{ij}}},\qquad \mathcal{L} = "
-                r"-\frac{1}{m}\sum_{i=1}^{m}\sum_{k} y_{ik}\log \hat{y}_{ik}"
+                r"\hat{y}_{ik} = \dfrac{e^{z_{ik}}}{\sum_j e^{z_{ij}}},\qquad \mathcal{L} = "
+                r"-\dfrac{1}{m}\sum_{i=1}^{m}\sum_{k} y_{ik}\log \hat{y}_{ik}"
             ),
         ]
     return blocks
@@ -321,10 +321,10 @@ def _backward(f: Facts) -> list[Block]:
                 "gradient of the loss with respect to the logit:"
             ),
             Equation(
-                r"\frac{\partial \mathcal{L}}{\partial \hat{y}} = "
-                r"\frac{\hat{y} - y}{\hat{y}\,(1 - \hat{y})},\qquad"
-                r"\frac{\partial \hat{y}}{\partial z} = \hat{y}\,(1 - \hat{y})"
-                r"\quad\Rightarrow\quad \frac{\partial \mathcal{L}}{\partial z} = \hat{y} - y"
+                r"\dfrac{\partial \mathcal{L}}{\partial \hat{y}} = "
+                r"\dfrac{\hat{y} - y}{\hat{y}\,(1 - \hat{y})},\qquad"
+                r"\dfrac{\partial \hat{y}}{\partial z} = \hat{y}\,(1 - \hat{y})"
+                r"\quad\Rightarrow\quad \dfrac{\partial \mathcal{L}}{\partial z} = \hat{y} - y"
             ),
         ]
     else:
@@ -335,9 +335,9 @@ def _backward(f: Facts) -> list[Block]:
                 "each logit:"
             ),
             Equation(
-                r"\frac{\partial \hat{y}_k}{\partial z_j} = \hat{y}_k\,([k = j] - \hat{y}_j)"
-                r"\quad\Rightarrow\quad \frac{\partial \mathcal{L}}{\partial z_j} = "
-                r"-\sum_k \frac{y_k}{\hat{y}_k}\,\hat{y}_k\,([k=j] - \hat{y}_j) = \hat{y}_j - y_j"
+                r"\dfrac{\partial \hat{y}_k}{\partial z_j} = \hat{y}_k\,([k = j] - \hat{y}_j)"
+                r"\quad\Rightarrow\quad \dfrac{\partial \mathcal{L}}{\partial z_j} = "
+                r"-\sum_k \dfrac{y_k}{\hat{y}_k}\,\hat{y}_k\,([k=j] - \hat{y}_j) = \hat{y}_j - y_j"
             ),
         ]
     blocks = derivation + [
@@ -348,8 +348,8 @@ def _backward(f: Facts) -> list[Block]:
             "layer before follows through the weights and g':"
         ),
         Equation(
-            r"\frac{\partial \mathcal{L}}{\partial W^{[l]}} = (A^{[l-1]})^{\top}\,\delta^{[l]},"
-            r"\quad \frac{\partial \mathcal{L}}{\partial b^{[l]}} = \sum_{i=1}^{m}\delta^{[l]}_i,"
+            r"\dfrac{\partial \mathcal{L}}{\partial W^{[l]}} = (A^{[l-1]})^{\top}\,\delta^{[l]},"
+            r"\quad \dfrac{\partial \mathcal{L}}{\partial b^{[l]}} = \sum_{i=1}^{m}\delta^{[l]}_i,"
             r"\quad \delta^{[l-1]} = \delta^{[l]}\,(W^{[l]})^{\top} \odot g'(Z^{[l-1]})"
         ),
     ]
@@ -366,9 +366,9 @@ def _backward(f: Facts) -> list[Block]:
                 "with the kernel:"
             ),
             Equation(
-                r"\frac{\partial \mathcal{L}}{\partial K_{u,v,c',c}} = \sum_{n,i,j} "
+                r"\dfrac{\partial \mathcal{L}}{\partial K_{u,v,c',c}} = \sum_{n,i,j} "
                 r"X_{n,\,i+u,\,j+v,\,c'}\,\delta_{n,i,j,c},\qquad"
-                r"\frac{\partial \mathcal{L}}{\partial X_{n,p,q,c'}} = \sum_{u,v,c} "
+                r"\dfrac{\partial \mathcal{L}}{\partial X_{n,p,q,c'}} = \sum_{u,v,c} "
                 r"\delta_{n,\,p-u,\,q-v,\,c}\,K_{u,v,c',c}"
             ),
         ]
@@ -390,10 +390,10 @@ def _update(f: Facts) -> list[Block]:
         else f" The rate is constant, η = {m.lr:g}."
     )
     if m.optimizer == "sgd":
-        tex = r"\theta \leftarrow \theta - \eta_e\,\frac{\partial \mathcal{L}}{\partial \theta}"
+        tex = r"\theta \leftarrow \theta - \eta_e\,\dfrac{\partial \mathcal{L}}{\partial \theta}"
     elif m.optimizer == "momentum":
         tex = (
-            r"v \leftarrow \mu\,v + \frac{\partial \mathcal{L}}{\partial \theta},\qquad"
+            r"v \leftarrow \mu\,v + \dfrac{\partial \mathcal{L}}{\partial \theta},\qquad"
             r"\theta \leftarrow \theta - \eta_e\,v"
         )
     else:
@@ -418,12 +418,12 @@ def _metrics_maths(f: Facts) -> list[Block]:
             "the confusion matrix:"
         )
         tex = [
-            r"\mathrm{accuracy} = \frac{TP + TN}{TP + TN + FP + FN},\quad"
-            r"\mathrm{precision} = \frac{TP}{TP + FP},\quad \mathrm{recall} = \frac{TP}{TP + FN}",
-            r"F_1 = \frac{2\,\mathrm{precision}\cdot\mathrm{recall}}"
+            r"\mathrm{accuracy} = \dfrac{TP + TN}{TP + TN + FP + FN},\quad"
+            r"\mathrm{precision} = \dfrac{TP}{TP + FP},\quad \mathrm{recall} = \dfrac{TP}{TP + FN}",
+            r"F_1 = \dfrac{2\,\mathrm{precision}\cdot\mathrm{recall}}"
             r"{\mathrm{precision} + \mathrm{recall}},\quad"
-            r"\mathrm{specificity} = \frac{TN}{TN + FP},\quad"
-            r"\mathrm{balanced\ accuracy} = \frac{\mathrm{recall} + \mathrm{specificity}}{2}",
+            r"\mathrm{specificity} = \dfrac{TN}{TN + FP},\quad"
+            r"\mathrm{balanced\ accuracy} = \dfrac{\mathrm{recall} + \mathrm{specificity}}{2}",
         ]
     else:
         counts = (
@@ -431,25 +431,25 @@ def _metrics_maths(f: Facts) -> list[Block]:
             "averages weigh the digits equally, weighted averages by their test photos n_k:"
         )
         tex = [
-            r"\mathrm{precision}_k = \frac{TP_k}{TP_k + FP_k},\quad"
-            r"\mathrm{recall}_k = \frac{TP_k}{TP_k + FN_k},\quad"
-            r"F_{1,k} = \frac{2\,\mathrm{precision}_k\,\mathrm{recall}_k}"
+            r"\mathrm{precision}_k = \dfrac{TP_k}{TP_k + FP_k},\quad"
+            r"\mathrm{recall}_k = \dfrac{TP_k}{TP_k + FN_k},\quad"
+            r"F_{1,k} = \dfrac{2\,\mathrm{precision}_k\,\mathrm{recall}_k}"
             r"{\mathrm{precision}_k + \mathrm{recall}_k}",
-            r"\mathrm{macro} = \frac{1}{K}\sum_k \mathrm{metric}_k,\quad"
-            r"\mathrm{weighted} = \sum_k \frac{n_k}{n}\,\mathrm{metric}_k,\quad"
-            r"\mathrm{balanced\ accuracy} = \frac{1}{K}\sum_k \mathrm{recall}_k",
+            r"\mathrm{macro} = \dfrac{1}{K}\sum_k \mathrm{metric}_k,\quad"
+            r"\mathrm{weighted} = \sum_k \dfrac{n_k}{n}\,\mathrm{metric}_k,\quad"
+            r"\mathrm{balanced\ accuracy} = \dfrac{1}{K}\sum_k \mathrm{recall}_k",
         ]
     return [
         Paragraph(f"**Metrics.** {counts}"),
         *(Equation(t) for t in tex),
         Paragraph(
             "The accuracy's 95% interval is Wilson's score interval for a proportion p̂ of n "
-            "photos (z = 1.96), and the cross-validated mean over k folds gets a t interval "
-            "whose variance is widened for the training photos that the folds share (Nadeau "
-            "and Bengio, 2003):"
+            f"photos (z = {f.results.z:.2f}), and the cross-validated mean over k folds gets a t "
+            "interval whose variance is widened for the training photos that the folds share "
+            "(Nadeau and Bengio, 2003):"
         ),
         Equation(
-            r"\frac{\hat{p} + \frac{z^2}{2n} \pm z\sqrt{\frac{\hat{p}(1-\hat{p})}{n} + "
+            r"\dfrac{\hat{p} + \frac{z^2}{2n} \pm z\sqrt{\frac{\hat{p}(1-\hat{p})}{n} + "
             r"\frac{z^2}{4n^2}}}{1 + \frac{z^2}{n}},\qquad \bar{a} \pm t_{k-1}\,s\,"
             r"\sqrt{\frac{1}{k} + \frac{n_{\mathrm{test}}}{n_{\mathrm{train}}}}"
         ),

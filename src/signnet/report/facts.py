@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from signnet.crosscheck import TOLERANCE
+from signnet.metrics import Z_95
 from signnet.modelfile import TrainedModel
 from signnet.params import Params, exp_run_setting
 from signnet.references import DOCUMENTS, Claim, claims_for
@@ -135,6 +136,7 @@ class ResultFacts:
     crosscheck_figures: int
     crosscheck_worst: float
     tolerance: float
+    z: float  # the normal quantile of the accuracy's interval
 
 
 @dataclasses.dataclass(frozen=True)
@@ -343,6 +345,7 @@ def _results(evaluation: dict, binary: bool) -> ResultFacts:
         crosscheck_figures=len(rows),
         crosscheck_worst=max(row["difference"] for row in rows),
         tolerance=TOLERANCE,
+        z=Z_95,
     )
 
 

@@ -1,6 +1,8 @@
 """The train stage's work: optimizers and networks from params, and library errors given the
 params key that caused them."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -51,6 +53,20 @@ def test_divergence_is_reported_against_train_lr():
     assert str(caught.value).startswith(
         "params: train.lr = 100000000.0 is too large here: training diverged at epoch"
     )
+
+
+def test_a_loss_that_explodes_but_stays_finite_is_divergence_too():
+    # The reference network at a learning rate of 1e6: the loss stays finite (1e5 to 1e6
+    # every epoch) but far above guessing's, and nothing is trained on.
+    params = repo_params(train={"lr": 1e6})
+    with pytest.raises(ParamError) as caught, np.errstate(all="ignore"):
+        train_network(*tiny_parts(), params.model, params.train)
+    assert re.fullmatch(
+        r"params: train.lr = 1000000.0 is too large here: training diverged at epoch 1: the "
+        r"training loss \(\S+\) is more than 10 times that of guessing \(0.6931\); try a "
+        r"smaller learning rate than 1000000.0",
+        str(caught.value),
+    ), caught.value
 
 
 def test_training_records_params_and_device_but_no_time():

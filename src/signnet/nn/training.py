@@ -26,13 +26,20 @@ from signnet.nn.optimizers import SGD
 Array = Any
 
 
+# Training has diverged when an epoch ends with a mean training loss above this many times the
+# loss of guessing (log K for K classes): the right class then gets e^(-10 log K) on average,
+# far below chance. The loss can explode and stay finite (a learning rate of 1e6 keeps it near
+# 1e5), so a finite loss is checked too.
+DIVERGED = 10.0
+
+
 class TrainingDiverged(SignnetError):
-    """The loss or a weight became NaN or infinite; ``epoch`` and ``lr`` say when and with what."""
+    """The loss exploded or a weight became NaN or infinite; ``epoch`` and ``lr`` say when and
+    with what."""
 
     def __init__(self, epoch: int, what: str, lr: float):
         super().__init__(
-            f"training diverged at epoch {epoch}: {what} is not finite; "
-            f"try a smaller learning rate than {lr}"
+            f"training diverged at epoch {epoch}: {what}; try a smaller learning rate than {lr}"
         )
         self.epoch, self.what, self.lr = epoch, what, lr
 
@@ -102,7 +109,7 @@ def train_epochs(
             model.compute_gradients(x, xp.take(train.targets, rows, axis=0), rng)
             optimizer.step(params, model.gradients())
         if not all(bool(xp.all(xp.isfinite(p))) for layer in params for p in layer.values()):
-            raise TrainingDiverged(epoch, "a weight", optimizer.lr)
+            raise TrainingDiverged(epoch, "a weight is not finite", optimizer.lr)
         yield epoch
 
 
@@ -129,10 +136,12 @@ def fit(
     part, training stops once ``patience`` epochs (if > 0) pass without a lower validation loss,
     and the weights of the epoch with the lowest validation loss are restored at the end; the
     test part never chooses anything. Raises :class:`TrainingDiverged` as soon as an epoch ends
-    with a non-finite loss or weight.
+    with a non-finite weight or a training loss that is not finite or above :data:`DIVERGED`
+    times the loss of guessing.
     """
     history: list[dict] = []
     best_loss, best_epoch, best_weights = math.inf, 0, None
+    chance = math.log(model.config.n_classes)  # the loss of giving every class 1/K
     epochs_run = train_epochs(
         model,
         optimizer,
@@ -146,7 +155,16 @@ def fit(
     for epoch in epochs_run:
         train_loss, train_accuracy = loss_and_accuracy(model, train)
         if not math.isfinite(train_loss):
-            raise TrainingDiverged(epoch, f"the training loss ({train_loss})", optimizer.lr)
+            raise TrainingDiverged(
+                epoch, f"the training loss ({train_loss}) is not finite", optimizer.lr
+            )
+        if train_loss > DIVERGED * chance:
+            raise TrainingDiverged(
+                epoch,
+                f"the training loss ({train_loss:.4g}) is more than {DIVERGED:g} times that of "
+                f"guessing ({chance:.4f})",
+                optimizer.lr,
+            )
         test_loss, test_accuracy = loss_and_accuracy(model, test)
         record = {
             "epoch": epoch,

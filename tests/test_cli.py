@@ -1,4 +1,11 @@
+import csv
+import importlib.metadata
+import io
+import json
+from pathlib import Path
+
 import numpy as np
+import pytest
 from PIL import Image
 
 from signnet.cli import main
@@ -30,7 +37,73 @@ def test_predict_prints_digit_and_probability_per_photo(tmp_path, capsys):
 def test_predict_names_a_bad_file(tmp_path, capsys):
     (tmp_path / "model.npz").write_bytes(b"nope")
     assert main(["predict", str(tmp_path / "model.npz"), "photo.jpg"]) == 1
-    assert "model.npz: not a readable .npz" in capsys.readouterr().err
+    assert "model.npz: not a signnet model file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["README.md", "data.npz"])
+def test_a_file_that_is_not_a_model_says_so(tmp_path, capsys, name):
+    path = tmp_path / name
+    if name.endswith(".npz"):
+        np.savez(path, x=np.zeros(3))  # an .npz, but not a model's
+    else:
+        path.write_text((REPO / "README.md").read_text())
+    assert main(["predict", str(path), "photo.jpg"]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}: not a signnet model file (one the train stage writes" in err
+    assert "pickle" not in err
+
+
+def pair_model(tmp_path) -> Path:
+    """A logistic regression on 8x8 photos that calls bright photos an 8 and dark ones a 6."""
+    weights = np.full((64, 1), 1.0)
+    network = Network(dense(64, 2), [(weights, np.array([0.0]))])
+    preprocessing = Preprocessing("standardize", 8, np.full(64, 127.5), np.full(64, 255.0))
+    save_model(tmp_path / "model.npz", TrainedModel(network, np.array([6, 8]), preprocessing, {}))
+    return tmp_path / "model.npz"
+
+
+def test_a_mixed_batch_prints_every_good_result_and_names_every_bad_file(tmp_path, capsys):
+    model = pair_model(tmp_path)
+    good, wide = tmp_path / "good.jpg", tmp_path / "wide16.png"
+    Image.new("RGB", (64, 64), (240, 240, 240)).save(good)
+    Image.fromarray(np.full((8, 8), 20 * 257, np.uint16)).save(wide)  # 16-bit: dark, a 6
+    text, missing = tmp_path / "notes.jpg", tmp_path / "missing.jpg"
+    text.write_text("not a photo")
+    photos = [good, missing, text, wide]
+    assert main(["predict", str(model), *map(str, photos)]) == 1
+    captured = capsys.readouterr()
+    assert [line.split("\t")[:2] for line in captured.out.splitlines()] == [
+        [str(good), "8"],
+        [str(wide), "6"],
+    ]
+    assert "knows the digits 6 and 8; a photo of another digit still gets one of them" in (
+        captured.err
+    )
+    assert f"{missing}: cannot read" in captured.err
+    assert f"{text}: not an image file that Pillow can read" in captured.err
+    assert "2 of 4 photos could not be read" in captured.err
+
+
+def test_predict_writes_json_lines_and_csv(tmp_path, capsys):
+    model = pair_model(tmp_path)
+    photo = tmp_path / "p.png"
+    Image.new("L", (8, 8), 250).save(photo)
+    assert main(["predict", str(model), str(photo), "--format", "jsonl"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["file"] == str(photo) and record["digit"] == 8
+    assert set(record["probabilities"]) == {"6", "8"}
+    assert record["probability"] == record["probabilities"]["8"]
+    assert main(["predict", str(model), str(photo), "--format", "csv"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0] == ["file", "digit", "probability", "p_6", "p_8"]
+    assert rows[1][:2] == [str(photo), "8"] and len(rows) == 2
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"signnet {importlib.metadata.version('signnet')}\n"
 
 
 def test_params_lists_every_key_of_the_repository_file(capsys):

@@ -60,14 +60,32 @@ def save_model(path: str | Path, model: TrainedModel) -> None:
     save_npz(path, arrays)
 
 
+NOT_A_MODEL = "not a signnet model file (one the train stage writes, e.g. models/model.npz)"
+
+
 def load_model(path: str | Path) -> TrainedModel:
     """Read a model file written by :func:`save_model`, on the CPU."""
-    arrays = load_npz(path, required=("format", "config", "training", "classes"))
+    path = Path(path)
+    try:
+        with path.open("rb") as file:
+            head = file.read(4)
+    except FileNotFoundError:
+        raise ArtifactError(f"{path}: file does not exist (train one: dvc repro)") from None
+    except OSError as error:
+        raise ArtifactError(f"{path}: cannot read ({error.strerror})") from None
+    if head != b"PK\x03\x04":  # every .npz is a zip archive
+        raise ArtifactError(f"{path}: {NOT_A_MODEL}: it is not a .npz archive")
+    arrays = load_npz(path)
+    if "format" not in arrays:
+        raise ArtifactError(f"{path}: {NOT_A_MODEL}: it has no 'format' array")
     if str(arrays["format"]) != FORMAT:
         raise ArtifactError(
             f"{path}: format {str(arrays['format'])!r}; expected {FORMAT!r} "
             "(retrain with this version: dvc repro)"
         )
+    missing = [name for name in ("config", "training", "classes") if name not in arrays]
+    if missing:
+        raise ArtifactError(f"{path}: a damaged model file: it lacks {', '.join(missing)}")
     try:
         config = ModelConfig.from_dict(json.loads(str(arrays["config"])))
         training = json.loads(str(arrays["training"]))

@@ -4,12 +4,20 @@ One function decodes every photo, in the pipeline and in ``signnet predict`` ali
 EXIF orientation is applied (three originals in the dataset are stored rotated), colour becomes
 8-bit grayscale (ITU-R 601-2 luma), and the centred largest square is resized to ``size`` x
 ``size`` with a Lanczos filter. Square photos are simply resized.
+
+Every mode a photo comes in gives the grayscale of its 8-bit RGB copy: 1-bit and 8-bit grey and
+palette images directly; 16- and 32-bit integer grey scaled from 0..65535 to 0..255 (Pillow
+would clip them, turning a 16-bit photo white); CMYK and other colour spaces through RGB;
+transparent pixels (alpha, or a palette's transparent colour) over white. Floating-point images
+are refused. So are images larger than Pillow's decompression-bomb limit (``MAX_IMAGE_PIXELS``),
+files Pillow cannot identify and damaged ones, each with a message naming the file.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -26,9 +34,31 @@ class ImageError(SignnetError):
 _DATASET_PHOTO = re.compile(r"^Dataset/(\d)/[^/]+\.jpe?g$", re.IGNORECASE)
 
 
-def to_square_gray(image: Image.Image, size: int) -> np.ndarray:
+# Integer grey modes of more than 8 bits (values 0..65535), and the modes with an alpha channel.
+WIDE_GREY = ("I", "I;16", "I;16L", "I;16B", "I;16N")
+ALPHA = ("LA", "La", "PA", "RGBA", "RGBa")
+
+
+def to_gray(image: Image.Image, name: str) -> Image.Image:
+    """``image`` in mode ``L``, as its 8-bit RGB copy would convert (see the module)."""
+    if image.mode in WIDE_GREY:
+        wide = np.asarray(image, dtype=np.int64)
+        return Image.fromarray(np.clip((wide + 128) // 257, 0, 255).astype(np.uint8), "L")
+    if image.mode == "F":
+        raise ImageError(
+            f"{name}: a 32-bit floating-point image; save it with 8 or 16 bits per channel"
+        )
+    if image.mode in ALPHA or (image.mode == "P" and "transparency" in image.info):
+        white = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(white, image.convert("RGBA"))
+    if image.mode not in ("1", "L", "P", "RGB"):
+        image = image.convert("RGB")  # CMYK, YCbCr, LAB, HSV, RGBA composited above
+    return image.convert("L")
+
+
+def to_square_gray(image: Image.Image, size: int, name: str = "image") -> np.ndarray:
     """``image`` as uint8 array (size, size): oriented, grayscale, centre-cropped, resized."""
-    image = ImageOps.exif_transpose(image).convert("L")
+    image = to_gray(ImageOps.exif_transpose(image), name)
     square = ImageOps.fit(image, (size, size), method=Image.Resampling.LANCZOS)
     return np.asarray(square, dtype=np.uint8)
 
@@ -36,10 +66,23 @@ def to_square_gray(image: Image.Image, size: int) -> np.ndarray:
 def decode_photo(data: bytes, size: int, name: str) -> np.ndarray:
     """Decode the encoded photo ``data`` (any format Pillow reads) to uint8 (size, size)."""
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            return to_square_gray(image, size)
-    except (UnidentifiedImageError, OSError, ValueError) as error:
-        raise ImageError(f"{name}: not a readable image ({error})") from None
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                return to_square_gray(image, size, name)
+    except ImageError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise ImageError(
+            f"{name}: refused as a possible decompression bomb ({error}); resize the photo "
+            f"below {Image.MAX_IMAGE_PIXELS:,} pixels"
+        ) from None
+    except UnidentifiedImageError:
+        raise ImageError(
+            f"{name}: not an image file that Pillow can read (JPEG, PNG, TIFF, BMP, WebP, ...)"
+        ) from None
+    except (OSError, ValueError, SyntaxError) as error:
+        raise ImageError(f"{name}: the image data is damaged or cut short ({error})") from None
 
 
 def read_photo(path: Path, size: int) -> np.ndarray:

@@ -14,8 +14,8 @@ from signnet.codeprint import code_fingerprint
 from signnet.modelfile import load_model
 from signnet.params import load_params
 from signnet.pipeline.split import PART_ARRAYS
-from signnet.report.content import build_report
-from signnet.report.facts import ReportInputs
+from signnet.report.content import build_report, headline
+from signnet.report.facts import ReportInputs, gather_facts
 from signnet.report.write import report_date, write_report
 from signnet.stagekit import run_stage
 
@@ -62,6 +62,9 @@ def main(argv: list[str]) -> None:
     )
     blocks = build_report(inputs)
     write_report(blocks, args.markdown, args.pdf, args.figures, report_date(source))
+    # The pipeline's last words: what was reached and where to read about it.
+    print(headline(gather_facts(inputs)))
+    print(f"report: {args.pdf} (and {args.markdown})")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ import hashlib
 import io
 import json
 import os
+import shlex
 import subprocess
 import sys
 
@@ -13,7 +14,7 @@ import pytest
 
 from signnet.artifacts import load_npz
 from signnet.modelfile import load_model
-from tests.conftest import copy_repo
+from tests.conftest import REPO, copy_repo
 
 
 def run_dvc(repo, *args, env):
@@ -177,3 +178,32 @@ def test_a_fresh_clone_reproduces_the_committed_lock_then_an_experiment(tmp_path
     runs = {(row["train.epochs"], row["train.lr"]): row for row in table}
     assert {("40", "0.1"), ("2", "1e-05")} <= set(runs), list(runs)
     assert float(runs["2", "1e-05"]["test.accuracy"]) != float(runs["40", "0.1"]["test.accuracy"])
+    # The pipeline's last words: the headline figures and where the report is.
+    assert "6 vs 8: test accuracy " in out and "report: reports/report.pdf" in out
+
+    # The README's recipe shows the headline metrics and the params that changed, nothing else.
+    recipe = next(
+        line
+        for line in (REPO / "README.md").read_text().splitlines()
+        if line.startswith("dvc exp show --only-changed")
+    )
+    header = dvc(repo, *shlex.split(recipe)[1:], "--csv", env=env).splitlines()[0]
+    assert header.split(",") == [
+        "Experiment",
+        "rev",
+        "typ",
+        "test.accuracy",
+        "cv.accuracy_mean",
+        "cv.accuracy_std",
+        "train.lr",
+        "train.epochs",
+    ]
+
+    # The plots page draws offline: no script comes from the network; dvc_plots/ is ignored.
+    dvc(repo, "plots", "show", env=env)
+    page = (repo / "dvc_plots" / "index.html").read_text()
+    assert "<script src" not in page and "vegaEmbed" in page
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout
+    assert "dvc_plots" not in status

@@ -1174,6 +1174,24 @@ def _appendix(inputs: ReportInputs, f: Facts) -> list[Block]:
     ]
 
 
+def headline(f: Facts) -> str:
+    """One line with the run's main figures, for the end of the pipeline's output."""
+    r = f.results
+    cv = (
+        f"; cross-validated {_pct(f.cv.summary['accuracy_mean'])} ± "
+        f"{_pct(f.cv.summary['accuracy_std'])} over {len(f.cv.folds)} folds"
+        if f.cv
+        else ""
+    )
+    warning = (
+        " (the network is at chance: see the report's discussion)" if f.diagnosis.at_chance else ""
+    )
+    return (
+        f"{_task(f)}: test accuracy {_pct(r.accuracy)} ({r.correct} of {r.n}; 95% interval "
+        f"{_pct(r.accuracy_low)} to {_pct(r.accuracy_high)}){cv}{warning}"
+    )
+
+
 def build_report(inputs: ReportInputs) -> list[Block]:
     """The report's blocks, in reading order, figures and tables numbered."""
     f = gather_facts(inputs)

@@ -1,10 +1,23 @@
+import dataclasses
 import hashlib
+import logging
 import zipfile
 
 import pytest
 
 from signnet.data import archive
-from signnet.data.archive import ArchiveError, fingerprint, read_folder, read_verified, read_zip
+from signnet.data.archive import (
+    SIGN_LANGUAGE_DIGITS,
+    ArchiveError,
+    DatasetSpec,
+    file_hashes,
+    fingerprint,
+    manifest_text,
+    published_manifest,
+    read_folder,
+    read_verified,
+    read_zip,
+)
 from tests.conftest import MIRROR, TOP, spec_for, write_zip
 
 
@@ -82,7 +95,7 @@ def test_zip_bombs_are_rejected(tmp_path, files):
 def test_wrong_fingerprint_and_missing_dataset_folder(tmp_path, files):
     path = write_zip(tmp_path / "a.zip", files)
     other = spec_for({"Dataset/0/x.JPG": b"other"})
-    with pytest.raises(ArchiveError, match="content fingerprint .* does not match"):
+    with pytest.raises(ArchiveError, match="not the published photos of commit test: .* content "):
         read_verified(path, other)
     with zipfile.ZipFile(tmp_path / "empty.zip", "w") as packed:
         packed.writestr("top/README.md", "no photos")
@@ -106,3 +119,51 @@ def test_real_mirror_matches_the_published_fingerprint():
     assert len(files) == 2062
     manifest = (MIRROR / "MANIFEST.sha256").read_text()
     assert hashlib.sha256(manifest.encode()).hexdigest() == spec.fingerprint
+
+
+def spec_with_manifest(tmp_path, files) -> DatasetSpec:
+    """``spec_for(files)`` with its manifest written beside it, as the package ships one."""
+    manifest = tmp_path / "manifest.sha256"
+    manifest.write_text(manifest_text(file_hashes(files)))
+    return dataclasses.replace(spec_for(files), manifest=manifest)
+
+
+def test_a_copy_that_differs_names_the_missing_extra_and_changed_files(tmp_path, files):
+    spec = spec_with_manifest(tmp_path, files)
+    names = sorted(files)
+    damaged = {name: data for name, data in files.items() if name != names[0]}  # one missing
+    damaged[names[1]] = b"changed"
+    damaged["Dataset/0/IMG_new.JPG"] = b"extra"
+    path = write_zip(tmp_path / "copy.zip", damaged)
+    with pytest.raises(ArchiveError) as caught:
+        read_verified(path, spec)
+    message = str(caught.value)
+    assert f"1 missing ({names[0]}); 1 extra (Dataset/0/IMG_new.JPG); 1 changed ({names[1]})" in (
+        message
+    )
+    assert "Delete this copy (or take it out of download.mirrors)" in message
+
+
+def test_files_that_operating_systems_add_are_ignored_with_a_note(tmp_path, files, caplog):
+    spec = spec_with_manifest(tmp_path, files)
+    path = write_zip(tmp_path / "mac.zip", files)
+    with zipfile.ZipFile(path, "a") as packed:
+        packed.writestr(f"{TOP}/Dataset/.DS_Store", b"finder")
+        packed.writestr(f"{TOP}/Dataset/0/._IMG_0.JPG", b"apple double")
+        packed.writestr(f"__MACOSX/{TOP}/Dataset/0/._IMG_0.JPG", b"resource fork")
+        packed.writestr(f"{TOP}/Dataset/1/Thumbs.db", b"windows")
+    with caplog.at_level(logging.INFO, logger="signnet"):
+        assert read_verified(path, spec) == files
+    assert "ignored 4 file(s) that operating systems add" in caplog.text
+    folder = tmp_path / "unpacked"
+    for name, data in {**files, "Dataset/.DS_Store": b"finder"}.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    assert read_verified(folder, spec) == files
+
+
+def test_the_packaged_manifest_is_the_published_one():
+    manifest = SIGN_LANGUAGE_DIGITS.manifest
+    digest = hashlib.sha256(manifest.read_bytes()).hexdigest()
+    assert digest == SIGN_LANGUAGE_DIGITS.fingerprint
+    assert len(published_manifest(SIGN_LANGUAGE_DIGITS)) == 2062

@@ -1,7 +1,16 @@
+import logging
+
 import numpy as np
 import pytest
 
-from signnet.artifacts import ArtifactError, atomic_path, load_npz, save_json, save_npz
+from signnet.artifacts import (
+    ArtifactError,
+    atomic_directory,
+    atomic_path,
+    load_npz,
+    save_json,
+    save_npz,
+)
 
 
 def test_npz_is_byte_identical_and_round_trips(tmp_path):
@@ -42,3 +51,23 @@ def test_load_errors_name_the_file(tmp_path):
     np.savez(tmp_path / "pickled.npz", o=np.array([None], dtype=object))
     with pytest.raises(ArtifactError, match="without pickle"):
         load_npz(tmp_path / "pickled.npz")
+
+
+def test_what_a_killed_write_left_is_removed_by_the_next_write(tmp_path, caplog):
+    stale_file = tmp_path / ".images.npz.k1ll3d.tmp"  # as atomic_path names them
+    stale_file.write_bytes(b"half an archive")
+    stale_folder = tmp_path / ".figures.x9.tmp"  # as atomic_directory names them
+    stale_folder.mkdir()
+    (stale_folder / "a.png").write_bytes(b"png")
+    other = tmp_path / ".other.npz.k1ll3d.tmp"  # another target's: left to its own next write
+    other.write_bytes(b"")
+    with caplog.at_level(logging.INFO, logger="signnet"):
+        save_npz(tmp_path / "images.npz", {"x": np.zeros(2)})
+        with atomic_directory(tmp_path / "figures") as folder:
+            (folder / "b.png").write_bytes(b"png")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".other.npz.k1ll3d.tmp",
+        "figures",
+        "images.npz",
+    ]
+    assert "left by an interrupted write" in caplog.text

@@ -2,6 +2,8 @@
 
 Every write goes to a temporary file beside the target and is moved into place with
 ``os.replace`` only when complete, so a failed or killed stage never leaves a half-written file.
+The temporary file of a killed write (``.<name>.<random>.tmp``) is removed by the next write of
+the same target.
 ``.npz`` archives are written with a fixed timestamp, so equal arrays give equal bytes; arrays
 are loaded with ``allow_pickle=False`` and JSON with the standard parser only.
 """
@@ -9,7 +11,9 @@ are loaded with ``allow_pickle=False`` and JSON with the standard parser only.
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -22,6 +26,8 @@ import numpy as np
 
 from signnet.errors import SignnetError
 
+log = logging.getLogger(__name__)
+
 # The earliest time a zip entry can record: a constant, so the bytes do not depend on the clock.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
@@ -30,11 +36,27 @@ class ArtifactError(SignnetError):
     """An artifact that is missing, unreadable or lacks what a stage needs."""
 
 
+def remove_stale(folder: Path, pattern: str) -> None:
+    """Remove what a killed write left in ``folder`` under the glob ``pattern``."""
+    for stale in sorted(folder.glob(pattern)):
+        log.info("removing %s, left by an interrupted write", stale)
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
+
+
+def _temporary(path: Path) -> str:
+    """The glob of the temporary names :func:`atomic_path` and :func:`atomic_directory` use."""
+    return f".{glob.escape(path.name)}.*.tmp"
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it onto ``path`` only if the block succeeds."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(path.parent, _temporary(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp)
@@ -51,6 +73,7 @@ def atomic_directory(path: str | Path) -> Iterator[Path]:
     """Yield a temporary folder beside ``path``; it replaces ``path`` only if the block succeeds."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(path.parent, _temporary(path))
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
         yield tmp

@@ -7,23 +7,37 @@ paths relative to the top folder and ``/`` as separator, e.g. ``Dataset/6/IMG_11
 
 The content fingerprint is the sha256 of the manifest text: one line
 ``<sha256 of the file>  <relative path>\\n`` per file, sorted by path in plain byte order. It
-identifies the photos independently of how they were packed.
+identifies the photos independently of how they were packed. The published manifest ships with
+the package (``manifests/``, checked against the fingerprint), so a copy that does not match is
+refused with the files that are missing, extra or changed.
+
+Files that operating systems add to folders and archives (``.DS_Store``, ``Thumbs.db``,
+``desktop.ini``, ``._*`` and ``__MACOSX/``) are left out, with a note in the log.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 import posixpath
 import zipfile
 from pathlib import Path
 
 from signnet.errors import SignnetError
 
+log = logging.getLogger(__name__)
+
 DATASET_DIR = "Dataset/"
 # Limits that no real copy of this dataset comes near (24 MB unpacked, JPEGs barely compress).
 MAX_UNPACKED_BYTES = 1 << 30
 MAX_COMPRESSION_RATIO = 200
+# Files that operating systems add to folders and archives: never part of a dataset.
+SYSTEM_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+SYSTEM_FOLDERS = {"__MACOSX"}
+MANIFESTS = Path(__file__).parent / "manifests"
+# How many paths of each kind a mismatch names.
+NAMED = 5
 
 
 class ArchiveError(SignnetError):
@@ -38,6 +52,8 @@ class DatasetSpec:
     url: str
     fingerprint: str
     commit_date: str
+    # The published manifest, whose sha256 is ``fingerprint``: it names the files that differ.
+    manifest: Path | None = None
 
     @property
     def archive_name(self) -> str:
@@ -53,16 +69,71 @@ SIGN_LANGUAGE_DIGITS = DatasetSpec(
     ),
     fingerprint="dcb2ae4be3d7735fcdd5afd3ac662c8515803a0ab9c5acce989eb085802de6d1",
     commit_date="2021-05-08",
+    manifest=MANIFESTS / "sign-language-digits-4b09433.sha256",
 )
+
+
+def is_system_file(path: str) -> bool:
+    """True for a file an operating system adds (see :data:`SYSTEM_FILES`), by its ``/`` path."""
+    parts = path.split("/")
+    name = parts[-1]
+    return bool(SYSTEM_FOLDERS & set(parts)) or name in SYSTEM_FILES or name.startswith("._")
+
+
+def _note_ignored(source: Path, ignored: list[str]) -> None:
+    if ignored:
+        shown = ", ".join(ignored[:NAMED]) + (
+            f" and {len(ignored) - NAMED} more" if len(ignored) > NAMED else ""
+        )
+        log.info(
+            "%s: ignored %d file(s) that operating systems add: %s", source, len(ignored), shown
+        )
+
+
+def file_hashes(files: dict[str, bytes]) -> dict[str, str]:
+    """The sha256 of each file, by path."""
+    return {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
+
+
+def manifest_text(hashes: dict[str, str]) -> str:
+    """The manifest (see the module docstring) of the files with these hashes."""
+    return "".join(
+        f"{hashes[path]}  {path}\n" for path in sorted(hashes, key=lambda p: p.encode("utf-8"))
+    )
 
 
 def fingerprint(files: dict[str, bytes]) -> str:
     """The sha256 of the manifest of ``files`` (see the module docstring)."""
-    manifest = "".join(
-        f"{hashlib.sha256(files[path]).hexdigest()}  {path}\n"
-        for path in sorted(files, key=lambda p: p.encode("utf-8"))
-    )
-    return hashlib.sha256(manifest.encode("utf-8")).hexdigest()
+    return hashlib.sha256(manifest_text(file_hashes(files)).encode("utf-8")).hexdigest()
+
+
+def published_manifest(spec: DatasetSpec) -> dict[str, str]:
+    """The sha256 of each file of ``spec``'s photos, by path, from its manifest."""
+    text = spec.manifest.read_text(encoding="utf-8")
+    if hashlib.sha256(text.encode("utf-8")).hexdigest() != spec.fingerprint:
+        raise ArchiveError(f"{spec.manifest}: damaged: not the manifest of {spec.fingerprint}")
+    return {path: digest for digest, path in (line.split("  ", 1) for line in text.splitlines())}
+
+
+def _some(paths: list[str]) -> str:
+    more = f" and {len(paths) - NAMED} more" if len(paths) > NAMED else ""
+    return ", ".join(paths[:NAMED]) + more
+
+
+def differences(files: dict[str, bytes], spec: DatasetSpec) -> str:
+    """What sets ``files`` apart from the published manifest: missing, extra, changed files."""
+    if spec.manifest is None:
+        return f"content fingerprint {fingerprint(files)} instead of {spec.fingerprint}"
+    expected, found = published_manifest(spec), file_hashes(files)
+    missing = sorted(set(expected) - set(found))
+    extra = sorted(set(found) - set(expected))
+    changed = sorted(p for p in set(expected) & set(found) if expected[p] != found[p])
+    parts = [
+        f"{len(paths)} {kind} ({_some(paths)})"
+        for kind, paths in (("missing", missing), ("extra", extra), ("changed", changed))
+        if paths
+    ]
+    return "; ".join(parts) or "no file differs (the manifest lines do)"
 
 
 def _safe_member_path(source: Path, name: str) -> str:
@@ -86,6 +157,10 @@ def read_zip(path: Path) -> dict[str, bytes]:
     with archive:
         infos = [info for info in archive.infolist() if not info.is_dir()]
         names = [_safe_member_path(path, info.filename) for info in infos]
+        ignored = [name for name in names if is_system_file(name)]
+        _note_ignored(path, ignored)
+        kept = [(i, n) for i, n in zip(infos, names, strict=True) if not is_system_file(n)]
+        infos, names = [i for i, _ in kept], [n for _, n in kept]
         total = sum(info.file_size for info in infos)
         if total > MAX_UNPACKED_BYTES:
             raise ArchiveError(
@@ -121,13 +196,17 @@ def read_folder(root: Path) -> dict[str, bytes]:
     )
     if base is None:
         raise ArchiveError(f"{root}: holds no {DATASET_DIR} folder, directly or one level down")
-    files = {}
+    files, ignored = {}, []
     for file in sorted((base / DATASET_DIR).rglob("*")):
         if not file.is_file():
+            continue
+        if is_system_file(file.relative_to(base).as_posix()):
+            ignored.append(file.relative_to(base).as_posix())
             continue
         if not file.resolve().is_relative_to(base):
             raise ArchiveError(f"{file}: links outside the dataset folder {base}")
         files[file.relative_to(base).as_posix()] = file.read_bytes()
+    _note_ignored(root, ignored)
     return files
 
 
@@ -146,10 +225,10 @@ def _top_folder(path: Path, names: list[str]) -> str:
 def read_verified(path: Path, spec: DatasetSpec) -> dict[str, bytes]:
     """Read a zip or folder at ``path`` and check its content fingerprint against ``spec``."""
     files = read_folder(path) if path.is_dir() else read_zip(path)
-    found = fingerprint(files)
-    if found != spec.fingerprint:
+    if fingerprint(files) != spec.fingerprint:
         raise ArchiveError(
-            f"{path}: content fingerprint {found} does not match the expected {spec.fingerprint} "
-            f"of commit {spec.commit} ({len(files)} files under {DATASET_DIR})"
+            f"{path}: not the published photos of commit {spec.commit}: against its manifest, "
+            f"{differences(files, spec)}. Delete this copy (or take it out of download.mirrors) "
+            f"and let the stage download {spec.url}, or restore the files named"
         )
     return files

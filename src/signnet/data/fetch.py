@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pooch
 
+from signnet.artifacts import remove_stale
 from signnet.data.archive import ArchiveError, DatasetSpec, read_verified
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ def _mirror_source(folder: Path, spec: DatasetSpec) -> Path | None:
 def _download(spec: DatasetSpec, cache: Path) -> dict[str, bytes]:
     """Fetch ``spec.url`` with a progress bar, verify it, then keep it in ``cache``."""
     cache.mkdir(parents=True, exist_ok=True)
+    remove_stale(cache, ".download-*")  # what a killed download left
     staging = Path(tempfile.mkdtemp(prefix=".download-", dir=cache))
     try:
         fetched = Path(

@@ -94,7 +94,7 @@ def test_the_readme_gives_each_reference_configuration_as_its_exp_run_line():
     references = _benchmark_module("references")
     readme = (REPO / "README.md").read_text()
     base = load_params(REPO / "params.yaml")
-    for reference in references.REFERENCES:
+    for reference in references.REFERENCES + references.NEEDS_NETWORK:
         reference.params(base)  # valid on top of params.yaml
         if reference.overrides:
             assert f"\n{reference.exp_run()}\n" in readme, reference.name

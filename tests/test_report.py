@@ -149,7 +149,7 @@ def test_report_has_the_sections_a_grader_expects(tmp_path, digits):
         "4 Hyperparameters and the evidence for them",
         "5 Training",
         "6 Results",
-        "7 Predictions on test photos",
+        "7 Predictions on test images",
         "8 Discussion",
         "9 Conclusion",
         "10 Reproducibility",

@@ -13,6 +13,14 @@ from tests.conftest import repo_params
 from tests.test_report import report_inputs, text_of
 
 COURSE = {"kind": "course file", "file": "dataset_labels.npz", "sha256": "ab" * 32, "images": 60}
+MNIST = {
+    "kind": "MNIST",
+    "url": "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "fingerprint": "cd" * 32,
+    "citation": "LeCun, Y. et al. (1998)",
+    "images": 70000,
+    "images_per_digit": {str(d): 7000 for d in range(10)},
+}
 TEN = tuple(range(10))
 
 
@@ -59,6 +67,14 @@ RUNS = {
     ),
     "per-sample": lambda: report_inputs((4, 5), 3, train_recipe={"batch_size": 1}),
     "course file": lambda: report_inputs((6, 8), source=COURSE),
+    "mnist": lambda: report_inputs(
+        TEN,
+        20,
+        model={"activation": "relu", "init": "he", "hidden": [16]},
+        train_recipe={"lr": 0.1},
+        noise=3,
+        source=MNIST,
+    ),
     "at chance": lambda: at_chance(report_inputs((6, 8), 1)),
 }
 
@@ -87,9 +103,12 @@ def test_no_false_sentence_in_any_run(run):
     # Descent is described as it ran.
     assert ("per-sample gradient descent" in text) == (facts.method.batch_size == 1)
     assert ("mini-batches of" in text) == (1 < facts.method.batch_size < facts.method.train_images)
-    # Photos are described as photos only when they were.
-    assert ("EXIF" in text) == (name != "course file")
-    assert ("per digit. Their content fingerprint" in text) == (name != "course file")
+    # Photos are described as photos only when they were; MNIST as handwriting.
+    photos = name not in ("course file", "mnist")
+    assert ("EXIF" in text) == photos
+    assert ("per digit. Their content fingerprint" in text) == photos
+    assert ("a hand signing" in text) == (name != "mnist")
+    assert ("handwritten" in text) == (name == "mnist")
     # Next steps never propose what the run already did.
     conclusion = text[text.index("9 Conclusion") : text.index("10 Reproducibility")]
     assert ("all ten digits" in conclusion) == facts.binary
@@ -99,7 +118,7 @@ def test_no_false_sentence_in_any_run(run):
     # Capitalised names only as names.
     assert "Relu" not in text and "the he initialisation" not in text
     # Facts are formatted, not typed: the test count and the CV figures come from the artifacts.
-    assert f"{facts.results.correct} of the {facts.results.n} photos" in text
+    assert f"{facts.results.correct} of the {facts.results.n} images" in text
 
 
 def test_default_run_facts_and_comparison():
@@ -154,7 +173,16 @@ def test_per_sample_run_is_not_called_mini_batch():
     facts = gather_facts(inputs)
     assert facts.method.batch_size == 1 and facts.method.batches_per_epoch == 48
     algorithm = next(b for b in build_report(inputs) if hasattr(b, "lines"))
-    assert (1, "for each photo:") in algorithm.lines
+    assert (1, "for each image:") in algorithm.lines
+
+
+def test_mnist_run_compares_with_the_mnist_claim_only():
+    facts = gather_facts(RUNS["mnist"]())
+    assert facts.data.origin == "mnist" and not facts.data.photos
+    assert {r.document for r in facts.comparison} == {"README 004"}
+    text = text_of(build_report(RUNS["mnist"]()))
+    assert "The references measured on MNIST too" in text
+    assert text.startswith("Handwritten digits (MNIST), all ten digits")
 
 
 def test_course_file_run_names_the_file():
@@ -191,7 +219,9 @@ def test_errors_confusions_and_overfitting_are_counted():
 def test_the_reproducing_command_sets_every_result_deciding_key():
     params = repo_params(model={"hidden": [32, 16]}, cv={"workers": 2})
     command = reproduce_command(params)
-    assert command.startswith("dvc exp run -S download.image_size=28")
+    assert command.startswith(
+        "dvc exp run -S download.source=sign-digits -S download.image_size=28"
+    )
     assert "-S 'model.hidden=[32,16]'" in command and "-S train.lr=0.1" in command
     assert "mirrors" not in command and "workers" not in command and "scheduler" not in command
     assert max(len(line) for line in command.splitlines()) <= 92

@@ -29,6 +29,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from signnet.data.preprocessing import SCALINGS
+from signnet.data.sources import SOURCES
 from signnet.errors import SignnetError
 from signnet.nn.activations import ACTIVATIONS
 from signnet.nn.backend import DEVICES
@@ -89,6 +90,13 @@ Fraction = Annotated[float, Field(ge=0, lt=1)]
 class DownloadParams(Section):
     """Where the photos come from and the square size they are decoded to."""
 
+    source: Annotated[
+        choices(SOURCES),
+        Field(
+            description="the images: sign-digits (the Sign Language Digits photos), mnist "
+            "(MNIST's four IDX files) or course-file (download.course_file)"
+        ),
+    ]
     image_size: Annotated[
         int, Field(ge=8, le=256, description="photos are decoded to image_size x image_size grey")
     ]
@@ -96,14 +104,15 @@ class DownloadParams(Section):
         list[str],
         Field(
             description="folders (relative to the repository root) holding the archive, zipped "
-            "or unpacked, tried in order after the user's cache; a missing one is skipped"
+            "or unpacked (or MNIST's files), tried in order after the user's cache; a missing "
+            "one is skipped"
         ),
     ]
     course_file: Annotated[
         str | None,
         Field(
-            description="a course-format .npz (dataset: N x D pixels, labels: digits) used "
-            "instead of the photos"
+            description="a course-format .npz (dataset: N x D pixels, labels: digits), read "
+            "when download.source is course-file; null otherwise"
         ),
     ]
 

@@ -13,11 +13,10 @@ import math
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 from signnet.artifacts import ArtifactError, load_npz
 from signnet.data.archive import ArchiveError
-from signnet.data.images import to_square_gray
+from signnet.data.images import resize_all
 
 
 def _digits(path: Path, labels: np.ndarray, n: int) -> np.ndarray:
@@ -67,9 +66,7 @@ def read_course_file(path: Path, image_size: int) -> dict[str, np.ndarray]:
     if side * side != width:
         raise ArchiveError(f"{path}: rows of {width} pixels are not square images")
     digits = _digits(path, arrays["labels"], n)
-    pixels = _pixels(path, dataset).reshape(n, side, side)
-    if side != image_size:
-        pixels = np.stack([to_square_gray(Image.fromarray(p), image_size) for p in pixels])
+    pixels = resize_all(_pixels(path, dataset).reshape(n, side, side), image_size)
     files = np.array([f"{path.name}#{i}" for i in range(n)])
     return {"images": pixels, "digits": digits, "files": files}
 

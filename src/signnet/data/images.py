@@ -63,6 +63,13 @@ def to_square_gray(image: Image.Image, size: int, name: str = "image") -> np.nda
     return np.asarray(square, dtype=np.uint8)
 
 
+def resize_all(pixels: np.ndarray, size: int) -> np.ndarray:
+    """Grey images uint8 (N, s, s) at ``size`` x ``size``, each resized as a photo is."""
+    if pixels.shape[1:] == (size, size):
+        return pixels
+    return np.stack([to_square_gray(Image.fromarray(p), size) for p in pixels])
+
+
 def decode_photo(data: bytes, size: int, name: str) -> np.ndarray:
     """Decode the encoded photo ``data`` (any format Pillow reads) to uint8 (size, size)."""
     try:

@@ -51,9 +51,9 @@ class ReportInputs:
 
 @dataclasses.dataclass(frozen=True)
 class DataFacts:
-    origin: str  # "dataset" or "course file"
+    origin: str  # "dataset" (the photos), "mnist" or "course file"
     name: str  # the dataset's name, or the course file's name
-    repository: str  # URL ("" for a course file)
+    repository: str  # URL of the dataset or of MNIST's files ("" for a course file)
     commit: str
     commit_date: str
     license: str
@@ -231,10 +231,11 @@ def _data(inputs: ReportInputs, digits: list[int]) -> DataFacts:
     course = source["kind"] == "course file"
     per_digit = [int(v) for v in source.get("images_per_digit", {}).values()] or [0]
     preprocessing = inputs.model.preprocessing
+    origin = {"course file": "course file", "MNIST": "mnist"}.get(source["kind"], "dataset")
     return DataFacts(
-        origin="course file" if course else "dataset",
+        origin=origin,
         name=source["file"] if course else source["kind"],
-        repository=source.get("repository", ""),
+        repository=source.get("repository", source.get("url", "")),
         commit=source.get("commit", ""),
         commit_date=source.get("commit_date", ""),
         license=source.get("license", ""),
@@ -243,7 +244,7 @@ def _data(inputs: ReportInputs, digits: list[int]) -> DataFacts:
         source_images=int(source["images"]),
         per_digit_low=min(per_digit),
         per_digit_high=max(per_digit),
-        photos=not course,
+        photos=origin == "dataset",
         image_size=preprocessing.image_size,
         features=preprocessing.image_size**2,
         scaling=preprocessing.scaling,
@@ -486,7 +487,8 @@ def gather_facts(inputs: ReportInputs) -> Facts:
     test = inputs.evaluation["results"]["test"]
     data = _data(inputs, digits)
     cv = _cv(inputs.cross_validation, test["accuracy"])
-    claims = claims_for(digits)
+    # MNIST runs compare with the claims on MNIST only; photo runs with every claim on the task.
+    claims = [c for c in claims_for(digits) if data.origin != "mnist" or c.data == data.name]
     departures = _departures(claims, inputs.params, inputs.departures)
     cited = [c.document for c in claims] + [departures.document] * bool(departures.document)
     return Facts(

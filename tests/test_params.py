@@ -10,6 +10,7 @@ import pytest
 from dvc.utils.serialize import parse_yaml
 
 from signnet.data.preprocessing import SCALINGS
+from signnet.data.sources import SOURCES
 from signnet.nn.activations import ACTIVATIONS
 from signnet.nn.backend import DEVICES
 from signnet.nn.layers import INITIALISERS
@@ -182,6 +183,7 @@ def test_the_repository_file_is_valid_and_the_code_has_no_defaults():
 
 def test_choices_are_the_implementing_tables():
     declared = {
+        ("download", "source"): SOURCES,
         ("split", "scaling"): SCALINGS,
         ("model", "activation"): ACTIVATIONS,
         ("model", "init"): INITIALISERS,

@@ -12,7 +12,6 @@ import inspect
 import warnings
 
 import numpy as np
-from sklearn import metrics as skm
 
 from signnet.errors import SignnetError
 
@@ -24,6 +23,8 @@ class CrossCheckError(SignnetError):
 
 
 def _log_loss(labels: np.ndarray, proba: np.ndarray) -> float:
+    from sklearn import metrics as skm
+
     # scikit-learn 1.9 renamed y_pred to y_proba; pass whichever this version takes.
     name = "y_proba" if "y_proba" in inspect.signature(skm.log_loss).parameters else "y_pred"
     return skm.log_loss(labels, **{name: proba}, labels=np.arange(proba.shape[1]))
@@ -31,6 +32,9 @@ def _log_loss(labels: np.ndarray, proba: np.ndarray) -> float:
 
 def _reference(labels: np.ndarray, proba: np.ndarray) -> dict[str, float | np.ndarray]:
     """scikit-learn's values, keyed like :func:`_hand_values`."""
+    # Imported here, not with the module: the report reads TOLERANCE and needs no scikit-learn.
+    from sklearn import metrics as skm
+
     n_classes = proba.shape[1]
     classes = np.arange(n_classes)
     predicted = np.argmax(proba, axis=1)

@@ -43,7 +43,7 @@ def test_load_errors_name_the_file(tmp_path):
     with pytest.raises(ArtifactError, match="missing.npz: file does not exist"):
         load_npz(tmp_path / "missing.npz")
     (tmp_path / "bad.npz").write_bytes(b"not a zip")
-    with pytest.raises(ArtifactError, match="bad.npz: not a readable"):
+    with pytest.raises(ArtifactError, match="bad.npz: not a .npz file"):
         load_npz(tmp_path / "bad.npz")
     save_npz(tmp_path / "x.npz", {"x": np.zeros(2)})
     with pytest.raises(ArtifactError, match="lacks array.s. y; it holds x"):

@@ -146,10 +146,14 @@ def test_the_download_stage_reads_mnist_when_the_source_says_so(tmp_path, monkey
     [
         ({"source": "course-file"}, "download.course_file = None must name a file"),
         ({"course_file": "x.npz"}, "download.course_file = 'x.npz' is only read when"),
-        ({"source": "course-file", "course_file": "missing.npz"}, "'missing.npz' is not a file"),
     ],
 )
-def test_the_course_file_and_the_source_must_agree(tmp_path, download, message):
-    params = repo_params(download=download)
+def test_the_course_file_and_the_source_must_agree_before_any_work(download, message):
     with pytest.raises(ParamError, match=message):
+        repo_params(download=download)
+
+
+def test_a_course_file_that_is_not_there_is_named(tmp_path):
+    params = repo_params(download={"source": "course-file", "course_file": "missing.npz"})
+    with pytest.raises(ParamError, match="download.course_file = 'missing.npz' is not a file"):
         load_photos(params.download, root=tmp_path)

@@ -25,7 +25,7 @@ from signnet.params import (
     reference_table,
     validate,
 )
-from tests.conftest import REPO
+from tests.conftest import REPO, repo_params
 
 GOOD = read_yaml(REPO / "params.yaml")
 
@@ -226,3 +226,13 @@ def test_the_network_library_loads_neither_params_nor_yaml():
     assert out.strip() == "[]"
     sources = "".join(p.read_text() for p in (REPO / "src/signnet/nn").glob("*.py"))
     assert not re.search(r"\b(train|model|split|download)\.\w+ =", sources)  # no params keys
+
+
+def test_convolution_blocks_must_fit_the_image_size_before_any_work():
+    with pytest.raises(ParamError) as caught:
+        repo_params(download={"image_size": 8}, model={"conv": [16, 32, 64, 128]})
+    assert str(caught.value) == (
+        "params: model.conv = [16, 32, 64, 128] does not fit download.image_size = 8: 4 blocks "
+        "need images of side at least 16; use fewer blocks or a larger image_size"
+    )
+    repo_params(download={"image_size": 16}, model={"conv": [16, 32, 64, 128]})  # fits

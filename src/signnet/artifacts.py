@@ -124,9 +124,17 @@ def save_npz(path: str | Path, arrays: Mapping[str, Any]) -> None:
                 np.lib.format.write_array(member, array, allow_pickle=False)
 
 
+def is_npz(path: Path) -> bool:
+    """Whether the file at ``path`` starts as every ``.npz`` does: as a zip archive."""
+    with path.open("rb") as file:
+        return file.read(4) == b"PK\x03\x04"
+
+
 def load_npz(path: str | Path, required: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
     """Load every array of the ``.npz`` at ``path`` without pickle; check ``required`` names."""
     path = Path(path)
+    if path.is_file() and not is_npz(path):
+        raise ArtifactError(f"{path}: not a .npz file (NumPy's zip archive of arrays)")
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in archive.files}

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from signnet.artifacts import ArtifactError, load_npz, save_npz
+from signnet.artifacts import ArtifactError, is_npz, load_npz, save_npz
 from signnet.data.preprocessing import Preprocessing
 from signnet.nn.backend import select_backend, to_device, to_numpy
 from signnet.nn.model import ModelConfig, Network
@@ -66,14 +66,9 @@ NOT_A_MODEL = "not a signnet model file (one the train stage writes, e.g. models
 def load_model(path: str | Path) -> TrainedModel:
     """Read a model file written by :func:`save_model`, on the CPU."""
     path = Path(path)
-    try:
-        with path.open("rb") as file:
-            head = file.read(4)
-    except FileNotFoundError:
-        raise ArtifactError(f"{path}: file does not exist (train one: dvc repro)") from None
-    except OSError as error:
-        raise ArtifactError(f"{path}: cannot read ({error.strerror})") from None
-    if head != b"PK\x03\x04":  # every .npz is a zip archive
+    if not path.is_file():
+        raise ArtifactError(f"{path}: no such file (train a model: dvc repro)")
+    if not is_npz(path):
         raise ArtifactError(f"{path}: {NOT_A_MODEL}: it is not a .npz archive")
     arrays = load_npz(path)
     if "format" not in arrays:

@@ -29,7 +29,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from signnet.data.preprocessing import SCALINGS
-from signnet.data.sources import SOURCES
+from signnet.data.sources import COURSE_SOURCE, SOURCES
 from signnet.errors import SignnetError
 from signnet.nn.activations import ACTIVATIONS
 from signnet.nn.backend import DEVICES
@@ -279,11 +279,46 @@ def load_params(path: str | Path = "params.yaml") -> Params:
 
 def validate(raw: Any) -> Params:
     """``raw`` (a parsed params file) as :class:`Params`, or a :class:`ParamError` listing every
-    problem, in the order of the schema."""
+    problem, in the order of the schema, then the rules that tie keys of two sections."""
     try:
-        return Params.model_validate(raw)
+        params = Params.model_validate(raw)
     except ValidationError as error:
         raise ParamError(_problems(raw, error)) from None
+    problems = _across_sections(params)
+    if problems:
+        raise ParamError(problems)
+    return params
+
+
+def _across_sections(params: Params) -> list[tuple[str, Any, str]]:
+    """The rules between keys that every stage checks before any work."""
+    problems = []
+    download, conv = params.download, params.model.conv
+    if download.image_size >> len(conv) < 1:  # each block halves the side with 2x2 pooling
+        problems.append(
+            (
+                "model.conv",
+                conv,
+                f"does not fit download.image_size = {download.image_size}: {len(conv)} blocks "
+                f"need images of side at least {2 ** len(conv)}; use fewer blocks or a larger "
+                "image_size",
+            )
+        )
+    reads_file = download.source == COURSE_SOURCE
+    if reads_file and download.course_file is None:
+        problems.append(
+            ("download.course_file", None, f"must name a file: download.source is {COURSE_SOURCE}")
+        )
+    if not reads_file and download.course_file is not None:
+        problems.append(
+            (
+                "download.course_file",
+                download.course_file,
+                f"is only read when download.source is {COURSE_SOURCE} (it is "
+                f"{download.source}): set it to null, or the source to {COURSE_SOURCE}",
+            )
+        )
+    return problems
 
 
 def _problems(raw: Any, error: ValidationError) -> list[tuple[str, Any, str]]:

@@ -20,32 +20,11 @@ def load_photos(params: DownloadParams, root: Path) -> tuple[dict[str, np.ndarra
     describes what the data is (not where this machine found it), so it is the same on every
     machine.
     """
-    course_file = None
+    course_file = None  # download.source and download.course_file agree (signnet.params)
     if params.source == COURSE_SOURCE:
-        if params.course_file is None:
-            raise ParamError(
-                [
-                    (
-                        "download.course_file",
-                        None,
-                        f"must name a file: download.source is {COURSE_SOURCE}",
-                    )
-                ]
-            )
         course_file = root / params.course_file
         if not course_file.is_file():
             raise ParamError([("download.course_file", params.course_file, "is not a file")])
-    elif params.course_file is not None:
-        raise ParamError(
-            [
-                (
-                    "download.course_file",
-                    params.course_file,
-                    f"is only read when download.source is {COURSE_SOURCE} (it is "
-                    f"{params.source}): set it to null, or the source to {COURSE_SOURCE}",
-                )
-            ]
-        )
     arrays, source = SOURCES[params.source](
         params.image_size, [root / m for m in params.mirrors], course_file
     )

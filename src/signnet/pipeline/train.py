@@ -105,7 +105,8 @@ def train_network(
     n_classes = len(classes)
     try:
         config = model_config(model_params, preprocessing.offset.shape[0], n_classes)
-    except ValueError as error:  # the only rule the schema cannot check: depth against image size
+    except ValueError as error:  # depth against image size: params check it too, for params
+        # that agree with the images; this catches a preprocessing made for another size
         problem = f"does not fit these images: {error}; use fewer blocks or a larger image_size"
         raise ParamError([("model.conv", model_params.conv, problem)]) from None
     dtype = getattr(xp, config.dtype)

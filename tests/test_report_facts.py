@@ -147,6 +147,11 @@ def test_ten_digits_facts():
     assert not facts.binary and facts.positive is None and facts.method.outputs == 10
     assert {r.document for r in facts.comparison} == {"README 004", "Mavi 2020", "Vocalize"}
     assert facts.departures.document == "README 004"
+    same = {r.document: r.same_data for r in facts.comparison}
+    assert same == {"README 004": False, "Mavi 2020": True, "Vocalize": True}
+    text = text_of(build_report(RUNS["ten digits"]()))
+    assert "Mavi 2020 and Vocalize measured on the same data with splits of their own" in text
+    assert "other claims were measured on other data (MNIST)" in text
     assert "Mavi 2020" in facts.documents and "Vocalize" in facts.documents
 
 
@@ -181,7 +186,8 @@ def test_mnist_run_compares_with_the_mnist_claim_only():
     assert facts.data.origin == "mnist" and not facts.data.photos
     assert {r.document for r in facts.comparison} == {"README 004"}
     text = text_of(build_report(RUNS["mnist"]()))
-    assert "The references measured on MNIST too" in text
+    assert "README 004 measured on the same data with splits of their own" in text
+    assert "other data" not in text
     assert text.startswith("Handwritten digits (MNIST), all ten digits")
 
 

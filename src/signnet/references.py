@@ -129,7 +129,11 @@ class Claim:
         return None if self.stated is None else SHARED_SETUP | self.stated
 
 
+# What each claim was measured on, by the data origin signnet names (see signnet.report.facts).
 COURSE_DATA = "the course copy (5,000 photos of 28 x 28, not public)"
+SIGN_DIGITS_DATA = "the Sign Language Digits photos"
+MNIST_DATA = "MNIST"
+DATA_OF_ORIGIN = {"dataset": SIGN_DIGITS_DATA, "mnist": MNIST_DATA}
 
 CLAIMS = (
     Claim(
@@ -165,7 +169,7 @@ CLAIMS = (
         "README 004",
         tuple(range(10)),
         "784-10-10, ReLU, softmax",
-        "MNIST",
+        MNIST_DATA,
         {"accuracy": 0.85},
         {"model.hidden": [10], "model.activation": "relu"},
     ),
@@ -174,7 +178,7 @@ CLAIMS = (
         "Mavi 2020",
         tuple(range(10)),
         "convolutional network",
-        "the Sign Language Digits photos",
+        SIGN_DIGITS_DATA,
         {"accuracy": 0.98},
         None,
     ),
@@ -183,7 +187,7 @@ CLAIMS = (
         "Vocalize",
         tuple(range(10)),
         "Keras convolutional network",
-        "the Sign Language Digits photos",
+        SIGN_DIGITS_DATA,
         {"accuracy": 0.96},
         None,
     ),

@@ -790,23 +790,27 @@ def _cv_blocks(f: Facts) -> list[Block]:
 
 
 def _claims_caveat(f: Facts) -> str:
-    """What a reference's claim can tell about this run, given the data each used."""
-    data = _list(sorted({c.data for c in f.comparison}))
-    if {c.data for c in f.comparison} == {f.data.name}:
-        return (
-            f"The references measured on {data} too, on splits of their own, so a claim and "
-            "this run's figure differ by the split's chance as well."
+    """What the references' claims can tell about this run, given the data each used."""
+    same = sorted({c.document for c in f.comparison if c.same_data})
+    other = sorted({c.data for c in f.comparison if not c.same_data})
+    parts = []
+    if same:
+        parts.append(
+            f"{_list(same)} measured on the same data with splits of their own, so a claim and "
+            "this run's figure differ by the split's chance as well"
         )
-    if f.data.origin == "course file":
-        return (
-            f"The references measured on {data}, on splits of their own; this run reads a "
-            f"course-format file ({f.data.name}) with its own split, so a claim and this run's "
-            "figure differ by the split's chance as well."
+    if other:
+        parts.append(
+            f"the other claims were measured on other data ({_list(other)}), so they frame "
+            "this run's figures but do not test them"
         )
-    return (
-        f"The references measured on other data ({data}), so their figures frame this run's "
-        "but do not test it."
-    )
+    if other and f.data.origin == "course file":
+        parts.append(
+            f"this run reads a course-format file ({f.data.name}): if it is the course copy, "
+            "its split is still its own"
+        )
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
 
 
 def _comparison(f: Facts) -> list[Block]:

@@ -17,7 +17,7 @@ from signnet.crosscheck import TOLERANCE
 from signnet.metrics import Z_95
 from signnet.modelfile import TrainedModel
 from signnet.params import Params, exp_run_setting
-from signnet.references import DOCUMENTS, Claim, claims_for
+from signnet.references import DATA_OF_ORIGIN, DOCUMENTS, MNIST_DATA, Claim, claims_for
 
 # An error the network gave at least this probability is "overconfident".
 OVERCONFIDENT = 0.99
@@ -173,6 +173,7 @@ class ComparisonRow:
     document: str
     network: str
     data: str
+    same_data: bool  # measured on the data this run read (with a split of its own)
     metric: str
     claimed: float
     split: float
@@ -389,7 +390,9 @@ def _cv(result: dict, split_accuracy: float) -> CVFacts | None:
     )
 
 
-def _comparison(claims: list[Claim], test: dict, cv: CVFacts | None) -> tuple[ComparisonRow, ...]:
+def _comparison(
+    claims: list[Claim], test: dict, cv: CVFacts | None, origin: str
+) -> tuple[ComparisonRow, ...]:
     rows = []
     for claim in claims:
         for metric, claimed in claim.figures.items():
@@ -399,6 +402,7 @@ def _comparison(claims: list[Claim], test: dict, cv: CVFacts | None) -> tuple[Co
                     document=claim.document,
                     network=claim.network,
                     data=claim.data,
+                    same_data=claim.data == DATA_OF_ORIGIN.get(origin),
                     metric=metric,
                     claimed=claimed,
                     split=test[metric],
@@ -488,7 +492,7 @@ def gather_facts(inputs: ReportInputs) -> Facts:
     data = _data(inputs, digits)
     cv = _cv(inputs.cross_validation, test["accuracy"])
     # MNIST runs compare with the claims on MNIST only; photo runs with every claim on the task.
-    claims = [c for c in claims_for(digits) if data.origin != "mnist" or c.data == data.name]
+    claims = [c for c in claims_for(digits) if data.origin != "mnist" or c.data == MNIST_DATA]
     departures = _departures(claims, inputs.params, inputs.departures)
     cited = [c.document for c in claims] + [departures.document] * bool(departures.document)
     return Facts(
@@ -501,7 +505,7 @@ def gather_facts(inputs: ReportInputs) -> Facts:
         results=_results(inputs.evaluation, binary),
         diagnosis=_diagnosis(inputs, digits),
         cv=cv,
-        comparison=_comparison(claims, test, cv),
+        comparison=_comparison(claims, test, cv, data.origin),
         departures=departures,
         documents=tuple(k for k in DOCUMENTS if k in cited),
         command=reproduce_command(inputs.params),

@@ -60,10 +60,12 @@ def main(argv: list[str]) -> None:
         code_fingerprint=code_fingerprint(REPO, [Path(c) for c in CODE]),
         pairs=load_json(args.pairs) if args.pairs else None,
     )
-    blocks = build_report(inputs)
-    write_report(blocks, args.markdown, args.pdf, args.figures, report_date(source))
+    facts = gather_facts(inputs)
+    write_report(
+        build_report(inputs, facts), args.markdown, args.pdf, args.figures, report_date(source)
+    )
     # The pipeline's last words: what was reached and where to read about it.
-    print(headline(gather_facts(inputs)))
+    print(headline(facts))
     print(f"report: {args.pdf} (and {args.markdown})")
 
 

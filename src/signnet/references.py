@@ -130,7 +130,7 @@ class Claim:
 
 
 # What each claim was measured on, by the data origin signnet names (see signnet.report.facts).
-COURSE_DATA = "the course copy (5,000 photos of 28 x 28, not public)"
+COURSE_DATA = "the course copy of 5,000 photos of 28 x 28, which is not public"
 SIGN_DIGITS_DATA = "the Sign Language Digits photos"
 MNIST_DATA = "MNIST"
 DATA_OF_ORIGIN = {"dataset": SIGN_DIGITS_DATA, "mnist": MNIST_DATA}

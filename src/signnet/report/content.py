@@ -27,7 +27,7 @@ from signnet.report.document import (
     Table,
     number_blocks,
 )
-from signnet.report.facts import OVERCONFIDENT, Facts, ReportInputs, gather_facts
+from signnet.report.facts import OVERCONFIDENT, Facts, Prediction, ReportInputs, gather_facts
 
 PHOTO_COLUMNS = 6
 ACTIVATION_NAMES = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
@@ -801,7 +801,8 @@ def _claims_caveat(f: Facts) -> str:
         )
     if other:
         parts.append(
-            f"the other claims were measured on other data ({_list(other)}), so they frame "
+            f"{'the other' if same else 'the'} claims were measured on other data "
+            f"({_list(other)}), so they frame "
             "this run's figures but do not test them"
         )
     if other and f.data.origin == "course file":
@@ -968,63 +969,59 @@ def _short_name(file: str) -> str:
     return "#" + name.rsplit("#", 1)[1] if "#" in name else name
 
 
-def _photos(f: Facts, inputs: ReportInputs) -> list[Block]:
-    test, proba, params = inputs.test, inputs.probabilities, inputs.params.report
-    digits = np.array(f.digits)
-    predicted = proba.argmax(axis=1)
-    confidence = proba[np.arange(len(predicted)), predicted]
-    wrong = np.flatnonzero(predicted != test["labels"])
+def _titles(answers: tuple[Prediction, ...], with_file: bool) -> list[str]:
+    return [
+        (f"{_short_name(a.file)}\n" if with_file else "")
+        + f"true {a.actual}, pred {a.predicted}\np = {a.probability:.3f}"
+        for a in answers
+    ]
 
-    def titles(indices: np.ndarray, with_file: bool) -> list[str]:
-        return [
-            (f"{_short_name(str(test['files'][i]))}\n" if with_file else "")
-            + f"true {test['digits'][i]}, pred {digits[predicted[i]]}\np = {confidence[i]:.3f}"
-            for i in indices
-        ]
 
-    # An even spread over the test part (its order is the dataset's), always the same images.
-    shown = np.linspace(0, len(predicted) - 1, min(params.example_photos, len(predicted)))
-    shown = np.unique(shown.round().astype(int))
-    size = f.data.image_size
+def _photos(f: Facts, images: np.ndarray) -> list[Block]:
+    """The example and misclassified test images (``images``: the test part's, (N, S, S))."""
+    dx, size = f.diagnosis, f.data.image_size
+    examples, errors = dx.examples, dx.errors
     blocks: list[Block] = [
         Heading("7 Predictions on test images"),
         Paragraph(
-            f"{{fig:examples}} shows {len(shown)} test images, evenly spread over the test part, "
-            f"as the network sees them ({size} x {size} grayscale)."
+            f"{{fig:examples}} shows {len(examples)} test images, evenly spread over the test "
+            f"part, as the network sees them ({size} x {size} grayscale)."
             + (
                 " Every test image is classified correctly."
-                if len(wrong) == 0
+                if dx.wrong == 0
                 else " {fig:errors} and {tab:errors} show "
                 + (
                     "every"
-                    if len(wrong) <= params.max_misclassified
-                    else f"the {params.max_misclassified} most confident of the {len(wrong)}"
+                    if len(errors) == dx.wrong
+                    else f"the {len(errors)} most confident of the {dx.wrong}"
                 )
-                + f" misclassified image{'s' if len(wrong) > 1 else ''}, most confident first, "
+                + f" misclassified image{'s' if dx.wrong > 1 else ''}, most confident first, "
                 "with their file names in the dataset."
             )
         ),
         Figure(
             "examples.png",
             figures.photo_grid(
-                test["images"][shown],
-                titles(shown, False),
+                images[[a.index for a in examples]],
+                _titles(examples, False),
                 PHOTO_COLUMNS,
-                list(predicted[shown] != test["labels"][shown]),
+                [a.wrong for a in examples],
             ),
             "Test images with the true digit, the predicted digit and the probability the "
             "network gives its prediction. Red titles mark errors.",
             label="examples",
         ),
     ]
-    if len(wrong) == 0:
+    if not errors:
         return blocks
-    worst = wrong[np.argsort(-confidence[wrong], kind="stable")][: params.max_misclassified]
     return blocks + [
         Figure(
             "misclassified.png",
             figures.photo_grid(
-                test["images"][worst], titles(worst, True), PHOTO_COLUMNS, [True] * len(worst)
+                images[[a.index for a in errors]],
+                _titles(errors, True),
+                PHOTO_COLUMNS,
+                [True] * len(errors),
             ),
             "Misclassified test images with their file names.",
             label="errors",
@@ -1032,13 +1029,7 @@ def _photos(f: Facts, inputs: ReportInputs) -> list[Block]:
         Table(
             ("file", "true digit", "predicted", "probability"),
             tuple(
-                (
-                    str(test["files"][i]),
-                    str(test["digits"][i]),
-                    str(digits[predicted[i]]),
-                    f"{confidence[i]:.3f}",
-                )
-                for i in worst
+                (a.file, str(a.actual), str(a.predicted), f"{a.probability:.3f}") for a in errors
             ),
             caption="The misclassified images, to look them up in the dataset.",
             label="errors",
@@ -1222,9 +1213,10 @@ def headline(f: Facts) -> str:
     )
 
 
-def build_report(inputs: ReportInputs) -> list[Block]:
-    """The report's blocks, in reading order, figures and tables numbered."""
-    f = gather_facts(inputs)
+def build_report(inputs: ReportInputs, f: Facts | None = None) -> list[Block]:
+    """The report's blocks, in reading order, figures and tables numbered; ``f`` are the facts
+    of ``inputs`` when they are at hand."""
+    f = gather_facts(inputs) if f is None else f
     return number_blocks(
         [
             *_introduction(f),
@@ -1233,7 +1225,7 @@ def build_report(inputs: ReportInputs) -> list[Block]:
             *_hyperparameters(f),
             *_training(f, inputs.history),
             *_results(f, inputs),
-            *_photos(f, inputs),
+            *_photos(f, inputs.test["images"]),
             *_discussion(f),
             *_conclusion(f),
             *_reproducibility(f),

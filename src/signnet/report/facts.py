@@ -148,6 +148,21 @@ class Confusion:
 
 
 @dataclasses.dataclass(frozen=True)
+class Prediction:
+    """The network's answer for one test image."""
+
+    index: int  # in the test part
+    file: str
+    actual: int  # digit
+    predicted: int  # digit
+    probability: float  # that the network gives its prediction
+
+    @property
+    def wrong(self) -> bool:
+        return self.actual != self.predicted
+
+
+@dataclasses.dataclass(frozen=True)
 class DiagnosisFacts:
     """What the discussion reads: errors, confusions, chance."""
 
@@ -158,6 +173,8 @@ class DiagnosisFacts:
     majority_share: float  # the largest class's share of the test part
     predicted_classes: int  # how many classes the network ever predicts on the test part
     at_chance: bool  # balanced accuracy within one photo of 1 / K, or one class predicted
+    examples: tuple[Prediction, ...]  # report.example_photos, evenly spread over the test part
+    errors: tuple[Prediction, ...]  # the most confident errors first, report.max_misclassified
 
 
 @dataclasses.dataclass(frozen=True)
@@ -357,7 +374,21 @@ def _diagnosis(inputs: ReportInputs, digits: list[int]) -> DiagnosisFacts:
     proba, labels = inputs.probabilities, inputs.test["labels"]
     predicted = proba.argmax(axis=1)
     confidence = proba[np.arange(len(predicted)), predicted]
-    wrong = predicted != labels
+    wrong = np.flatnonzero(predicted != labels)
+
+    def answer(i: int) -> Prediction:
+        return Prediction(
+            int(i),
+            str(inputs.test["files"][i]),
+            int(inputs.test["digits"][i]),
+            digits[predicted[i]],
+            float(confidence[i]),
+        )
+
+    # An even spread over the test part (its order is the dataset's), always the same images.
+    report = inputs.params.report
+    spread = np.linspace(0, len(predicted) - 1, min(report.example_photos, len(predicted)))
+    surest = wrong[np.argsort(-confidence[wrong], kind="stable")][: report.max_misclassified]
     off = [
         Confusion(digits[a], digits[p], int(confusion[a, p]), confusion[a, p] / confusion[a].sum())
         for a in range(len(digits))
@@ -368,13 +399,15 @@ def _diagnosis(inputs: ReportInputs, digits: list[int]) -> DiagnosisFacts:
     n, k = int(confusion.sum()), len(digits)
     predicted_classes = int(np.count_nonzero(confusion.sum(axis=0)))
     return DiagnosisFacts(
-        wrong=int(wrong.sum()),
+        wrong=len(wrong),
         overconfident=int((confidence[wrong] >= OVERCONFIDENT).sum()),
-        lowest_error_confidence=float(confidence[wrong].min()) if wrong.any() else float("nan"),
+        lowest_error_confidence=float(confidence[wrong].min()) if len(wrong) else float("nan"),
         confusions=tuple(off[:CONFUSED_PAIRS]),
         majority_share=float(confusion.sum(axis=1).max() / n),
         predicted_classes=predicted_classes,
         at_chance=predicted_classes == 1 or test["balanced_accuracy"] <= 1 / k + 1 / n,
+        examples=tuple(answer(i) for i in np.unique(spread.round().astype(int))),
+        errors=tuple(answer(i) for i in surest),
     )
 
 

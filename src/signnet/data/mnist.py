@@ -64,9 +64,10 @@ def _find(name: str, spec: MnistSpec, mirrors: list[Path], cache: Path) -> tuple
     for path in candidates:
         if path.is_file():
             data = path.read_bytes()
-            if _md5(data) == spec.md5[name]:
+            digest = _md5(data)
+            if digest == spec.md5[name]:
                 return data, str(path)
-            problems.append(f"{path}: MD5 {_md5(data)}, not the published {spec.md5[name]}")
+            problems.append(f"{path}: MD5 {digest}, not the published {spec.md5[name]}")
     try:
         fetched = pooch.retrieve(
             spec.base_url + name,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from signnet.pipeline.pairs import pair_digits
 from signnet.references import DOCUMENTS
 from signnet.report import figures
 from signnet.report.document import (
@@ -887,7 +888,7 @@ def _pairs(f: Facts) -> list[Block]:
             figures.pair_difficulty_map(
                 p.grid,
                 list(p.digits),
-                {h["pair"]: tuple(int(x) for x in h["pair"].split(" vs ")) for h in p.hardest},
+                {h["pair"]: pair_digits(h["pair"]) for h in p.hardest},
             ),
             "Mean cross-validated accuracy of every pair of digits with this run's recipe; the "
             "hardest pairs are outlined.",

@@ -485,15 +485,15 @@ def _pairs(pairs: dict | None) -> PairsFacts | None:
     if not pairs:
         return None
     # Imported here: the pairs module is only needed when the all-pairs results exist.
-    from signnet.pipeline.pairs import difficulty_map, hardest
+    from signnet.pipeline.pairs import HARDEST, difficulty_map, hardest
 
     summaries = {name: result["summary"] for name, result in pairs.items()}
     grid, digits = difficulty_map(summaries)
-    ranked = hardest(summaries, len(summaries))
+    ranked = hardest(summaries, len(summaries))  # every pair, hardest first
     return PairsFacts(
         grid=grid,
         digits=tuple(digits),
-        hardest=tuple(hardest(summaries)),
+        hardest=tuple(ranked[:HARDEST]),
         folds=len(next(iter(pairs.values()))["folds"]),
         easiest=ranked[-1],
     )

@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first
 import numpy as np  # noqa: E402
 
 DPI = 150
+EQUATION_DPI = 2 * DPI  # equations are small: drawn finer than figures
 TEXT_WIDTH = 6.85  # inches: the PDF's text width (A4 less two 18 mm margins)
 SMALLEST = 8  # pt
 
@@ -29,14 +30,14 @@ def _png(figure) -> bytes:
 
 
 def equation_png(tex: str, size: float = 12) -> bytes:
-    """Display maths ``tex`` (mathtext's TeX subset) typeset at ``size`` pt, at twice DPI."""
+    """Display maths ``tex`` (mathtext's TeX subset) typeset at ``size`` pt, at EQUATION_DPI."""
     figure = plt.figure(figsize=(0.01, 0.01))
     figure.text(0, 0, f"${tex}$", fontsize=size)
     buffer = io.BytesIO()
     figure.savefig(
         buffer,
         format="png",
-        dpi=2 * DPI,
+        dpi=EQUATION_DPI,
         bbox_inches="tight",
         pad_inches=0.02,
         metadata={"Software": None},

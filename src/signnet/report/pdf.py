@@ -31,7 +31,7 @@ from signnet.report.document import (
     Paragraph,
     Table,
 )
-from signnet.report.figures import DPI, equation_png
+from signnet.report.figures import DPI, EQUATION_DPI, equation_png
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = "DejaVu"
@@ -39,6 +39,7 @@ MONO = "DejaVuMono"
 MARGIN = 18  # mm
 LINE = 5.2  # mm, body text line height
 TABLE_LINE = 4.6  # mm, one line of a table cell
+CAPTION_SIZE, CAPTION_LINE = 8.5, 4.3  # pt, mm
 HEADING_SIZES = {1: 17, 2: 13, 3: 11}
 KEEP_WITH_HEADING = 35  # mm: a heading starts a new page when less room is left below it
 SMALLEST = 8  # pt: nothing is set smaller
@@ -145,16 +146,17 @@ def _bullets(pdf: _ReportPDF, block: Bullets) -> None:
 
 
 def _caption(pdf: _ReportPDF, text: str) -> None:
-    pdf.set_font(FONT, "I", 8.5)
+    pdf.set_font(FONT, "I", CAPTION_SIZE)
     pdf.set_text_color(70)
-    pdf.multi_cell(0, 4.3, text, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, CAPTION_LINE, text, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0)
     pdf.ln(3)
 
 
 def _caption_height(pdf: _ReportPDF, text: str) -> float:
-    pdf.set_font(FONT, "I", 8.5)
-    return len(pdf.multi_cell(0, 4.3, text, dry_run=True, output="LINES")) * 4.3 + 4
+    pdf.set_font(FONT, "I", CAPTION_SIZE)
+    lines = pdf.multi_cell(0, CAPTION_LINE, text, dry_run=True, output="LINES")
+    return len(lines) * CAPTION_LINE + 4
 
 
 def _image_size(png: bytes, dpi: float) -> tuple[float, float]:
@@ -223,7 +225,7 @@ def _table(pdf: _ReportPDF, block: Table) -> None:
 
 def _equation(pdf: _ReportPDF, block: Equation) -> None:
     png = equation_png(block.tex)
-    width, height = _image_size(png, DPI * 2)  # drawn at twice the figure resolution
+    width, height = _image_size(png, EQUATION_DPI)
     if _room_left(pdf) < height + 3:
         pdf.add_page()
     pdf.image(
@@ -299,18 +301,19 @@ def render_pdf(blocks: list[Block], date: datetime.datetime, layout: Layout | No
     ``layout``, if given, receives what rendering measured."""
     title = next((b.text for b in blocks if isinstance(b, Heading) and b.level == 1), "Report")
     pdf = _new_pdf(title, date)
-    waiting: list[Figure | Table] = []  # floats that did not fit on the page they came on
+    # Floats that did not fit on the page they came on, each with its height (measured once).
+    waiting: list[tuple[Figure | Table, float]] = []
 
     def flush(force: bool) -> None:
         """Place waiting floats that fit here; with ``force``, all of them (new pages)."""
         while waiting:
-            height = _float_height(pdf, waiting[0])
+            height = waiting[0][1]
             fits = _room_left(pdf) >= height or height >= pdf.eph
             if not fits and not force:
                 return
             if not fits:
                 pdf.add_page()
-            _place_float(pdf, waiting.pop(0))
+            _place_float(pdf, waiting.pop(0)[0])
             pdf.mark()
 
     for block in blocks:
@@ -326,7 +329,7 @@ def render_pdf(blocks: list[Block], date: datetime.datetime, layout: Layout | No
             # A table longer than half a page may break across pages; other floats wait.
             splits = isinstance(block, Table) and height > pdf.eph / 2
             if waiting or not (splits or _room_left(pdf) >= height):
-                waiting.append(block)
+                waiting.append((block, height))
                 flush(force=False)
             else:
                 _place_float(pdf, block)

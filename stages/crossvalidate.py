@@ -30,8 +30,8 @@ def main(argv: list[str]) -> None:
         log.info("fold %d/%d: accuracy %.4f", record["fold"], params.cv.folds, record["accuracy"])
 
     result = cross_validate({"filtered": dataset}, params, on_fold)["filtered"]
-    headline = {name: result["summary"][name] for name in HEADLINE if result["summary"]}
-    save_json(args.metrics, {"cv": {"folds": len(result["folds"]), **headline}})
+    summary = result["summary"]
+    save_json(args.metrics, {"cv": {name: summary[f] for name, f in HEADLINE.items() if summary}})
     save_json(args.folds, result)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from signnet.artifacts import load_npz, save_json, save_npz
 from signnet.modelfile import load_model
 from signnet.params import load_params
-from signnet.pipeline.evaluate import confusion_records, evaluate_parts, roc_records, summary
+from signnet.pipeline.evaluate import confusion_records, evaluate_parts, headline, roc_records
 from signnet.pipeline.split import PART_ARRAYS
 from signnet.stagekit import run_stage
 
@@ -36,7 +36,7 @@ def main(argv: list[str]) -> None:
     results = evaluation["results"]
     test_proba = evaluation["probabilities"]["test"]
     predicted_digits = model.classes[test_proba.argmax(axis=1)]
-    save_json(args.metrics, {name: summary(result) for name, result in results.items()})
+    save_json(args.metrics, headline(results))
     save_json(
         args.evaluation,
         {

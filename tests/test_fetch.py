@@ -28,12 +28,28 @@ def test_data_home_is_overridable(monkeypatch, tmp_path):
 
 
 def test_mirror_is_used_and_missing_mirrors_are_skipped(tmp_path, files, tiny_zip):
-    found, where = fetch_dataset(
-        spec_for(files), [tmp_path / "absent", tiny_zip.parent], cache=tmp_path / "cache"
-    )
+    spec, cache = spec_for(files), tmp_path / "cache"
+    found, where = fetch_dataset(spec, [tmp_path / "absent", tiny_zip.parent], cache=cache)
     assert found == files
     assert where == f"mirror {tiny_zip}"
-    assert not (tmp_path / "cache").exists()  # a mirror is read in place, not copied
+    # Kept where every working copy finds it (DVC's experiment workspaces included).
+    assert (cache / spec.archive_name).read_bytes() == tiny_zip.read_bytes()
+    assert [p.name for p in cache.iterdir()] == [spec.archive_name]  # no staging left
+    tiny_zip.unlink()
+    assert fetch_dataset(spec, [tiny_zip.parent], cache=cache) == (
+        files,
+        f"cache {cache / spec.archive_name}",
+    )
+
+
+def test_skipped_mirrors_are_in_the_tried_list_with_the_reason(tmp_path, files):
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder")
+    with pytest.raises(ArchiveError) as error:
+        fetch_dataset(spec_for(files), [tmp_path / "absent", a_file], cache=tmp_path / "cache")
+    assert f"mirror {tmp_path / 'absent'}: does not exist; skipped" in str(error.value)
+    assert f"mirror {a_file}: is not a folder; skipped" in str(error.value)
+    assert "download http://127.0.0.1:9/none.zip" in str(error.value)
 
 
 def test_cache_comes_before_mirrors(tmp_path, files, tiny_zip):
@@ -51,7 +67,7 @@ def test_bad_cached_archive_is_deleted_then_mirror_used(tmp_path, files, tiny_zi
     (cache / spec.archive_name).write_bytes(b"truncated")
     found, where = fetch_dataset(spec, [tiny_zip.parent], cache=cache)
     assert found == files and where.startswith("mirror ")
-    assert not (cache / spec.archive_name).exists()
+    assert (cache / spec.archive_name).read_bytes() == tiny_zip.read_bytes()  # the good copy
 
 
 def test_download_is_verified_then_cached(tmp_path, files, server):

@@ -15,7 +15,7 @@ from signnet.data.archive import ArchiveError
 from signnet.data.idx import IDXError, read_idx
 from signnet.data.mnist import MNIST, fetch_mnist, read_mnist
 from signnet.params import ParamError
-from signnet.pipeline.download import load_photos
+from signnet.pipeline.download import load_photos, workspaces
 from tests.conftest import repo_params
 
 # IDX type codes of the arrays the tests write.
@@ -151,6 +151,20 @@ def test_the_download_stage_reads_mnist_when_the_source_says_so(tmp_path, monkey
 def test_the_course_file_and_the_source_must_agree_before_any_work(download, message):
     with pytest.raises(ParamError, match=message):
         repo_params(download=download)
+
+
+def test_relative_paths_are_found_from_an_experiment_workspace(tmp_path):
+    """dvc exp run --temp and --queue run in <repo>/.dvc/tmp/exps/<name>: a relative mirror or
+    course file is taken from there, then from the repository it copies."""
+    repo = tmp_path / "work" / "repo"
+    workspace = repo / ".dvc" / "tmp" / "exps" / "tmpab12"
+    workspace.mkdir(parents=True)
+    assert workspaces(workspace) == [workspace, repo]
+    assert workspaces(repo) == [repo]
+    digits = np.arange(20) % 10
+    np.savez(repo / "course.npz", dataset=np.full((20, 64), 0.5), labels=digits)
+    params = repo_params(download={"source": "course-file", "course_file": "course.npz"})
+    assert load_photos(params.download, root=workspace)[0]["digits"].tolist() == digits.tolist()
 
 
 def test_a_course_file_that_is_not_there_is_named(tmp_path):

@@ -259,7 +259,7 @@ def test_the_all_pairs_map_is_shown_when_it_exists():
     }
     without = build_report(report_inputs((6, 8), epochs=1))
     assert "pairs.png" not in {b.name for b in without if isinstance(b, Figure)}
-    assert "dvc repro pairs/dvc.yaml" in text_of(without)
+    assert "(cd pairs && dvc repro)" in text_of(without)
     blocks = build_report(dataclasses.replace(report_inputs((6, 8), epochs=1), pairs=pairs))
     assert "pairs.png" in {b.name for b in blocks if isinstance(b, Figure)}
     assert "The hardest pairs are 0 vs 1 (52.5%), 0 vs 2 (55.0%)" in text_of(blocks)

@@ -6,16 +6,33 @@ import platform
 import numpy as np
 import pytest
 
+from threadpoolctl import threadpool_limits
+
 from signnet.errors import SignnetError
-from signnet.stagekit import environment, run_stage
+from signnet.nn.backend import BLAS_THREADS, fixed_threads
+from signnet.stagekit import blas_kernel, environment, numpy_blas, run_stage
 
 
 def test_the_environment_goes_to_the_log(caplog):
-    line = environment()
+    with fixed_threads():
+        line = environment()
     assert f"Python {platform.python_version()}" in line and f"NumPy {np.__version__}" in line
+    assert f"({blas_kernel()}, {BLAS_THREADS} thread(s))" in line
     with caplog.at_level(logging.INFO, logger="signnet"):
         run_stage(lambda argv: None, [])
     assert f"environment: {line}" in caplog.text
+
+
+def test_a_stage_computes_on_the_fixed_thread_count_whatever_the_machine():
+    seen = []
+
+    def main(argv):
+        seen.append(numpy_blas()["num_threads"])
+
+    with threadpool_limits(limits=2):  # as OpenBLAS starts on two cores
+        run_stage(main, [])
+        assert numpy_blas()["num_threads"] == 2  # and as it is again afterwards
+    assert seen == [BLAS_THREADS]
 
 
 def test_a_signnet_error_is_a_message_and_exit_1(capsys):

@@ -14,6 +14,7 @@ import numpy as np
 from signnet.data.images import read_photo
 from signnet.errors import SignnetError
 from signnet.modelfile import TrainedModel, load_model
+from signnet.nn.backend import fixed_threads
 from signnet.params import load_params, reference_table
 
 # Output formats of ``signnet predict``: one line per photo.
@@ -127,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         "digit still gets one of them",
         file=sys.stderr,
     )
-    results, failed = predict(model, args.images)
+    with fixed_threads():  # the probabilities the pipeline's evaluate stage would give
+        results, failed = predict(model, args.images)
     write_results(results, args.format, sys.stdout)
     for error in failed:
         print(f"signnet: error: {error}", file=sys.stderr)

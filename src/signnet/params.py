@@ -103,9 +103,10 @@ class DownloadParams(Section):
     mirrors: Annotated[
         list[str],
         Field(
-            description="folders (relative to the repository root) holding the archive, zipped "
-            "or unpacked (or MNIST's files), tried in order after the user's cache; a missing "
-            "one is skipped"
+            description="folders (relative to the repository root, which for DVC's experiment "
+            "copies is the repository copied) holding the archive, zipped or unpacked (or "
+            "MNIST's files), tried in order after the user's cache, which then keeps a copy; a "
+            "missing one is skipped"
         ),
     ]
     course_file: Annotated[

@@ -3,7 +3,9 @@
 Whatever the source, its content fingerprint is verified before use. A download goes to a
 temporary folder inside the cache and is moved to its final name only once verified, so the
 cache never holds a bad archive as if it were good; a cached archive that fails verification is
-deleted.
+deleted. An archive found in a mirror is kept in the cache too, once verified: DVC's experiment
+workspaces (``dvc exp run --temp``, ``--queue``) are copies of the repository elsewhere, and the
+cache is where every copy finds the photos.
 """
 
 from __future__ import annotations
@@ -39,6 +41,26 @@ def _mirror_source(folder: Path, spec: DatasetSpec) -> Path | None:
     return folder if any((c / "Dataset").is_dir() for c in candidates) else None
 
 
+def _keep(archive: Path, cached: Path) -> None:
+    """Copy the verified ``archive`` to ``cached`` (atomically), where every working copy of the
+    repository finds it, DVC's experiment workspaces included. A copy that fails (a full or
+    read-only disk) is logged and skipped: the photos are in hand."""
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".keep-", dir=cached.parent))
+    except OSError as error:
+        log.warning("could not keep a copy of %s in %s: %s", archive.name, cached.parent, error)
+        return
+    try:
+        shutil.copyfile(archive, staging / cached.name)
+        os.replace(staging / cached.name, cached)
+        log.info("kept a copy of %s in %s", archive.name, cached.parent)
+    except OSError as error:
+        log.warning("could not keep a copy of %s in %s: %s", archive.name, cached.parent, error)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def _download(spec: DatasetSpec, cache: Path) -> dict[str, bytes]:
     """Fetch ``spec.url`` with a progress bar, verify it, then keep it in ``cache``."""
     cache.mkdir(parents=True, exist_ok=True)
@@ -63,8 +85,9 @@ def fetch_dataset(
     """The verified photo files of ``spec`` and a description of where they were found.
 
     Looks in ``cache`` (default :func:`data_home`), then in each folder of ``mirrors`` that
-    exists, then downloads. Raises :class:`ArchiveError` listing every source tried when none
-    gives the expected content.
+    exists, then downloads. A verified archive from a mirror or the URL is kept in ``cache``, so
+    that the next run finds it there wherever it runs. Raises :class:`ArchiveError` listing every
+    source tried (skipped mirrors too, with the reason) when none gives the expected content.
     """
     cache = data_home() if cache is None else cache
     problems = []
@@ -78,16 +101,22 @@ def fetch_dataset(
             problems.append(f"cache: {error}")
     for folder in mirrors:
         if not folder.is_dir():
-            log.info("mirror %s does not exist; skipped", folder)
+            why = "is not a folder" if folder.exists() else "does not exist"
+            log.info("mirror %s %s; skipped", folder, why)
+            problems.append(f"mirror {folder}: {why}; skipped")
             continue
         source = _mirror_source(folder, spec)
         if source is None:
             problems.append(f"mirror {folder}: holds neither {spec.archive_name} nor Dataset/")
             continue
         try:
-            return read_verified(source, spec), f"mirror {source}"
+            files = read_verified(source, spec)
         except ArchiveError as error:
             problems.append(f"mirror: {error}")
+            continue
+        if source.is_file():
+            _keep(source, cached)
+        return files, f"mirror {source}"
     try:
         return _download(spec, cache), f"download {spec.url}"
     except ArchiveError as error:

@@ -3,6 +3,10 @@
 Everything else in :mod:`signnet.nn` is backend-neutral: it takes the array namespace from its
 inputs with :func:`namespace`, and uses only functions of the Python array API standard.
 Data is prepared on the CPU as NumPy arrays and moved to the device once with :func:`to_device`.
+
+How many BLAS threads compute is chosen here too (:data:`BLAS_THREADS`, :func:`fixed_threads`):
+a matrix product's last bits depend on how many threads share it, so the count that computes
+results is fixed, whatever the machine; more cores are used by running processes side by side.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 
 import array_api_compat
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from signnet.errors import SignnetError
 
@@ -72,6 +77,21 @@ def _auto() -> Backend:
         return Backend(cupy_xp, "gpu")
     log.info("no GPU (%s); computing on the CPU (NumPy)", why)
     return _cpu()
+
+
+# BLAS (and OpenMP) threads for every computation whose result is kept. OpenBLAS divides a
+# product between its threads differently for different counts (and takes another code path for
+# one thread), which changes the last bits of, e.g., a (32, 784) @ (784, 64) float32 product or a
+# (332, 784) @ (784, 64) float64 one; a count that follows the machine's cores would make the
+# bytes of every trained model depend on the machine. One thread is the count every machine has,
+# never spins on a busy core, and is the faster one for the small products of the dense networks
+# (benchmarks/threads.py measures both, idle and under load).
+BLAS_THREADS = 1
+
+
+def fixed_threads() -> threadpool_limits:
+    """A context manager in which BLAS and OpenMP compute on :data:`BLAS_THREADS` thread(s)."""
+    return threadpool_limits(limits=BLAS_THREADS)
 
 
 # Devices by name: ``cpu`` (NumPy), ``gpu`` (CuPy, or an error), ``auto`` (the GPU if usable).

@@ -13,21 +13,39 @@ from signnet.params import DownloadParams, ParamError
 log = logging.getLogger(__name__)
 
 
+# Where DVC puts an experiment's copy of the repository (dvc exp run --temp, --queue):
+# <repository>/.dvc/tmp/exps/<name>/.
+EXPERIMENT_WORKSPACES = (".dvc", "tmp", "exps")
+
+
+def workspaces(root: Path) -> list[Path]:
+    """``root``, then the repository DVC copied it from when ``root`` is one of DVC's experiment
+    workspaces: the folders a relative path in params is taken from, in that order."""
+    parts = root.resolve().parts
+    n = len(EXPERIMENT_WORKSPACES)
+    for i in range(len(parts) - n):
+        if parts[i : i + n] == EXPERIMENT_WORKSPACES:
+            return [root, Path(*parts[:i])]
+    return [root]
+
+
 def load_photos(params: DownloadParams, root: Path) -> tuple[dict[str, np.ndarray], dict]:
     """Images uint8 (N, S, S), digits (N,) and files (N,), plus a record of their source.
 
-    Relative paths in ``params`` (mirrors, course file) are taken from ``root``. The record
-    describes what the data is (not where this machine found it), so it is the same on every
-    machine.
+    Relative paths in ``params`` (mirrors, course file) are taken from ``root`` and, in one of
+    DVC's experiment workspaces, from the repository it copies too (:func:`workspaces`), so that
+    ``dvc exp run --temp`` finds what ``dvc repro`` finds. The record describes what the data is
+    (not where this machine found it), so it is the same on every machine.
     """
+    folders = workspaces(root)
     course_file = None  # download.source and download.course_file agree (signnet.params)
     if params.source == COURSE_SOURCE:
-        course_file = root / params.course_file
-        if not course_file.is_file():
+        candidates = [folder / params.course_file for folder in folders]
+        course_file = next((c for c in candidates if c.is_file()), None)
+        if course_file is None:
             raise ParamError([("download.course_file", params.course_file, "is not a file")])
-    arrays, source = SOURCES[params.source](
-        params.image_size, [root / m for m in params.mirrors], course_file
-    )
+    mirrors = list(dict.fromkeys(folder / m for m in params.mirrors for folder in folders))
+    arrays, source = SOURCES[params.source](params.image_size, mirrors, course_file)
     log.info("read %d images from %s", len(arrays["digits"]), source["kind"])
     digits, counts = np.unique(arrays["digits"], return_counts=True)
     source["image_size"] = params.image_size

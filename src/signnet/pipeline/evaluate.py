@@ -8,26 +8,18 @@ from signnet.crosscheck import crosscheck, require_agreement
 from signnet.metrics import classification_metrics
 from signnet.modelfile import TrainedModel
 
-# The figures of metrics.json, the file `dvc metrics show` and `dvc exp show` read.
-BINARY_SUMMARY = ("precision", "recall", "f1", "specificity")
+# The figures of metrics.json, the file `dvc metrics show` and `dvc exp show` read, with the
+# cross-validated ones of cv.json: the headline only, so that the table fits a terminal. Every
+# figure of both parts is in evaluation.json.
+HEADLINE_PART = "test"
+HEADLINE = ("accuracy", "log_loss")
 
 
-def summary(result: dict) -> dict[str, float]:
-    """The headline figures of one part, rounded for display in DVC's tables."""
-    low, high = result["accuracy_ci"]
-    figures = {
-        "accuracy": result["accuracy"],
-        "accuracy_ci95_low": low,
-        "accuracy_ci95_high": high,
-        "balanced_accuracy": result["balanced_accuracy"],
-        "log_loss": result["log_loss"],
-        "roc_auc": result["roc_auc"],
-    }
-    if "precision" in result:
-        figures.update({name: result[name] for name in BINARY_SUMMARY})
-    else:
-        figures.update({"macro_f1": result["macro"]["f1"], "weighted_f1": result["weighted"]["f1"]})
-    return {name: round(value, 6) for name, value in figures.items()}
+def headline(results: dict[str, dict]) -> dict[str, dict[str, float]]:
+    """``{"test": {"accuracy": ..., "log_loss": ...}}`` from the parts' ``results``, rounded
+    for display in DVC's tables."""
+    figures = results[HEADLINE_PART]
+    return {HEADLINE_PART: {name: round(figures[name], 6) for name in HEADLINE}}
 
 
 def evaluate_parts(model: TrainedModel, parts: dict[str, dict[str, np.ndarray]]) -> dict:

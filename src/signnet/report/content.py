@@ -872,7 +872,7 @@ def _pairs(f: Facts) -> list[Block]:
         return [
             Paragraph(
                 "The all-pairs difficulty map (every pair of digits cross-validated with this "
-                "recipe) is drawn by the second pipeline (dvc repro pairs/dvc.yaml); its copy "
+                "recipe) is drawn by the second pipeline (cd pairs && dvc repro); its copy "
                 "of this report, pairs/report.pdf, includes it."
             )
         ]

@@ -18,7 +18,7 @@ def report_date(source: dict) -> datetime.datetime:
     A date from the inputs (never the clock) keeps the PDF byte-identical for equal inputs.
     """
     day = source.get("commit_date", "2000-01-01")
-    return datetime.datetime.fromisoformat(day).replace(tzinfo=datetime.timezone.utc)
+    return datetime.datetime.fromisoformat(day).replace(tzinfo=datetime.UTC)
 
 
 def write_report(blocks: list[Block], markdown: Path, pdf: Path, figure_dir: Path, date) -> None:

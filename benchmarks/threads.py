@@ -1,0 +1,140 @@
+"""How fast the pipeline trains on one BLAS thread (signnet's fixed count) against one per core
+(OpenBLAS's default), on an idle machine and on one whose cores are all busy.
+
+Usage: python benchmarks/threads.py [--repeats 3] [--only CASE]
+
+The evidence for the thread policy of ``signnet.nn.backend`` (BLAS_THREADS). Each case is a
+train stage's training as the pipeline runs it (``train_network``, evaluation of both parts after
+every epoch included) on the pipeline's split of the photos: the default params, and the
+README's ten-digit CNN for one epoch. Every measurement runs in a fresh process that sets its
+thread count as the stages do (threadpoolctl); "busy" starts one spinning process per core for
+the time of the measurement, as another job on the machine would. Rounds alternate the thread
+counts so that a slow spell of the machine falls on both. Results (seconds: median, min, max)
+go to benchmarks/results/threads.json; a Markdown table is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import statistics
+import subprocess
+import sys
+
+from references import REFERENCES, REPO
+
+from signnet.stagekit import environment
+
+CASES = ("default 784-64-1, 40 epochs", "ten digits CNN, 1 epoch")
+LOADS = ("idle", "busy")
+
+
+def case_params(case: str):
+    from signnet.params import load_params
+
+    base = load_params(REPO / "params.yaml")
+    if case == CASES[0]:
+        return base
+    cnn = next(r for r in REFERENCES if r.name == "ten digits, CNN").params(base)
+    return cnn.model_copy(update={"train": cnn.train.model_copy(update={"epochs": 1})})
+
+
+def worker(case: str, threads: int) -> float:
+    """Seconds of one training run of ``case`` on ``threads`` BLAS threads (this process)."""
+    from threadpoolctl import threadpool_limits
+
+    from signnet.data.subset import select_classes
+    from signnet.pipeline.download import load_photos
+    from signnet.pipeline.split import split_dataset
+    from signnet.pipeline.train import train_network
+
+    params = case_params(case)
+    images = load_photos(params.download, root=REPO)[0]
+    split = params.split
+    train, test, preprocessing = split_dataset(
+        select_classes(images, params.filter.classes),
+        split.test_fraction,
+        split.scaling,
+        split.seed,
+    )
+    with threadpool_limits(limits=threads):
+        result = train_network(
+            train, test, preprocessing, params.model, params.train, progress=False
+        )
+    return result.seconds
+
+
+def spin() -> None:
+    while True:
+        pass
+
+
+def measure(case: str, threads: int, load: str) -> float:
+    spinners = []
+    if load == "busy":
+        spinners = [
+            multiprocessing.Process(target=spin, daemon=True) for _ in range(os.cpu_count())
+        ]
+        for process in spinners:
+            process.start()
+    try:
+        done = subprocess.run(
+            [sys.executable, __file__, "--worker", case, str(threads)],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+        )
+    finally:
+        for process in spinners:
+            process.kill()
+            process.join()
+    return float(done.stdout.split()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--only", choices=CASES)
+    parser.add_argument("--worker", nargs=2, metavar=("CASE", "THREADS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(worker(args.worker[0], int(args.worker[1])))
+        return
+    counts = sorted({1, os.cpu_count()})
+    times = {(c, n, load): [] for c in CASES for n in counts for load in LOADS}
+    for case in [args.only] if args.only else CASES:
+        for load in LOADS:
+            for _ in range(args.repeats):
+                for threads in counts:
+                    times[case, threads, load].append(measure(case, threads, load))
+                    print(case, load, threads, times[case, threads, load][-1], file=sys.stderr)
+    rows = [
+        {
+            "case": case,
+            "load": load,
+            "threads": threads,
+            "median": statistics.median(values),
+            "min": min(values),
+            "max": max(values),
+        }
+        for (case, threads, load), values in times.items()
+        if values
+    ]
+    machine = f"{environment()}, {os.cpu_count()} cores"
+    out = REPO / "benchmarks" / "results" / "threads.json"
+    out.write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
+    print(f"Machine: {machine}\n")
+    print("| case | load | BLAS threads | seconds median (min-max) |")
+    print("|---|---|---:|---:|")
+    for r in rows:
+        print(
+            f"| {r['case']} | {r['load']} | {r['threads']} | "
+            f"{r['median']:.2f} ({r['min']:.2f}-{r['max']:.2f}) |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -5,7 +5,6 @@ import platform
 
 import numpy as np
 import pytest
-
 from threadpoolctl import threadpool_limits
 
 from signnet.errors import SignnetError

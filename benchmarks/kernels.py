@@ -1,0 +1,106 @@
+"""The metrics kept in git, computed with this CPU's BLAS kernel and with another CPU type's.
+
+Usage: python benchmarks/kernels.py [--kernels Haswell Sandybridge]
+
+For each dense reference configuration (benchmarks/references.py), the contents of
+``reports/metrics.json`` and ``reports/cv.json`` that the pipeline would write, computed with the
+stages' own code (split, train, evaluate, crossvalidate) on the photos, once per OpenBLAS kernel
+(``OPENBLAS_CORETYPE``, in a fresh process each: OpenBLAS reads it when it loads). The README's
+reproducibility contract says they are identical whatever the kernel; this measures it. Results
+go to benchmarks/results/kernels.json; a Markdown table is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+from references import REFERENCES, REPO
+
+DENSE = [r for r in REFERENCES if "CNN" not in r.name]
+
+
+def metrics_files(name: str) -> dict:
+    """``{"metrics.json": ..., "cv.json": ...}`` for the reference ``name``, as the stages
+    write them, and the kernel that computed them."""
+    from signnet.data.subset import select_classes
+    from signnet.modelfile import TrainedModel
+    from signnet.nn.backend import fixed_threads
+    from signnet.params import load_params
+    from signnet.pipeline.crossvalidate import HEADLINE, cross_validate
+    from signnet.pipeline.download import load_photos
+    from signnet.pipeline.evaluate import evaluate_parts, headline
+    from signnet.pipeline.split import split_dataset
+    from signnet.pipeline.train import train_network
+    from signnet.stagekit import blas_kernel
+
+    params = next(r for r in DENSE if r.name == name).params(load_params(REPO / "params.yaml"))
+    dataset = select_classes(load_photos(params.download, root=REPO)[0], params.filter.classes)
+    split = params.split
+    train, test, preprocessing = split_dataset(
+        dataset, split.test_fraction, split.scaling, split.seed
+    )
+    with fixed_threads():
+        result = train_network(
+            train, test, preprocessing, params.model, params.train, progress=False
+        )
+        model: TrainedModel = result.model
+        results = evaluate_parts(model, {"test": test, "train": train})["results"]
+    summary = cross_validate({"cv": dataset}, params)["cv"]["summary"]
+    return {
+        "kernel": blas_kernel(),
+        "metrics.json": headline(results),
+        "cv.json": {"cv": {key: summary[figure] for key, figure in HEADLINE.items()}},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kernels", nargs="+", default=["Haswell", "Sandybridge"])
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(metrics_files(args.worker)))
+        return
+    rows = []
+    for reference in DENSE:
+        runs = {}
+        for kernel in args.kernels:
+            done = subprocess.run(
+                [sys.executable, __file__, "--worker", reference.name],
+                env=os.environ | {"OPENBLAS_CORETYPE": kernel},
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            runs[kernel] = json.loads(done.stdout.splitlines()[-1])
+        first, *others = runs.values()
+        rows.append(
+            {
+                "configuration": reference.name,
+                "runs": runs,
+                "identical": all(
+                    run["metrics.json"] == first["metrics.json"]
+                    and run["cv.json"] == first["cv.json"]
+                    for run in others
+                ),
+            }
+        )
+        print(f"done: {reference.name}", file=sys.stderr)
+    out = REPO / "benchmarks" / "results" / "kernels.json"
+    out.write_text(json.dumps(rows, indent=2) + "\n")
+    print(f"| configuration | {' | '.join(args.kernels)} | identical |")
+    print(f"|---|{'---|' * len(args.kernels)}---|")
+    for row in rows:
+        cells = [
+            f"{r['metrics.json']['test']['accuracy']:.6f} / {r['cv.json']['cv']['accuracy']:.6f}"
+            for r in row["runs"].values()
+        ]
+        print(f"| {row['configuration']} | {' | '.join(cells)} | {row['identical']} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,6 +1,6 @@
 """The metrics kept in git, computed with this CPU's BLAS kernel and with another CPU type's.
 
-Usage: python benchmarks/kernels.py [--kernels Haswell Sandybridge]
+Usage: python benchmarks/kernels.py [--kernels Haswell Sandybridge] [--only NAME] [--output FILE]
 
 For each dense reference configuration (benchmarks/references.py), the contents of
 ``reports/metrics.json`` and ``reports/cv.json`` that the pipeline would write, computed with the
@@ -17,6 +17,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from references import REFERENCES, REPO
 
@@ -60,13 +61,17 @@ def metrics_files(name: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kernels", nargs="+", default=["Haswell", "Sandybridge"])
+    parser.add_argument("--only", choices=[r.name for r in DENSE])
+    parser.add_argument(
+        "--output", type=Path, default=REPO / "benchmarks" / "results" / "kernels.json"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(metrics_files(args.worker)))
         return
     rows = []
-    for reference in DENSE:
+    for reference in [r for r in DENSE if args.only in (None, r.name)]:
         runs = {}
         for kernel in args.kernels:
             done = subprocess.run(
@@ -90,8 +95,7 @@ def main() -> None:
             }
         )
         print(f"done: {reference.name}", file=sys.stderr)
-    out = REPO / "benchmarks" / "results" / "kernels.json"
-    out.write_text(json.dumps(rows, indent=2) + "\n")
+    args.output.write_text(json.dumps(rows, indent=2) + "\n")
     print(f"| configuration | {' | '.join(args.kernels)} | identical |")
     print(f"|---|{'---|' * len(args.kernels)}---|")
     for row in rows:

@@ -1,7 +1,7 @@
 """How fast the pipeline trains on one BLAS thread (signnet's fixed count) against one per core
 (OpenBLAS's default), on an idle machine and on one whose cores are all busy.
 
-Usage: python benchmarks/threads.py [--repeats 3] [--only CASE]
+Usage: python benchmarks/threads.py [--repeats 3] [--only CASE] [--output FILE]
 
 The evidence for the thread policy of ``signnet.nn.backend`` (BLAS_THREADS). Each case is a
 train stage's training as the pipeline runs it (``train_network``, evaluation of both parts after
@@ -22,6 +22,7 @@ import os
 import statistics
 import subprocess
 import sys
+from pathlib import Path
 
 from references import REFERENCES, REPO
 
@@ -98,6 +99,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", choices=CASES)
+    parser.add_argument(
+        "--output", type=Path, default=REPO / "benchmarks" / "results" / "threads.json"
+    )
     parser.add_argument("--worker", nargs=2, metavar=("CASE", "THREADS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -124,8 +128,7 @@ def main() -> None:
         if values
     ]
     machine = f"{environment()}, {os.cpu_count()} cores"
-    out = REPO / "benchmarks" / "results" / "threads.json"
-    out.write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
+    args.output.write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
     print(f"Machine: {machine}\n")
     print("| case | load | BLAS threads | seconds median (min-max) |")
     print("|---|---|---:|---:|")

@@ -123,3 +123,42 @@ def test_the_pytorch_twin_computes_the_same_logits(conv, n_classes):
     x = rng.normal(size=(7, 64))
     logits = twin(network).eval()(torch.from_numpy(x)).detach().numpy()
     np.testing.assert_allclose(logits, network.logits(x), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.mirror
+def test_threads_benchmark_runs_on_a_tiny_case(tmp_path):
+    output = tmp_path / "threads.json"
+    case = "default 784-64-1, 40 epochs"
+    table = run(
+        "threads.py", "--repeats", "1", "--only", case, "--output", str(output), tmp_path=tmp_path
+    )
+    rows = json.loads(output.read_text())["rows"]
+    counts = sorted({1, os.cpu_count()})
+    assert sorted((r["load"], r["threads"]) for r in rows) == sorted(
+        (load, n) for load in ("busy", "idle") for n in counts
+    )
+    assert all(r["case"] == case and 0 < r["min"] <= r["median"] <= r["max"] for r in rows)
+    assert f"| {case} | busy | 1 |" in table
+
+
+@pytest.mark.mirror
+def test_kernels_benchmark_compares_the_metrics_files_across_kernels(tmp_path):
+    output = tmp_path / "kernels.json"
+    kernels = ("Haswell", "Sandybridge")
+    run(
+        "kernels.py",
+        "--only",
+        "6 vs 8",
+        "--kernels",
+        *kernels,
+        "--output",
+        str(output),
+        tmp_path=tmp_path,
+    )
+    [row] = json.loads(output.read_text())
+    assert row["configuration"] == "6 vs 8" and list(row["runs"]) == list(kernels)
+    for kernel, result in row["runs"].items():
+        assert result["kernel"].endswith(kernel)  # OpenBLAS took the kernel asked for
+        assert set(result["metrics.json"]["test"]) == {"accuracy", "log_loss"}
+        assert set(result["cv.json"]["cv"]) == {"accuracy", "accuracy_std"}
+    assert row["identical"] is True  # the README's contract, on the default configuration

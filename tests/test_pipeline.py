@@ -304,7 +304,7 @@ def test_every_dvc_command_a_user_runs_works_on_a_fresh_clone(tmp_path, env):
         "train.lr",
         "train.epochs",
     ]
-    dvc(repo, "exp", "remove", "size32", "short", env=env)  # two params changed: the README's case
+    dvc(repo, "exp", "remove", "size32", "short", env=env)  # one param changed: the README's case
     shown = dvc(repo, *args, env=env | {"COLUMNS": "100"})
     assert max(map(len, shown.splitlines())) <= 100, shown
 

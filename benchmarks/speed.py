@@ -41,9 +41,10 @@ from references import REFERENCES, REPO, SKLEARN_ACTIVATION
 from threadpoolctl import threadpool_info
 
 from signnet.data.subset import select_classes
+from signnet.nn.architecture import ModelConfig
 from signnet.nn.augment import Augmentation
 from signnet.nn.losses import encode_targets
-from signnet.nn.model import ModelConfig, Network
+from signnet.nn.model import Network
 from signnet.nn.optimizers import OPTIMIZERS
 from signnet.nn.training import Samples, train_epochs
 from signnet.params import load_params
@@ -138,6 +139,7 @@ def initial_network(case: Case, data: Data, dtype: str) -> Network:
         kernel_size=3,
         hidden=tuple(case.hidden),
         dropout=case.dropout,
+        batch_norm=False,
         activation=case.activation,
         init="he" if case.activation == "relu" else "xavier",
         init_scale=1.0,  # used by init: normal only
@@ -165,8 +167,8 @@ class SignnetRunner:
         self.initial = initial_network(case, data, dtype)
 
     def run(self) -> None:
-        weights = [(layer["W"].copy(), layer["b"].copy()) for layer in self.initial.parameters()]
-        network = Network(self.initial.config, weights)
+        states = [{n: a.copy() for n, a in state.items()} for state in self.initial.states()]
+        network = Network.load(self.initial.config, self.initial.specs(), states)
         epochs = train_epochs(
             network,
             OPTIMIZERS[self.case.optimizer](**self.case.settings),
@@ -198,7 +200,7 @@ class TorchRunner:
         model = self.peer.twin(self.initial)
         model.train()
         loss_fn = self.peer.loss_function(self.data.n_classes)
-        optimizer = self.peer.optimizer_for(model, case.optimizer, case.settings)
+        optimizer = self.peer.optimizer_for(model, OPTIMIZERS[case.optimizer](**case.settings))
         n = len(self.x)
         for order in self.orders:
             x, targets = self.x[order], self.targets[order]

@@ -1,14 +1,15 @@
 """PyTorch twins of signnet networks and training runs, for the benchmarks.
 
-:func:`twin` builds a ``torch.nn.Sequential`` with the layers of a signnet :class:`Network` and
-a copy of its current weights, so both start alike: convolution weights (k*k*C_in, C_out) rows
-(dy, dx, c_in) become (C_out, C_in, k, k), and the first dense layer after the convolutions has
-its rows reordered from signnet's (h, w, c) flattening to PyTorch's (c, h, w). Inputs are the
-same flat rows (N, S*S) in both; the twin reshapes them to (N, 1, S, S).
+:func:`twin` builds a ``torch.nn.Sequential`` from what each signnet layer says of its PyTorch
+counterpart (``Layer.torch()``: the module, its arguments, and a copy of its state in PyTorch's
+names and layout), so both start alike. PyTorch's images are channels first: the twin reads the
+same flat rows (N, S*S) as (N, 1, S, S) images and flattens (N, C, H, W) in signnet's (h, w, c)
+order (:class:`ChannelsLastFlatten`), so the dense weights need no reordering.
 
 :func:`train_twin` trains a twin with the recipe signnet's loop uses: the same optimizer and
-settings (L2 decay on weights only), the schedule from :data:`SCHEDULES`, and each epoch's
-order and each batch's augmentation drawn by the same code from a generator seeded alike.
+settings (decay on the parameters each signnet layer names in ``decayed``), the schedule from
+signnet's ``SCHEDULES``, and each epoch's order and each batch's augmentation drawn by the same
+code from a generator seeded alike.
 """
 
 from __future__ import annotations
@@ -18,9 +19,19 @@ import torch
 
 from signnet.nn.augment import Augmentation
 from signnet.nn.model import Network
-from signnet.nn.training import SCHEDULES
+from signnet.nn.optimizers import SGD
+from signnet.nn.schedules import SCHEDULES
 
-ACTIVATIONS = {"sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh, "relu": torch.nn.ReLU}
+
+class ChannelsLastFlatten(torch.nn.Module):
+    """(N, C, H, W) -> (N, H * W * C), in signnet's (h, w, c) order."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.flatten(x.permute(0, 2, 3, 1), 1)
+
+
+# Modules a layer may name that torch.nn does not have.
+OWN_MODULES = {"ChannelsLastFlatten": ChannelsLastFlatten}
 
 
 def _tensor(array: np.ndarray) -> torch.Tensor:
@@ -28,38 +39,23 @@ def _tensor(array: np.ndarray) -> torch.Tensor:
 
 
 def twin(network: Network) -> torch.nn.Sequential:
-    """The network as PyTorch layers holding copies of its weights (same dtype)."""
-    config = network.config
-    weights = [(layer["W"], layer["b"]) for layer in network.parameters()]
-    n_conv, k = len(config.conv), config.kernel_size
-    side = config.image_side
-    layers: list[torch.nn.Module] = []
-    if n_conv:
-        layers.append(torch.nn.Unflatten(1, (1, side, side)))
-    for w, b in weights[:n_conv]:
-        c_in, c_out = w.shape[0] // (k * k), w.shape[1]
-        conv = torch.nn.Conv2d(c_in, c_out, k, padding=k // 2, dtype=_tensor(w).dtype)
-        with torch.no_grad():
-            conv.weight.copy_(_tensor(w.reshape(k, k, c_in, c_out).transpose(3, 2, 0, 1)))
-            conv.bias.copy_(_tensor(b))
-        layers += [conv, ACTIVATIONS[config.activation](), torch.nn.MaxPool2d(2)]
-        side //= 2
-    if n_conv:
-        layers.append(torch.nn.Flatten())
-    for i, (w, b) in enumerate(weights[n_conv:]):
-        if i:
-            layers.append(ACTIVATIONS[config.activation]())
-            if config.dropout:
-                layers.append(torch.nn.Dropout(config.dropout))
-        if i == 0 and n_conv:  # rows (h, w, c) -> (c, h, w)
-            c = config.conv[-1]
-            w = w.reshape(side, side, c, -1).transpose(2, 0, 1, 3).reshape(w.shape)
-        linear = torch.nn.Linear(*w.shape, dtype=_tensor(w).dtype)
-        with torch.no_grad():
-            linear.weight.copy_(_tensor(w.T))
-            linear.bias.copy_(_tensor(b))
-        layers.append(linear)
-    return torch.nn.Sequential(*layers)
+    """The network as PyTorch modules holding copies of its state (same dtype); the decayed
+    parameters are marked ``decayed`` for :func:`optimizer_for`."""
+    dtype = getattr(torch, network.config.dtype)
+    modules = []
+    for layer in network.layers:
+        name, arguments, state = layer.torch()
+        cls = OWN_MODULES.get(name) or getattr(torch.nn, name)
+        module = cls(**arguments, dtype=dtype) if state else cls(**arguments)
+        decayed = {layer.torch_names[n] for n in layer.decayed}
+        for torch_name, value in state.items():
+            target = getattr(module, torch_name)
+            with torch.no_grad():
+                target.copy_(_tensor(value))
+            if isinstance(target, torch.nn.Parameter):
+                target.decayed = torch_name in decayed
+        modules.append(module)
+    return torch.nn.Sequential(*modules)
 
 
 def loss_function(n_classes: int):
@@ -75,21 +71,16 @@ def torch_targets(labels: np.ndarray, n_classes: int, dtype: torch.dtype) -> tor
     return torch.from_numpy(labels)
 
 
-def optimizer_for(model: torch.nn.Module, name: str, settings: dict) -> torch.optim.Optimizer:
-    """PyTorch's optimizer named like signnet's (sgd, momentum, adam) with the same settings;
-    weight decay on the weight matrices only, as signnet applies it."""
-    weights = [p for p in model.parameters() if p.dim() > 1]
-    biases = [p for p in model.parameters() if p.dim() == 1]
+def optimizer_for(model: torch.nn.Module, optimizer: SGD) -> torch.optim.Optimizer:
+    """PyTorch's counterpart of signnet's ``optimizer`` (``optimizer.torch()``), with weight
+    decay on the parameters :func:`twin` marked as decayed, as signnet applies it."""
+    parameters = list(model.parameters())
     groups = [
-        {"params": weights, "weight_decay": settings["weight_decay"]},
-        {"params": biases, "weight_decay": 0.0},
+        {"params": [p for p in parameters if p.decayed], "weight_decay": optimizer.weight_decay},
+        {"params": [p for p in parameters if not p.decayed], "weight_decay": 0.0},
     ]
-    lr = settings["lr"]
-    if name == "adam":
-        betas = (settings["beta1"], settings["beta2"])
-        return torch.optim.Adam(groups, lr=lr, betas=betas, eps=1e-8)
-    momentum = settings["momentum"] if name == "momentum" else 0.0
-    return torch.optim.SGD(groups, lr=lr, momentum=momentum)
+    name, arguments = optimizer.torch()
+    return getattr(torch.optim, name)(groups, **arguments)
 
 
 def train_twin(
@@ -117,7 +108,7 @@ def train_twin(
     initial = [group["lr"] for group in optimizer.param_groups]
     model.train()
     for epoch in range(1, epochs + 1):
-        factor = SCHEDULES[schedule](epoch, epochs)
+        factor = SCHEDULES[schedule].factor(epoch, epochs)
         for group, lr in zip(optimizer.param_groups, initial, strict=True):
             group["lr"] = lr * factor
         order = rng.permutation(len(x))

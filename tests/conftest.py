@@ -15,7 +15,9 @@ import pytest
 from PIL import Image
 
 from signnet.data.archive import DatasetSpec, fingerprint
-from signnet.nn.model import ModelConfig
+from signnet.nn.architecture import ModelConfig
+from signnet.nn.layers import LAYERS, Layer
+from signnet.nn.model import Network
 from signnet.params import Params, read_yaml, validate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -76,7 +78,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-def dense(n_features, n_classes, hidden=(), activation="sigmoid", init="xavier", dtype="float64"):
+def dense(
+    n_features,
+    n_classes,
+    hidden=(),
+    activation="sigmoid",
+    init="xavier",
+    dtype="float64",
+    batch_norm=False,
+):
     """A dense network's configuration with the test suite's usual choices."""
     return ModelConfig(
         n_features=n_features,
@@ -85,11 +95,22 @@ def dense(n_features, n_classes, hidden=(), activation="sigmoid", init="xavier",
         kernel_size=3,
         hidden=tuple(hidden),
         dropout=0.0,
+        batch_norm=batch_norm,
         activation=activation,
         init=init,
         init_scale=0.01,
         dtype=dtype,
     )
+
+
+def layer(kind: str, state: dict | None = None, **settings) -> Layer:
+    """A layer of ``kind`` with ``settings`` holding ``state`` (none for stateless kinds)."""
+    return LAYERS[kind].load({"kind": kind, **settings}, state or {})
+
+
+def with_weights(config: ModelConfig, weights: list[tuple]) -> Network:
+    """The network ``config`` describes holding ``weights``: (W, b) per layer with weights."""
+    return Network.load(config, config.architecture(), [{"W": w, "b": b} for w, b in weights])
 
 
 def repo_params(**sections: dict) -> Params:

@@ -8,7 +8,9 @@ import sys
 import numpy as np
 import pytest
 
-from signnet.nn.model import ModelConfig, Network
+from signnet.nn.architecture import ModelConfig
+from signnet.nn.losses import encode_targets
+from signnet.nn.model import Network
 from signnet.params import load_params
 from tests.conftest import REPO
 
@@ -100,29 +102,74 @@ def test_the_readme_gives_each_reference_configuration_as_its_exp_run_line():
             assert f"\n{reference.exp_run()}\n" in readme, reference.name
 
 
-@pytest.mark.parametrize(("conv", "n_classes"), [((4, 6), 3), ((), 2), ((3,), 10)])
-def test_the_pytorch_twin_computes_the_same_logits(conv, n_classes):
-    torch = pytest.importorskip("torch")
-    twin = _benchmark_module("torch_peer").twin
+def twin_case(conv, n_classes, activation, batch_norm, dropout):
+    """A network of these choices with every state array made to count (biases and running
+    statistics start at 0 and 1), and 7 inputs."""
     config = ModelConfig(
         n_features=64,
         n_classes=n_classes,
         conv=conv,
         kernel_size=3,
         hidden=(5,),
-        dropout=0.3,
-        activation="relu",
+        dropout=dropout,
+        batch_norm=batch_norm,
+        activation=activation,
         init="he",
         init_scale=0.01,
         dtype="float64",
     )
     network = Network.initialise(config, 1, np)
     rng = np.random.default_rng(2)
-    for layer in network.parameters():
-        layer["b"][...] = rng.normal(size=layer["b"].shape)  # biases start at 0: make them count
-    x = rng.normal(size=(7, 64))
+    for state in network.states():
+        for value in state.values():
+            if value.ndim == 1:  # biases, scales, shifts, running means and variances
+                value[...] = rng.uniform(0.5, 1.5, size=value.shape)
+    return network, rng.normal(size=(7, 64))
+
+
+CASES = [
+    ((4, 6), 3, "relu", False),
+    ((), 2, "sigmoid", False),
+    ((3,), 10, "tanh", False),
+    ((4, 6), 3, "leaky_relu", True),
+    ((), 2, "leaky_relu", True),
+]
+
+
+@pytest.mark.parametrize(("conv", "n_classes", "activation", "batch_norm"), CASES)
+def test_the_pytorch_twin_computes_the_same_logits(conv, n_classes, activation, batch_norm):
+    """Evaluation mode: dropout off, batch normalisation with the running statistics."""
+    torch = pytest.importorskip("torch")
+    twin = _benchmark_module("torch_peer").twin
+    network, x = twin_case(conv, n_classes, activation, batch_norm, dropout=0.3)
     logits = twin(network).eval()(torch.from_numpy(x)).detach().numpy()
     np.testing.assert_allclose(logits, network.logits(x), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize(("conv", "n_classes", "activation", "batch_norm"), CASES)
+def test_the_pytorch_twin_trains_alike(conv, n_classes, activation, batch_norm):
+    """Training mode: the same logits (batch statistics), gradients and running statistics."""
+    torch = pytest.importorskip("torch")
+    peer = _benchmark_module("torch_peer")
+    network, x = twin_case(conv, n_classes, activation, batch_norm, dropout=0.0)
+    model = peer.twin(network).train()
+    labels = np.arange(7) % n_classes
+    targets = encode_targets(labels, n_classes)
+    loss = peer.loss_function(n_classes)(
+        model(torch.from_numpy(x)), peer.torch_targets(labels, n_classes, torch.float64)
+    )
+    loss.backward()
+    network.compute_gradients(x, targets, np.random.default_rng(0))
+    torch_layers = [m for m in model if any(True for _ in m.parameters())]
+    for layer, module in zip(network.trainable(), torch_layers, strict=True):
+        _, _, after = layer.torch()  # the running statistics, updated by one training pass
+        for name, torch_name in layer.torch_names.items():
+            kept = getattr(module, torch_name)
+            if name in layer.grads:
+                grad = layer.torch_arrays(layer.grads)[torch_name]
+                np.testing.assert_allclose(grad, kept.grad.numpy(), rtol=1e-9, atol=1e-12)
+            else:
+                np.testing.assert_allclose(after[torch_name], kept.numpy(), rtol=1e-12)
 
 
 @pytest.mark.mirror

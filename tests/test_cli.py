@@ -11,15 +11,14 @@ from PIL import Image
 from signnet.cli import main
 from signnet.data.preprocessing import Preprocessing
 from signnet.modelfile import TrainedModel, save_model
-from signnet.nn.model import Network
 from signnet.params import Params
-from tests.conftest import REPO, dense
+from tests.conftest import REPO, dense, with_weights
 
 
 def test_predict_prints_digit_and_probability_per_photo(tmp_path, capsys):
     # A logistic regression on 8x8 photos that calls bright photos an 8 and dark ones a 6.
     weights = np.full((64, 1), 1.0)
-    network = Network(dense(64, 2), [(weights, np.array([0.0]))])
+    network = with_weights(dense(64, 2), [(weights, np.array([0.0]))])
     preprocessing = Preprocessing("standardize", 8, np.full(64, 127.5), np.full(64, 255.0))
     model = TrainedModel(network, np.array([6, 8]), preprocessing, {})
     save_model(tmp_path / "model.npz", model)
@@ -56,7 +55,7 @@ def test_a_file_that_is_not_a_model_says_so(tmp_path, capsys, name):
 def pair_model(tmp_path) -> Path:
     """A logistic regression on 8x8 photos that calls bright photos an 8 and dark ones a 6."""
     weights = np.full((64, 1), 1.0)
-    network = Network(dense(64, 2), [(weights, np.array([0.0]))])
+    network = with_weights(dense(64, 2), [(weights, np.array([0.0]))])
     preprocessing = Preprocessing("standardize", 8, np.full(64, 127.5), np.full(64, 255.0))
     save_model(tmp_path / "model.npz", TrainedModel(network, np.array([6, 8]), preprocessing, {}))
     return tmp_path / "model.npz"

@@ -1,6 +1,8 @@
 """Convolution, pooling, reshape and dropout: forward against plain loops, backward against
 central differences, and the same numbers under array-api-strict (no NumPy-only call)."""
 
+import dataclasses
+
 import array_api_strict
 import numpy as np
 import pytest
@@ -8,14 +10,20 @@ import pytest
 from signnet.data.preprocessing import Preprocessing
 from signnet.modelfile import TrainedModel, load_model, save_model
 from signnet.nn import model as model_module
+from signnet.nn.architecture import ModelConfig
 from signnet.nn.backend import to_numpy
-from signnet.nn.conv import Conv2D, MaxPool2D
-from signnet.nn.layers import Dropout, Reshape
 from signnet.nn.losses import encode_targets
-from signnet.nn.model import ModelConfig, Network
+from signnet.nn.model import Network
 from signnet.nn.optimizers import Adam
 from signnet.nn.training import Samples, fit
+from tests.conftest import layer
 from tests.test_nn_gradients import assert_backward, numeric_gradient
+
+
+def conv_layer(weights, bias, k):
+    c_in = weights.shape[0] // (k * k)
+    state = {"W": weights, "b": bias}
+    return layer("conv2d", state, channels_in=c_in, channels=weights.shape[1], kernel_size=k)
 
 
 def conv_by_loops(x, w, b, k):
@@ -50,22 +58,22 @@ def test_conv_forward_and_backward(k, c_in, shape):
     x = rng.normal(size=(n, h, w, c_in))
     weights, bias = rng.normal(size=(k * k * c_in, 3)), rng.normal(size=3)
     upstream = rng.normal(size=(n, h, w, 3))
-    layer = Conv2D(weights, bias, k)
+    conv = conv_layer(weights, bias, k)
     expected = conv_by_loops(x, weights, bias, k)
-    np.testing.assert_allclose(layer.forward(x), expected, rtol=1e-12, err_msg="forward")
-    grad_x = layer.backward(upstream)
+    np.testing.assert_allclose(conv.forward(x, training=True), expected, rtol=1e-12)
+    grad_x = conv.backward(upstream)
 
     def loss():
         return np.sum(upstream * conv_by_loops(x, weights, bias, k))
 
-    assert_backward(layer.grads["W"], numeric_gradient(loss, weights), "conv W")
-    assert_backward(layer.grads["b"], numeric_gradient(loss, bias), "conv b")
+    assert_backward(conv.grads["W"], numeric_gradient(loss, weights), "conv W")
+    assert_backward(conv.grads["b"], numeric_gradient(loss, bias), "conv b")
     assert_backward(grad_x, numeric_gradient(loss, x), "conv input")
 
 
-def test_conv_refuses_an_even_kernel():
-    with pytest.raises(ValueError, match="kernel size 2"):
-        Conv2D(np.zeros((4, 1)), np.zeros(1), 2)
+def test_an_even_kernel_is_refused_by_the_one_rule():
+    with pytest.raises(ValueError, match="must be odd"):
+        dataclasses.replace(cnn(), kernel_size=2)
 
 
 @pytest.mark.parametrize("shape", [(2, 4, 6, 3), (1, 5, 7, 2)])
@@ -74,45 +82,48 @@ def test_max_pool_forward_and_backward(shape):
     x = rng.permutation(np.prod(shape)).reshape(shape) / 10.0  # distinct: no ties
     n, h, w, c = shape
     upstream = rng.normal(size=(n, h // 2, w // 2, c))
-    layer = MaxPool2D()
-    np.testing.assert_array_equal(layer.forward(x), pool_by_loops(x), err_msg="forward")
+    pool = layer("max_pool2d")
+    np.testing.assert_array_equal(pool.forward(x, training=True), pool_by_loops(x))
     numeric = numeric_gradient(lambda: np.sum(upstream * pool_by_loops(x)), x)
-    assert_backward(layer.backward(upstream), numeric, "max-pool")
+    assert_backward(pool.backward(upstream), numeric, "max-pool")
 
 
 def test_max_pool_gives_the_gradient_of_tied_maxima_to_the_first():
     x = np.zeros((1, 2, 2, 1))
     x[0, 0, 0, 0] = x[0, 1, 1, 0] = 1.0
-    layer = MaxPool2D()
-    layer.forward(x)
-    grad = layer.backward(np.ones((1, 1, 1, 1)))
+    pool = layer("max_pool2d")
+    pool.forward(x, training=True)
+    grad = pool.backward(np.ones((1, 1, 1, 1)))
     np.testing.assert_array_equal(grad[0, :, :, 0], [[1.0, 0.0], [0.0, 0.0]])
     x[0, 0, 0, 0] = 0.0  # now the second maximum in row order is the first
-    layer.forward(x)
+    pool.forward(x, training=True)
     np.testing.assert_array_equal(
-        layer.backward(np.ones((1, 1, 1, 1)))[0, :, :, 0], [[0, 0], [0, 1]]
+        pool.backward(np.ones((1, 1, 1, 1)))[0, :, :, 0], [[0, 0], [0, 1]]
     )
 
 
 def test_reshape_round_trips():
     x = np.arange(24.0).reshape(2, 12)
-    layer = Reshape((2, 3, 2))
-    out = layer.forward(x)
+    reshape = layer("reshape", shape=[2, 3, 2])
+    out = reshape.forward(x, training=True)
     assert out.shape == (2, 2, 3, 2)
-    np.testing.assert_array_equal(layer.backward(out), x)
+    np.testing.assert_array_equal(reshape.backward(out), x)
 
 
 def test_dropout_is_seeded_scaled_and_off_at_inference():
     x = np.ones((400, 50))
-    layer = Dropout(0.25)
-    np.testing.assert_array_equal(layer.forward(x), x)  # inference: the identity
-    np.testing.assert_array_equal(layer.backward(x), x)
-    out = layer.forward(x, np.random.default_rng(0))
+    dropout = layer("dropout", rate=0.25)
+    rng = np.random.default_rng(0)
+    np.testing.assert_array_equal(dropout.forward(x, training=False, rng=rng), x)  # inference
+    np.testing.assert_array_equal(dropout.backward(x), x)
+    out = dropout.forward(x, training=True, rng=np.random.default_rng(0))
     assert set(np.unique(out)) == {0.0, 1 / 0.75}
     assert abs(np.mean(out == 0) - 0.25) < 0.01
-    np.testing.assert_array_equal(layer.backward(x), out)  # the same units carry the gradient
-    again = Dropout(0.25).forward(x, np.random.default_rng(0))
+    np.testing.assert_array_equal(dropout.backward(x), out)  # the same units carry the gradient
+    again = layer("dropout", rate=0.25).forward(x, training=True, rng=np.random.default_rng(0))
     np.testing.assert_array_equal(again, out)
+    with pytest.raises(ValueError, match="generator"):
+        dropout.forward(x, training=True)
 
 
 def test_conv_and_pool_are_backend_neutral():
@@ -122,16 +133,16 @@ def test_conv_and_pool_are_backend_neutral():
     upstream = rng.normal(size=(2, 3, 2, 4))
     results = []
     for xp in (array_api_strict, np):
-        conv = Conv2D(xp.asarray(weights), xp.asarray(bias), 3)
-        pool = MaxPool2D()
-        out = pool.forward(conv.forward(xp.asarray(x)))
+        conv = conv_layer(xp.asarray(weights), xp.asarray(bias), 3)
+        pool = layer("max_pool2d")
+        out = pool.forward(conv.forward(xp.asarray(x), training=True), training=True)
         grad = conv.backward(pool.backward(xp.asarray(upstream)))
         results.append([to_numpy(a) for a in (out, grad, conv.grads["W"], conv.grads["b"])])
     for strict, plain in zip(*results, strict=True):
         np.testing.assert_allclose(strict, plain, rtol=1e-12)
 
 
-def cnn(n_classes=3, dropout=0.0, activation="tanh", side=6, dtype="float64"):
+def cnn(n_classes=3, dropout=0.0, activation="tanh", side=6, dtype="float64", batch_norm=False):
     return ModelConfig(
         n_features=side * side,
         n_classes=n_classes,
@@ -139,6 +150,7 @@ def cnn(n_classes=3, dropout=0.0, activation="tanh", side=6, dtype="float64"):
         kernel_size=3,
         hidden=(4,),
         dropout=dropout,
+        batch_norm=batch_norm,
         activation=activation,
         init="he",
         init_scale=0.01,
@@ -155,7 +167,7 @@ def test_whole_cnn_backward(n_classes, dropout):
     assert [type(layer).__name__ for layer in network.layers][:5] == [
         "Reshape",
         "Conv2D",
-        "Activation",
+        "ActivationLayer",
         "MaxPool2D",
         "Conv2D",
     ]
@@ -166,7 +178,7 @@ def test_whole_cnn_backward(n_classes, dropout):
         for name in params:
             numeric = numeric_gradient(
                 lambda: network.loss.loss(
-                    network.forward(x, np.random.default_rng(0)), targets
+                    network.forward(x, training=True, rng=np.random.default_rng(0)), targets
                 ),  # the same dropout masks as the analytic pass
                 params[name],
             )

@@ -7,10 +7,10 @@ wrong derivative. All in float64, with relative error below 1e-6.
 import numpy as np
 import pytest
 
-from signnet.nn.layers import Activation, Dense
+from signnet.nn.activations import ACTIVATIONS, LEAKY_SLOPE
 from signnet.nn.losses import BinaryCrossEntropy, SoftmaxCrossEntropy, encode_targets
 from signnet.nn.model import Network
-from tests.conftest import dense
+from tests.conftest import dense, layer
 
 EPS = 1e-6
 TOLERANCE = 1e-6
@@ -19,6 +19,7 @@ REFERENCE = {
     "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
     "tanh": np.tanh,
     "relu": lambda z: np.maximum(z, 0),
+    "leaky_relu": lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
 }
 
 
@@ -46,15 +47,20 @@ def assert_backward(analytic, numeric, what):
     assert error < TOLERANCE, f"backward of {what} is wrong: relative error {error:.2e}"
 
 
-@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu"])
+def test_every_activation_has_a_reference_here():
+    assert set(REFERENCE) == set(ACTIVATIONS)
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
 def test_activation_forward_and_backward(name):
     rng = np.random.default_rng(1)
     z = rng.normal(size=(4, 5)) * 3
     z[np.abs(z) < 1e-3] = 0.5  # keep relu away from its kink
     weights = rng.normal(size=(4, 5))  # loss = sum(weights * f(z)), so d loss / d f = weights
-    layer = Activation(name, np)
-    np.testing.assert_allclose(layer.forward(z), REFERENCE[name](z), rtol=1e-12, err_msg="forward")
-    analytic = layer.backward(weights)
+    activation = layer("activation", name=name)
+    out = activation.forward(z, training=False)
+    np.testing.assert_allclose(out, REFERENCE[name](z), rtol=1e-12, err_msg="forward")
+    analytic = activation.backward(weights)
     numeric = numeric_gradient(lambda: np.sum(weights * REFERENCE[name](z)), z)
     assert_backward(analytic, numeric, name)
 
@@ -63,15 +69,15 @@ def test_dense_forward_and_backward():
     rng = np.random.default_rng(2)
     x, w, b = rng.normal(size=(3, 4)), rng.normal(size=(4, 2)), rng.normal(size=2)
     upstream = rng.normal(size=(3, 2))
-    layer = Dense(w, b)
-    np.testing.assert_allclose(layer.forward(x), x @ w + b, err_msg="forward")
-    grad_x = layer.backward(upstream)
+    dense_layer = layer("dense", {"W": w, "b": b}, inputs=4, units=2)
+    np.testing.assert_allclose(dense_layer.forward(x, training=True), x @ w + b, err_msg="forward")
+    grad_x = dense_layer.backward(upstream)
 
     def loss():
         return np.sum(upstream * (x @ w + b))
 
-    assert_backward(layer.grads["W"], numeric_gradient(loss, w), "dense W")
-    assert_backward(layer.grads["b"], numeric_gradient(loss, b), "dense b")
+    assert_backward(dense_layer.grads["W"], numeric_gradient(loss, w), "dense W")
+    assert_backward(dense_layer.grads["b"], numeric_gradient(loss, b), "dense b")
     assert_backward(grad_x, numeric_gradient(loss, x), "dense input")
 
 
@@ -110,15 +116,17 @@ def test_losses_stay_finite_and_silent_for_huge_logits(loss):
 
 
 @pytest.mark.parametrize("hidden", [(), (5,), (5, 4)])
-@pytest.mark.parametrize(("activation", "n_classes"), [("sigmoid", 2), ("tanh", 3), ("relu", 2)])
+@pytest.mark.parametrize(
+    ("activation", "n_classes"), [("sigmoid", 2), ("tanh", 3), ("relu", 2), ("leaky_relu", 3)]
+)
 def test_whole_network_backward(hidden, activation, n_classes):
     rng = np.random.default_rng(4)
     x = rng.normal(size=(7, 6))
     targets = encode_targets(rng.integers(0, n_classes, 7), n_classes)
     network = Network.initialise(dense(6, n_classes, hidden, activation, "he"), 5, np)
-    for layer in network.parameters():  # non-zero biases keep relu units off their kink at 0
-        layer["b"] += rng.uniform(0.1, 0.5, size=layer["b"].shape)
-    network.compute_gradients(x, targets)
+    for params in network.parameters():  # non-zero biases keep relu units off their kink at 0
+        params["b"] += rng.uniform(0.1, 0.5, size=params["b"].shape)
+    network.compute_gradients(x, targets, np.random.default_rng(0))
     for i, (params, grads) in enumerate(
         zip(network.parameters(), network.gradients(), strict=True)
     ):

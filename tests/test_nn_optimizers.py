@@ -3,14 +3,15 @@
 import numpy as np
 import pytest
 
-from signnet.nn.model import Network
+from signnet.nn.layers import LAYERS
+from signnet.nn.model import Network  # noqa: F401  (registers every layer)
 from signnet.nn.optimizers import SGD, Adam, Momentum
-from tests.conftest import dense
+from tests.conftest import dense, layer, with_weights
 
 
 def tiny_network():
     """Logistic regression on 2 features: w = [0.5, -0.25], b = 0.1."""
-    return Network(dense(2, 2), [(np.array([[0.5], [-0.25]]), np.array([0.1]))])
+    return with_weights(dense(2, 2), [(np.array([[0.5], [-0.25]]), np.array([0.1]))])
 
 
 def test_one_sgd_step_matches_the_hand_computation():
@@ -22,20 +23,22 @@ def test_one_sgd_step_matches_the_hand_computation():
     dz = (p - np.array([1.0, 0.0])) / 2  # (sigmoid - target) / batch
     expected_w = np.array([0.5, -0.25]) - 0.1 * np.array([dz @ [1.0, 3.0], dz @ [2.0, -1.0]])
     expected_b = 0.1 - 0.1 * dz.sum()
-    network.compute_gradients(x, targets)
-    SGD(lr=0.1, weight_decay=0.0).step(network.parameters(), network.gradients())
+    network.compute_gradients(x, targets, np.random.default_rng(0))
+    SGD(lr=0.1, weight_decay=0.0).step(network.trainable())
     np.testing.assert_allclose(network.parameters()[0]["W"][:, 0], expected_w, rtol=1e-14)
     np.testing.assert_allclose(network.parameters()[0]["b"], [expected_b], rtol=1e-14)
 
 
 def step(optimizer, grads_sequence, start=1.0):
-    """Apply each gradient in turn to a single weight and bias; return the weight's path."""
-    params = [{"W": np.array([[start]]), "b": np.array([start])}]
+    """Apply each gradient in turn to a dense layer of one weight and bias; return the weight's
+    path and the bias."""
+    unit = layer("dense", {"W": np.array([[start]]), "b": np.array([start])}, inputs=1, units=1)
     path = []
     for g in grads_sequence:
-        optimizer.step(params, [{"W": np.array([[g]]), "b": np.array([g])}])
-        path.append(float(params[0]["W"][0, 0]))
-    return path, float(params[0]["b"][0])
+        unit.grads = {"W": np.array([[g]]), "b": np.array([g])}
+        optimizer.step([unit])
+        path.append(float(unit.params["W"][0, 0]))
+    return path, float(unit.params["b"][0])
 
 
 def test_adam_first_steps_by_hand():
@@ -58,3 +61,15 @@ def test_weight_decay_applies_to_weights_not_biases():
     path, bias = step(SGD(lr=0.1, weight_decay=0.5), [0.0])
     assert path == pytest.approx([1 - 0.1 * 0.5 * 1.0])  # decay pulls the weight
     assert bias == 1.0  # the bias has zero gradient and no decay
+
+
+def test_weight_decay_follows_each_layer_s_declaration():
+    spec = {"kind": "batch_norm", "features": 2, "images": False}
+    norm = LAYERS["batch_norm"].create(spec, None, np, np.float64)
+    norm.grads = {name: np.zeros(2) for name in norm.params}
+    SGD(lr=0.1, weight_decay=0.5).step([norm])
+    np.testing.assert_array_equal(norm.params["gamma"], [1.0, 1.0])  # a scale is not decayed
+    assert {kind: set(c.decayed) for kind, c in LAYERS.items() if c.decayed} == {
+        "dense": {"W"},
+        "conv2d": {"W"},
+    }

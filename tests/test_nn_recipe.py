@@ -8,7 +8,8 @@ from signnet.nn.augment import Augmentation
 from signnet.nn.backend import to_numpy
 from signnet.nn.model import Network
 from signnet.nn.optimizers import SGD
-from signnet.nn.training import SCHEDULES, fit, loss_and_accuracy, train_epochs
+from signnet.nn.schedules import SCHEDULES
+from signnet.nn.training import fit, loss_and_accuracy, train_epochs
 from tests.conftest import dense
 from tests.test_nn_training import blobs, split_in
 
@@ -56,7 +57,7 @@ def test_augmentation_is_backend_neutral_and_seeded():
 
 @pytest.mark.parametrize("name", sorted(SCHEDULES))
 def test_schedules_start_at_the_initial_rate_and_stay_positive(name):
-    factors = [SCHEDULES[name](epoch, 10) for epoch in range(1, 11)]
+    factors = [SCHEDULES[name].factor(epoch, 10) for epoch in range(1, 11)]
     assert factors[0] == 1.0 and all(0 < f <= 1 for f in factors)
     assert factors == sorted(factors, reverse=True)
 
@@ -69,7 +70,7 @@ def test_the_loop_applies_the_schedule_each_epoch():
     rates = [
         optimizer.lr for _ in train_epochs(network, optimizer, data, 4, 8, 0, schedule="cosine")
     ]
-    assert rates == pytest.approx([0.4 * SCHEDULES["cosine"](e, 4) for e in range(1, 5)])
+    assert rates == pytest.approx([0.4 * SCHEDULES["cosine"].factor(e, 4) for e in range(1, 5)])
     with pytest.raises(ValueError, match="schedule 'step' is not one of constant, cosine"):
         next(train_epochs(network, optimizer, data, 4, 8, 0, schedule="step"))
 

@@ -12,11 +12,11 @@ from dvc.utils.serialize import parse_yaml
 from signnet.data.preprocessing import SCALINGS
 from signnet.data.sources import SOURCES
 from signnet.nn.activations import ACTIVATIONS
+from signnet.nn.architecture import DTYPES
 from signnet.nn.backend import DEVICES
-from signnet.nn.layers import INITIALISERS
-from signnet.nn.model import DTYPES
+from signnet.nn.initialisers import INITIALISERS
 from signnet.nn.optimizers import OPTIMIZERS
-from signnet.nn.training import SCHEDULES
+from signnet.nn.schedules import SCHEDULES
 from signnet.params import (
     ParamError,
     Params,
@@ -182,6 +182,9 @@ def test_the_repository_file_is_valid_and_the_code_has_no_defaults():
 
 
 def test_choices_are_the_implementing_tables():
+    """Sources, scalings and devices are taken from their tables; the network's component names
+    are written in params.py (importing signnet.nn's registries would make the data stages
+    depend on the network's code) and must be the registries' keys, in their order."""
     declared = {
         ("download", "source"): SOURCES,
         ("split", "scaling"): SCALINGS,
@@ -211,6 +214,19 @@ def test_the_readme_table_is_the_schemas():
     )
 
 
+def test_params_loads_none_of_the_network_s_implementations():
+    code = (
+        "import sys, signnet.params; "
+        "print(sorted(m for m in sys.modules if m.startswith('signnet.nn')))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert (
+        loaded.stdout.strip() == "['signnet.nn', 'signnet.nn.architecture', 'signnet.nn.backend']"
+    )
+
+
 def test_the_network_library_loads_neither_params_nor_yaml():
     code = (
         "import pkgutil, importlib, sys, signnet.nn as nn\n"
@@ -232,7 +248,8 @@ def test_convolution_blocks_must_fit_the_image_size_before_any_work():
     with pytest.raises(ParamError) as caught:
         repo_params(download={"image_size": 8}, model={"conv": [16, 32, 64, 128]})
     assert str(caught.value) == (
-        "params: model.conv = [16, 32, 64, 128] does not fit download.image_size = 8: 4 blocks "
-        "need images of side at least 16; use fewer blocks or a larger image_size"
+        "params: model.conv = [16, 32, 64, 128] does not fit download.image_size = 8: 4 "
+        "convolution blocks need images of side at least 16; use fewer blocks or a larger "
+        "image_size"
     )
     repo_params(download={"image_size": 16}, model={"conv": [16, 32, 64, 128]})  # fits

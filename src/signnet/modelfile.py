@@ -2,15 +2,19 @@
 
 An uncompressed ``.npz`` holding:
 
-* ``format``: the string ``signnet-model-2``;
-* ``config``: the :class:`~signnet.nn.model.ModelConfig` as a JSON string;
+* ``format``: the string ``signnet-model-3``;
+* ``config``: the :class:`~signnet.nn.architecture.ModelConfig` as a JSON string;
+* ``architecture``: the layer specs, input to output, as a JSON string: the network is rebuilt
+  from them (see :mod:`signnet.nn.layers`), and they must be what ``config`` describes;
 * ``training``: how the weights were trained (the ``train`` params and the device they were
   computed on), as a JSON string;
 * ``classes`` int64 (K,): the digit of each class index;
 * ``preprocessing.<name>``: the :class:`~signnet.data.preprocessing.Preprocessing` that turns
   photos into the network's input (image side S, scaling method, offset and scale (S*S,));
-* ``layer<i>.W`` and ``layer<i>.b`` in ``config.dtype``, i = 0 at the input, shaped as
-  :meth:`~signnet.nn.model.ModelConfig.parameter_shapes` says.
+* ``layer<i>.<name>`` in ``config.dtype``: the state of the i-th layer that has one (i = 0 at
+  the input; its params and buffers, e.g. ``W`` and ``b``, or a batch normalisation's
+  ``gamma``, ``beta``, ``running_mean`` and ``running_var``), shaped as the layer's
+  ``state_shapes(spec)`` says.
 """
 
 from __future__ import annotations
@@ -23,10 +27,12 @@ import numpy as np
 
 from signnet.artifacts import ArtifactError, is_npz, load_npz, save_npz
 from signnet.data.preprocessing import Preprocessing
+from signnet.nn.architecture import ModelConfig
 from signnet.nn.backend import select_backend, to_device, to_numpy
-from signnet.nn.model import ModelConfig, Network
+from signnet.nn.layers import LAYERS
+from signnet.nn.model import Network
 
-FORMAT = "signnet-model-2"
+FORMAT = "signnet-model-3"
 PREFIX = "preprocessing."
 
 
@@ -50,12 +56,13 @@ def save_model(path: str | Path, model: TrainedModel) -> None:
     arrays = {
         "format": np.array(FORMAT),
         "config": np.array(json.dumps(model.network.config.to_dict(), sort_keys=True)),
+        "architecture": np.array(json.dumps(model.network.specs(), sort_keys=True)),
         "training": np.array(json.dumps(model.training, sort_keys=True)),
         "classes": np.asarray(model.classes, dtype=np.int64),
     }
     arrays |= {PREFIX + name: a for name, a in model.preprocessing.to_arrays().items()}
-    for i, layer in enumerate(model.network.parameters()):
-        for name, value in layer.items():
+    for i, state in enumerate(model.network.states()):
+        for name, value in state.items():
             arrays[f"layer{i}.{name}"] = to_numpy(value)
     save_npz(path, arrays)
 
@@ -78,11 +85,14 @@ def load_model(path: str | Path) -> TrainedModel:
             f"{path}: format {str(arrays['format'])!r}; expected {FORMAT!r} "
             "(retrain with this version: dvc repro)"
         )
-    missing = [name for name in ("config", "training", "classes") if name not in arrays]
+    missing = [
+        name for name in ("config", "architecture", "training", "classes") if name not in arrays
+    ]
     if missing:
         raise ArtifactError(f"{path}: a damaged model file: it lacks {', '.join(missing)}")
     try:
         config = ModelConfig.from_dict(json.loads(str(arrays["config"])))
+        specs = json.loads(str(arrays["architecture"]))
         training = json.loads(str(arrays["training"]))
     except (TypeError, ValueError) as error:  # JSON, or a config ModelConfig refuses
         raise ArtifactError(f"{path}: unreadable model config ({error})") from None
@@ -95,19 +105,28 @@ def load_model(path: str | Path) -> TrainedModel:
             f"{path}: preprocessing gives {preprocessing.offset.shape[0]} features; "
             f"the network takes {config.n_features}"
         )
+    if specs != config.architecture():
+        raise ArtifactError(f"{path}: a damaged model file: its architecture is not its config's")
     xp = select_backend("cpu").xp
-    weights = []
-    for i, shapes in enumerate(config.parameter_shapes()):
+    states = []
+    for spec in specs:
+        shapes = LAYERS[spec["kind"]].state_shapes(spec)
+        if not shapes:
+            continue
+        i = len(states)
         try:
-            pair = (arrays[f"layer{i}.W"], arrays[f"layer{i}.b"])
+            state = {name: arrays[f"layer{i}.{name}"] for name in shapes}
         except KeyError as error:
-            raise ArtifactError(f"{path}: lacks weights {error} for {config}") from None
-        if tuple(tuple(a.shape) for a in pair) != shapes:
-            found = [a.shape for a in pair]
-            raise ArtifactError(f"{path}: layer{i} has shapes {found}; its config says {shapes}")
-        weights.append(tuple(to_device(a, xp) for a in pair))
+            raise ArtifactError(f"{path}: lacks the array {error} of {spec['kind']}") from None
+        for name, shape in shapes.items():
+            if tuple(state[name].shape) != shape:
+                raise ArtifactError(
+                    f"{path}: layer{i}.{name} has shape {state[name].shape}; its {spec['kind']} "
+                    f"layer needs {shape}"
+                )
+        states.append({name: to_device(a, xp) for name, a in state.items()})
     return TrainedModel(
-        network=Network(config, weights),
+        network=Network.load(config, specs, states),
         classes=arrays["classes"],
         preprocessing=preprocessing,
         training=training,

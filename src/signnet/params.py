@@ -3,9 +3,13 @@
 ``params.yaml`` is the one place for every value, so the schema has no defaults: a key missing
 there is an error, not a silent fallback. The schema is the one place for every rule: types are
 strict (a boolean is not a number, a number is not a string), ranges are declared with the
-field, and each list of choices is taken from the table that implements it (activations,
-initialisers, optimizers, devices, dtypes, scalings). The text that tells a user what is allowed
-is derived from those declarations, never written beside them.
+field, and each list of choices is either taken from the table that implements it (sources,
+scalings, devices) or, for the network's components, named here (activations, initialisers,
+optimizers, schedules): the components live in ``signnet.nn``, and importing them would make
+every stage, the data stages included, depend on the network's code. tests/test_params.py keeps
+those names equal to the registries. The rules shared with the network (kernel size, depth
+against image size) are :mod:`signnet.nn.architecture`'s. The text that tells a user what is
+allowed is derived from those declarations, never written beside them.
 
 The file is parsed as YAML 1.2 with ruamel.yaml's safe loader, as DVC parses it, so ``1e-5``,
 ``1.0e+6`` and ``.5`` are numbers. :func:`load_params` validates the whole file: any stage
@@ -31,12 +35,14 @@ from ruamel.yaml.error import YAMLError
 from signnet.data.preprocessing import SCALINGS
 from signnet.data.sources import COURSE_SOURCE, SOURCES
 from signnet.errors import SignnetError
-from signnet.nn.activations import ACTIVATIONS
+from signnet.nn.architecture import DTYPES, depth_problem, kernel_problem
 from signnet.nn.backend import DEVICES
-from signnet.nn.layers import INITIALISERS
-from signnet.nn.model import DTYPES
-from signnet.nn.optimizers import OPTIMIZERS
-from signnet.nn.training import SCHEDULES
+
+# The names of the network's components (the keys of signnet.nn's registries).
+ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "leaky_relu")
+INITIALISER_NAMES = ("xavier", "he", "normal")
+OPTIMIZER_NAMES = ("sgd", "momentum", "adam")
+SCHEDULE_NAMES = ("constant", "cosine")
 
 
 class ParamError(SignnetError):
@@ -158,7 +164,7 @@ class ModelParams(Section):
     kernel_size: Annotated[
         int,
         Field(ge=1, le=9, description="k, the convolutions' kernel side"),
-        rule(lambda v: v % 2 == 1, "odd"),
+        rule(lambda v: kernel_problem(v) is None, "odd"),
     ]
     hidden: Annotated[
         list[PositiveInt],
@@ -167,8 +173,14 @@ class ModelParams(Section):
     dropout: Annotated[
         float, Field(ge=0, lt=1, description="rate after each hidden dense layer; 0 is none")
     ]
-    activation: Annotated[choices(ACTIVATIONS), Field(description="of the hidden layers")]
-    init: Annotated[choices(INITIALISERS), Field(description="initial weights; biases start at 0")]
+    batch_norm: Annotated[
+        bool,
+        Field(description="batch normalisation after each convolution and hidden dense layer"),
+    ]
+    activation: Annotated[choices(ACTIVATION_NAMES), Field(description="of the hidden layers")]
+    init: Annotated[
+        choices(INITIALISER_NAMES), Field(description="initial weights; biases start at 0")
+    ]
     init_scale: Annotated[float, Field(gt=0, description="the std of init: normal")]
     dtype: Annotated[choices(DTYPES), Field(description="of weights and computation")]
 
@@ -176,14 +188,14 @@ class ModelParams(Section):
 class TrainParams(Section):
     """The optimisation: optimizer and its settings, epochs, batches, seed and device."""
 
-    optimizer: Annotated[choices(OPTIMIZERS), Field(description="the update rule")]
+    optimizer: Annotated[choices(OPTIMIZER_NAMES), Field(description="the update rule")]
     lr: Annotated[float, Field(gt=0, description="learning rate")]
     momentum: Annotated[Fraction, Field(description="optimizer: momentum only")]
     beta1: Annotated[Fraction, Field(description="optimizer: adam only")]
     beta2: Annotated[Fraction, Field(description="optimizer: adam only")]
     weight_decay: Annotated[float, Field(ge=0, description="L2 penalty on weight matrices")]
     schedule: Annotated[
-        choices(SCHEDULES), Field(description="learning rate per epoch: lr, or lr decayed")
+        choices(SCHEDULE_NAMES), Field(description="learning rate per epoch: lr, or lr decayed")
     ]
     epochs: Annotated[PositiveInt, Field(description="passes over the training part, at most")]
     batch_size: Annotated[PositiveInt, Field(description="1 is per-sample descent")]
@@ -295,14 +307,14 @@ def _across_sections(params: Params) -> list[tuple[str, Any, str]]:
     """The rules between keys that every stage checks before any work."""
     problems = []
     download, conv = params.download, params.model.conv
-    if download.image_size >> len(conv) < 1:  # each block halves the side with 2x2 pooling
+    problem = depth_problem(download.image_size, len(conv))
+    if problem:
         problems.append(
             (
                 "model.conv",
                 conv,
-                f"does not fit download.image_size = {download.image_size}: {len(conv)} blocks "
-                f"need images of side at least {2 ** len(conv)}; use fewer blocks or a larger "
-                "image_size",
+                f"does not fit download.image_size = {download.image_size}: {problem}; use fewer "
+                "blocks or a larger image_size",
             )
         )
     reads_file = download.source == COURSE_SOURCE
@@ -384,6 +396,8 @@ def allowed_text(annotation: Any, metadata: list | tuple = (), plural: bool = Fa
         return "null or " + " or ".join(allowed_text(a, metadata, plural) for a in options)
     if origin is Literal:
         return "one of " + ", ".join(str(a) for a in typing.get_args(annotation)) + suffix
+    if annotation is bool:
+        return "true or false"
     if origin is list:
         (item,) = typing.get_args(annotation)
         low = next((m.min_length for m in metadata if hasattr(m, "min_length")), 0)
@@ -438,7 +452,8 @@ def reference_table(params: Params) -> str:
         section = getattr(params, section_name)
         for name, field in section_field.annotation.model_fields.items():
             value = getattr(section, name)
-            shown = "null" if value is None else str(value).replace("'", "")
+            shown = json.dumps(value) if value is None or isinstance(value, bool) else str(value)
+            shown = shown.replace("'", "")
             about, what = _about(field), field.description
             lines.append(f"| `{section_name}.{name}` | `{shown}` | {about} | {what} |")
     return "\n".join(lines) + "\n"

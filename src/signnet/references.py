@@ -81,6 +81,12 @@ DOCUMENTS = {
             "https://arxiv.org/abs/1412.6980",
         ),
         Document(
+            "Ioffe 2015",
+            "Ioffe, S. and Szegedy, C. (2015). Batch normalization: accelerating deep network "
+            "training by reducing internal covariate shift. ICML.",
+            "https://arxiv.org/abs/1502.03167",
+        ),
+        Document(
             "Glorot 2010",
             "Glorot, X. and Bengio, Y. (2010). Understanding the difficulty of training deep "
             "feedforward neural networks. AISTATS.",

@@ -21,11 +21,14 @@ training epoch allocates them once, not once per batch.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from signnet.nn.backend import namespace
+from signnet.nn.backend import namespace, to_device
+from signnet.nn.layers import Draw, Layer
 
 Array = Any
 
@@ -34,21 +37,56 @@ Array = Any
 ROWS_BELOW = 8
 
 
-class Conv2D:
+class Conv2D(Layer):
     """``k x k`` convolution with ``W`` (k*k*C_in, C_out), rows ordered (dy, dx, c_in), and ``b``
-    (C_out,); input (N, H, W, C_in) -> output (N, H, W, C_out)."""
+    (C_out,); input (N, H, W, C_in) -> output (N, H, W, C_out). Spec: ``channels_in``,
+    ``channels`` (C_out) and ``kernel_size`` (odd; see :mod:`signnet.nn.architecture`)."""
 
-    def __init__(self, weights: Array, bias: Array, kernel_size: int, input_grad: bool = True):
-        if kernel_size % 2 != 1:
-            raise ValueError(f"kernel size {kernel_size}: an odd size keeps 'same' padding exact")
+    kind = "conv2d"
+    decayed = frozenset({"W"})
+    torch_names = {"W": "weight", "b": "bias"}
+    # Z = b + sum over offsets and input channels of X * K, for the report's method section.
+    equation = r"Z_{n,i,j,c} = b_c + \sum_{u,v}\sum_{c'} X_{n,\,i+u,\,j+v,\,c'}\,K_{u,v,c',c}"
+
+    def __init__(self, spec: dict, weights: Array, bias: Array):
+        super().__init__(spec)
         self.params = {"W": weights, "b": bias}
         self.xp = namespace(weights)
         self.grads = {"W": self.xp.zeros_like(weights), "b": self.xp.zeros_like(bias)}
-        self.k = kernel_size
-        self.input_grad = input_grad  # the first layer's input gradient is never needed
+        self.k = spec["kernel_size"]
         self._buffers: dict[str, Array] = {}
         self._slabs = None
         self._shape: tuple[int, int, int, int] = (0, 0, 0, 0)
+
+    @classmethod
+    def state_shapes(cls, spec: dict) -> dict[str, tuple[int, ...]]:
+        rows = spec["kernel_size"] ** 2 * spec["channels_in"]
+        return {"W": (rows, spec["channels"]), "b": (spec["channels"],)}
+
+    @classmethod
+    def create(cls, spec: dict, draw: Draw, xp: ModuleType, dtype: Any) -> Conv2D:
+        """Weights drawn as a (k*k*C_in, C_out) matrix: fan_in k*k*C_in, fan_out C_out."""
+        weights = to_device(draw(*cls.state_shapes(spec)["W"]), xp, dtype)
+        return cls(spec, weights, xp.zeros((spec["channels"],), dtype=dtype))
+
+    @classmethod
+    def load(cls, spec: dict, state: dict[str, Array]) -> Conv2D:
+        return cls(spec, state["W"], state["b"])
+
+    @classmethod
+    def describe(cls, spec: dict) -> str:
+        k = spec["kernel_size"]
+        return f"convolution {k}x{k}, {spec['channels']} channels"
+
+    def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
+        k, c_in, c_out = self.k, self._spec["channels_in"], self._spec["channels"]
+        arguments = {"in_channels": c_in, "out_channels": c_out, "kernel_size": k}
+        return "Conv2d", arguments | {"padding": k // 2}, self.torch_arrays(self.state())
+
+    def torch_layout(self) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
+        k, c_in, c_out = self.k, self._spec["channels_in"], self._spec["channels"]
+        # rows (dy, dx, c_in) x C_out -> (C_out, C_in, k, k)
+        return {"W": lambda w: w.reshape(k, k, c_in, c_out).transpose(3, 2, 0, 1)}
 
     def _offsets(self):
         return [(dy, dx) for dy in range(self.k) for dx in range(self.k)]
@@ -71,7 +109,7 @@ class Conv2D:
         """W as (k*k, C_in, C_out): one (C_in, C_out) matrix per offset."""
         return self.xp.reshape(self.params["W"], (self.k * self.k, c, self.params["W"].shape[1]))
 
-    def forward(self, x: Array, rng: np.random.Generator | None = None) -> Array:
+    def forward(self, x: Array, *, training: bool, rng: np.random.Generator | None = None):
         """(N, H, W, C_out) from x (N, H, W, C_in)."""
         xp, kk, pad = self.xp, self.k * self.k, self.k // 2
         n, h, w, c = x.shape
@@ -114,16 +152,25 @@ class Conv2D:
         return grad_padded[:, pad : pad + h, pad : pad + w, :]
 
 
-class MaxPool2D:
-    """2 x 2 max-pooling with stride 2: (N, H, W, C) -> (N, H // 2, W // 2, C)."""
+class MaxPool2D(Layer):
+    """2 x 2 max-pooling with stride 2: (N, H, W, C) -> (N, H // 2, W // 2, C). Spec: none."""
 
-    def __init__(self):
-        self.params: dict[str, Array] = {}
-        self.grads: dict[str, Array] = {}
+    kind = "max_pool2d"
+    equation = r"P_{n,i,j,c} = \max_{a,b \in \{0,1\}} A_{n,\,2i+a,\,2j+b,\,c}"
+
+    def __init__(self, spec: dict):
+        super().__init__(spec)
         self._choices: tuple[Array, Array, Array] | None = None
         self._shape: tuple[int, ...] = ()
 
-    def forward(self, x: Array, rng: np.random.Generator | None = None) -> Array:
+    @classmethod
+    def describe(cls, spec: dict) -> str:
+        return "max-pooling 2x2"
+
+    def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
+        return "MaxPool2d", {"kernel_size": 2}, {}
+
+    def forward(self, x: Array, *, training: bool, rng: np.random.Generator | None = None):
         xp = namespace(x)
         n, h, w, c = x.shape
         h2, w2 = h // 2, w // 2

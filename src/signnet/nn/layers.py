@@ -1,63 +1,153 @@
-"""Layers with ``forward`` / ``backward`` over parameter and gradient dicts.
+"""The layer protocol, its registry :data:`LAYERS`, and the simple layers (dense, activation,
+reshape, dropout); convolution, pooling and batch normalisation have modules of their own.
 
 Conventions: a batch is a 2-D array (batch, features) or, for images, a 4-D array
-(batch, height, width, channels), channels last. A layer's trainable state lives in ``params``
-(name -> array) and the matching ``grads`` (same names and shapes), so one optimizer can update
-every layer without knowing what it is. ``forward(x, rng)`` keeps what ``backward`` needs;
-``rng`` is the training run's NumPy generator while training and None at inference, and only
-stochastic layers (dropout) draw from it. ``backward(grad_out)`` fills ``grads`` and returns the
-gradient with respect to the input.
+(batch, height, width, channels), channels last.
+
+Every layer is one object that carries everything about itself:
+
+* its **spec**, a JSON-able dict ``{"kind": ..., settings...}``: the architecture is a list of
+  specs (stored in the model file), and ``LAYERS[spec["kind"]].create(spec, ...)`` or
+  ``.load(spec, state)`` rebuilds the layer from it;
+* its **state**: ``params`` (trainable arrays, name -> array), the matching ``grads``, and
+  ``buffers`` (arrays it keeps but does not train, such as running statistics); ``decayed``
+  names the params that weight decay applies to (see :mod:`signnet.nn.optimizers`);
+* its **maths**: ``forward(x, training=..., rng=...)`` keeps what ``backward`` needs;
+  ``training`` says whether this is a training step (dropout drops, batch normalisation uses the
+  batch's statistics) and ``rng``, the training run's generator, is what stochastic layers draw
+  from; ``backward(grad_out)`` fills ``grads`` and returns the gradient with respect to the
+  input, or None when ``input_grad`` is off (the first layer with weights);
+* its **descriptions**: ``describe(spec)`` for the report's architecture table, and ``torch()``,
+  the PyTorch module that computes the same with its arguments and its state in PyTorch's
+  names and layout (``torch_names`` maps each state name to PyTorch's), for the benchmarks' twin.
+
+A subclass with a ``kind`` registers itself in :data:`LAYERS` (the one table of layers).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from types import ModuleType
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from signnet.nn.activations import ACTIVATIONS, BACKWARD
-from signnet.nn.backend import namespace
+from signnet.nn.activations import ACTIVATIONS
+from signnet.nn.backend import namespace, to_device, to_numpy
 
 Array = Any
+# Draws a host float64 weight matrix (fan_in, fan_out); see signnet.nn.initialisers.
+Draw = Callable[[int, int], np.ndarray]
+
+LAYERS: dict[str, type[Layer]] = {}
 
 
-def xavier(rng: np.random.Generator, fan_in: int, fan_out: int, scale: float) -> np.ndarray:
-    """Uniform on +-sqrt(6 / (fan_in + fan_out)) (Glorot and Bengio, 2010); ``scale`` unused."""
-    limit = np.sqrt(6.0 / (fan_in + fan_out))
-    return rng.uniform(-limit, limit, size=(fan_in, fan_out))
+class Layer:
+    """The protocol every layer follows (see the module). Stateless by default."""
+
+    kind: ClassVar[str]
+    decayed: ClassVar[frozenset[str]] = frozenset()
+    torch_names: ClassVar[dict[str, str]] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "kind" in cls.__dict__:
+            if cls.kind in LAYERS:
+                raise TypeError(f"two layer classes of kind {cls.kind!r}")
+            LAYERS[cls.kind] = cls
+
+    def __init__(self, spec: dict):
+        self._spec = dict(spec)
+        self.params: dict[str, Array] = {}
+        self.grads: dict[str, Array] = {}
+        self.buffers: dict[str, Array] = {}
+        self.input_grad = True
+
+    # --- building -------------------------------------------------------------------------
+
+    @classmethod
+    def state_shapes(cls, spec: dict) -> dict[str, tuple[int, ...]]:
+        """The shape of each state array (params and buffers) a layer of ``spec`` holds."""
+        return {}
+
+    @classmethod
+    def create(cls, spec: dict, draw: Draw, xp: ModuleType, dtype: Any) -> Layer:
+        """A layer of ``spec`` with its initial state: weights from ``draw`` (in the order of
+        :meth:`state_shapes`), the rest as the layer starts it."""
+        return cls.load(spec, {})
+
+    @classmethod
+    def load(cls, spec: dict, state: dict[str, Array]) -> Layer:
+        """A layer of ``spec`` holding ``state`` (arrays shaped as :meth:`state_shapes` says)."""
+        return cls(spec)
+
+    def spec(self) -> dict:
+        return dict(self._spec)
+
+    def state(self) -> dict[str, Array]:
+        """Everything the model file keeps: params, then buffers."""
+        return self.params | self.buffers
+
+    # --- maths ----------------------------------------------------------------------------
+
+    def forward(self, x: Array, *, training: bool, rng: np.random.Generator | None = None):
+        raise NotImplementedError
+
+    def backward(self, grad_out: Array) -> Array | None:
+        raise NotImplementedError
+
+    # --- descriptions ---------------------------------------------------------------------
+
+    @classmethod
+    def describe(cls, spec: dict) -> str:
+        """The layer in a few words, for the report's architecture table."""
+        raise NotImplementedError
+
+    def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
+        """(``torch.nn`` class name, its arguments, its state by PyTorch's names and layout)."""
+        raise NotImplementedError
+
+    def torch_layout(self) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
+        """For each state array stored otherwise than PyTorch stores it, the conversion."""
+        return {}
+
+    def torch_arrays(self, arrays: dict[str, Array]) -> dict[str, np.ndarray]:
+        """``arrays`` (the state, or the gradients) by PyTorch's names, in its layout."""
+        layout = self.torch_layout()
+        return {
+            self.torch_names[name]: layout.get(name, lambda a: a)(to_numpy(value))
+            for name, value in arrays.items()
+        }
 
 
-def he(rng: np.random.Generator, fan_in: int, fan_out: int, scale: float) -> np.ndarray:
-    """Normal with std sqrt(2 / fan_in) (He et al., 2015), for relu; ``scale`` unused."""
-    return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
+class Dense(Layer):
+    """``z = x @ W + b`` with ``W`` (in, out) and ``b`` (out,). Spec: ``inputs``, ``units``."""
 
+    kind = "dense"
+    decayed = frozenset({"W"})
+    torch_names = {"W": "weight", "b": "bias"}
 
-def normal(rng: np.random.Generator, fan_in: int, fan_out: int, scale: float) -> np.ndarray:
-    """Normal with std ``scale``: the "small random values" of the reference reports."""
-    return rng.normal(0.0, scale, size=(fan_in, fan_out))
-
-
-# Weight initialisers by name: (rng, fan_in, fan_out, scale) -> host float64 (fan_in, fan_out).
-INITIALISERS: dict[str, Callable[[np.random.Generator, int, int, float], np.ndarray]] = {
-    "xavier": xavier,
-    "he": he,
-    "normal": normal,
-}
-
-
-class Dense:
-    """``z = x @ W + b`` with ``W`` (in, out) and ``b`` (out,)."""
-
-    def __init__(self, weights: Array, bias: Array, input_grad: bool = True):
+    def __init__(self, spec: dict, weights: Array, bias: Array):
+        super().__init__(spec)
         self.params = {"W": weights, "b": bias}
         self.xp = namespace(weights)
         self.grads = {"W": self.xp.zeros_like(weights), "b": self.xp.zeros_like(bias)}
-        self.input_grad = input_grad  # the first layer's input gradient is never needed
         self._x = None
 
-    def forward(self, x: Array, rng: np.random.Generator | None = None) -> Array:
+    @classmethod
+    def state_shapes(cls, spec: dict) -> dict[str, tuple[int, ...]]:
+        return {"W": (spec["inputs"], spec["units"]), "b": (spec["units"],)}
+
+    @classmethod
+    def create(cls, spec: dict, draw: Draw, xp: ModuleType, dtype: Any) -> Dense:
+        weights = to_device(draw(spec["inputs"], spec["units"]), xp, dtype)
+        return cls(spec, weights, xp.zeros((spec["units"],), dtype=dtype))  # biases start at 0
+
+    @classmethod
+    def load(cls, spec: dict, state: dict[str, Array]) -> Dense:
+        return cls(spec, state["W"], state["b"])
+
+    def forward(self, x: Array, *, training: bool, rng: np.random.Generator | None = None):
         """(batch, out) from x (batch, in)."""
         self._x = x
         z = x @ self.params["W"]
@@ -70,63 +160,107 @@ class Dense:
         self.grads["b"] = self.xp.sum(grad_out, axis=0)  # (out,)
         return grad_out @ self.params["W"].T if self.input_grad else None
 
+    @classmethod
+    def describe(cls, spec: dict) -> str:
+        return f"dense, {spec['units']} units"
 
-class Activation:
-    """An elementwise activation from :data:`ACTIVATIONS` over arrays of namespace ``xp``."""
+    def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
+        arguments = {"in_features": self._spec["inputs"], "out_features": self._spec["units"]}
+        return "Linear", arguments, self.torch_arrays(self.state())
 
-    def __init__(self, name: str, xp: ModuleType):
-        self.params: dict[str, Array] = {}  # no trainable parameters
-        self.grads: dict[str, Array] = {}
-        self.name = name
-        self.xp = xp
-        self._f = ACTIVATIONS[name]
-        self._backward = BACKWARD[name]
+    def torch_layout(self) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
+        return {"W": np.transpose}  # (in, out) -> (out, in)
+
+
+class ActivationLayer(Layer):
+    """An elementwise activation of :data:`~signnet.nn.activations.ACTIVATIONS`. Spec: ``name``."""
+
+    kind = "activation"
+
+    def __init__(self, spec: dict):
+        super().__init__(spec)
+        self.activation = ACTIVATIONS[spec["name"]]
+        self.xp: ModuleType | None = None  # looked up once: this runs for every batch
         self._a = None
 
-    def forward(self, z: Array, rng: np.random.Generator | None = None) -> Array:
-        self._a = self._f(z, self.xp)
+    def forward(self, z: Array, *, training: bool, rng: np.random.Generator | None = None):
+        if self.xp is None:
+            self.xp = namespace(z)
+        self._a = self.activation.forward(z, self.xp)
         return self._a
 
     def backward(self, grad_out: Array) -> Array:
-        return self._backward(grad_out, self._a, self.xp)
+        return self.activation.backward(grad_out, self._a, self.xp)
+
+    @classmethod
+    def describe(cls, spec: dict) -> str:
+        return ACTIVATIONS[spec["name"]].display
+
+    def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
+        name, arguments = self.activation.torch
+        return name, arguments, {}
 
 
-class Reshape:
-    """Each sample reshaped to ``shape``, e.g. (S*S,) -> (S, S, 1) or (H, W, C) -> (-1,)."""
+class Reshape(Layer):
+    """Each sample reshaped to ``shape``, e.g. (S*S,) -> (S, S, 1) or (H, W, C) -> (-1,).
+    Spec: ``shape``."""
 
-    def __init__(self, shape: tuple[int, ...]):
-        self.params: dict[str, Array] = {}
-        self.grads: dict[str, Array] = {}
-        self.shape = shape
+    kind = "reshape"
+
+    def __init__(self, spec: dict):
+        super().__init__(spec)
+        self.shape = tuple(spec["shape"])
         self._in_shape: tuple[int, ...] = ()
 
-    def forward(self, x: Array, rng: np.random.Generator | None = None) -> Array:
+    def forward(self, x: Array, *, training: bool, rng: np.random.Generator | None = None):
         self._in_shape = tuple(x.shape)
         return namespace(x).reshape(x, (x.shape[0], *self.shape))
 
     def backward(self, grad_out: Array) -> Array:
         return namespace(grad_out).reshape(grad_out, self._in_shape)
 
+    @classmethod
+    def describe(cls, spec: dict) -> str:
+        shape = tuple(spec["shape"])
+        return "flatten" if shape == (-1,) else f"as {' x '.join(map(str, shape))} images"
 
-class Dropout:
+    def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
+        """PyTorch's images are channels first: rows become (1, S, S) images, and images are
+        flattened in signnet's (h, w, c) order (the twin's ``ChannelsLastFlatten``)."""
+        if self.shape == (-1,):
+            return "ChannelsLastFlatten", {}, {}
+        height, width, channels = self.shape
+        return "Unflatten", {"dim": 1, "unflattened_size": (channels, height, width)}, {}
+
+
+class Dropout(Layer):
     """Inverted dropout: while training, each unit is zeroed with probability ``rate`` and the
-    others scaled by 1 / (1 - rate), so inference (``rng`` None) is the identity. The masks come
-    from the training run's generator, so a seeded run drops the same units every time."""
+    others scaled by 1 / (1 - rate), so inference is the identity. The masks come from the
+    training run's generator, so a seeded run drops the same units every time. Spec: ``rate``."""
 
-    def __init__(self, rate: float):
-        self.params: dict[str, Array] = {}
-        self.grads: dict[str, Array] = {}
-        self.rate = rate
+    kind = "dropout"
+
+    def __init__(self, spec: dict):
+        super().__init__(spec)
+        self.rate = spec["rate"]
         self._mask = None
 
-    def forward(self, x: Array, rng: np.random.Generator | None = None) -> Array:
-        if rng is None:
+    def forward(self, x: Array, *, training: bool, rng: np.random.Generator | None = None):
+        if not training:
             self._mask = None
             return x
+        if rng is None:
+            raise ValueError("dropout needs the training run's generator while training")
         keep = rng.random(tuple(x.shape)) >= self.rate  # drawn on the host, like the weights
-        xp = namespace(x)
-        self._mask = xp.asarray(keep / (1.0 - self.rate), dtype=x.dtype)
+        self._mask = namespace(x).asarray(keep / (1.0 - self.rate), dtype=x.dtype)
         return x * self._mask
 
     def backward(self, grad_out: Array) -> Array:
         return grad_out if self._mask is None else grad_out * self._mask
+
+    @classmethod
+    def describe(cls, spec: dict) -> str:
+        return f"dropout {spec['rate']:g}"
+
+    def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
+        return "Dropout", {"p": self.rate}, {}

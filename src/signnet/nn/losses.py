@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from signnet.nn.activations import sigmoid
+from signnet.nn.activations import SIGMOID
 from signnet.nn.backend import namespace
 
 Array = Any
@@ -38,12 +38,12 @@ class BinaryCrossEntropy:
     @staticmethod
     def probabilities(logits: Array) -> Array:
         """(batch, 1) probabilities of class index 1."""
-        return sigmoid(logits, namespace(logits))
+        return SIGMOID.forward(logits, namespace(logits))
 
     @staticmethod
     def gradient(logits: Array, targets: Array) -> Array:
         """d loss / d logits, (batch, 1)."""
-        return (sigmoid(logits, namespace(logits)) - targets) / logits.shape[0]
+        return (SIGMOID.forward(logits, namespace(logits)) - targets) / logits.shape[0]
 
 
 class SoftmaxCrossEntropy:
@@ -80,11 +80,6 @@ class SoftmaxCrossEntropy:
 def loss_for(n_classes: int) -> type[BinaryCrossEntropy] | type[SoftmaxCrossEntropy]:
     """The output/loss pair for ``n_classes`` (2: sigmoid + BCE; more: softmax + CE)."""
     return BinaryCrossEntropy if n_classes == 2 else SoftmaxCrossEntropy
-
-
-def output_units(n_classes: int) -> int:
-    """Units of the output layer: 1 for two classes, else one per class."""
-    return 1 if n_classes == 2 else n_classes
 
 
 def encode_targets(labels: np.ndarray, n_classes: int) -> np.ndarray:

@@ -1,16 +1,23 @@
-"""Optimizers that update every layer's parameter dict in place from the matching gradient dict.
+"""Optimizers that update every trainable layer's parameters in place from its gradients;
+:data:`OPTIMIZERS` is the one table of them.
 
-All take ``params`` and ``grads`` as lists of dicts (see ``Network.parameters``). L2 weight
-decay adds ``weight_decay * W`` to the gradient of each weight matrix ``W`` (not to biases), as
-scikit-learn's ``alpha`` does; the reported loss is the data loss alone.
+``step(layers)`` takes the layers that have parameters (``Network.trainable()``): each has
+``params`` and ``grads`` (name -> array) and ``decayed``, the names of its parameters that L2
+weight decay applies to (a layer's weight matrix, never a bias or a normalisation's scale and
+shift). Decay adds ``weight_decay * p`` to those gradients, as scikit-learn's ``alpha`` does; the
+reported loss is the data loss alone. This is the one rule for weight decay: the PyTorch twin
+puts exactly these parameters in its decayed group.
 
-:data:`OPTIMIZERS` maps each name to its class. Every hyperparameter is a keyword argument with
-no default (``eps`` excepted), so whoever builds an optimizer states each setting it uses.
+Every hyperparameter is a keyword argument with no default (``eps`` excepted), so whoever builds
+an optimizer states each setting it uses. Each class also carries its description for the
+report (``display``, ``equation``) and its PyTorch counterpart (``torch``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import inspect
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
 
 Array = Any
 
@@ -18,39 +25,83 @@ Array = Any
 class SGD:
     """Plain gradient descent: ``p -= lr * g``."""
 
+    name: ClassVar[str] = "sgd"
+    citation: ClassVar[str | None] = None  # the paper it comes from (a key of the references)
+    equation: ClassVar[str] = (
+        r"\theta \leftarrow \theta - \eta_e\,\dfrac{\partial \mathcal{L}}{\partial \theta}"
+    )
+
     def __init__(self, *, lr: float, weight_decay: float):
         self.lr = lr
         self.weight_decay = weight_decay
 
-    def _gradient(self, name: str, p: Array, g: Array) -> Array:
-        return g + self.weight_decay * p if self.weight_decay and name == "W" else g
+    @classmethod
+    def settings_from(cls, mapping: Mapping[str, Any]) -> dict[str, Any]:
+        """The keyword arguments of this optimizer's constructor that ``mapping`` holds."""
+        wanted = inspect.signature(cls).parameters
+        return {name: value for name, value in mapping.items() if name in wanted}
 
-    def step(self, params: list[dict[str, Array]], grads: list[dict[str, Array]]) -> None:
-        for layer_params, layer_grads in zip(params, grads, strict=True):
-            for name, p in layer_params.items():
-                p -= self.lr * self._gradient(name, p, layer_grads[name])
+    def display(self) -> str:
+        """What the optimizer is, with its settings other than the rate, in prose."""
+        return "plain gradient descent"
+
+    def torch(self) -> tuple[str, dict]:
+        """PyTorch's ``torch.optim`` class that updates alike, and its arguments (the groups
+        and weight decay are the twin's, per :attr:`decayed`)."""
+        return "SGD", {"lr": self.lr, "momentum": 0.0}
+
+    def _gradient(self, decayed: bool, p: Array, g: Array) -> Array:
+        return g + self.weight_decay * p if self.weight_decay and decayed else g
+
+    def _gradients(self, layers: list) -> Iterator[tuple[tuple[int, str], Array, Array]]:
+        """((layer, name), parameter, gradient with decay) for every parameter, in order."""
+        for i, layer in enumerate(layers):
+            for name, p in layer.params.items():
+                yield (i, name), p, self._gradient(name in layer.decayed, p, layer.grads[name])
+
+    def step(self, layers: list) -> None:
+        for _, p, g in self._gradients(layers):
+            p -= self.lr * g
 
 
 class Momentum(SGD):
     """Heavy-ball momentum: ``v = mu * v + g; p -= lr * v`` (PyTorch's convention)."""
+
+    name = "momentum"
+    equation = (
+        r"v \leftarrow \mu\,v + \dfrac{\partial \mathcal{L}}{\partial \theta},\qquad"
+        r"\theta \leftarrow \theta - \eta_e\,v"
+    )
 
     def __init__(self, *, lr: float, momentum: float, weight_decay: float):
         super().__init__(lr=lr, weight_decay=weight_decay)
         self.momentum = momentum
         self.velocity: dict[tuple[int, str], Array] = {}
 
-    def step(self, params, grads) -> None:
-        for i, (layer_params, layer_grads) in enumerate(zip(params, grads, strict=True)):
-            for name, p in layer_params.items():
-                g = self._gradient(name, p, layer_grads[name])
-                v = self.velocity.get((i, name))
-                v = g if v is None else self.momentum * v + g
-                self.velocity[(i, name)] = v
-                p -= self.lr * v
+    def display(self) -> str:
+        return f"gradient descent with momentum {self.momentum:g}"
+
+    def torch(self) -> tuple[str, dict]:
+        return "SGD", {"lr": self.lr, "momentum": self.momentum}
+
+    def step(self, layers: list) -> None:
+        for key, p, g in self._gradients(layers):
+            v = self.velocity.get(key)
+            v = g if v is None else self.momentum * v + g
+            self.velocity[key] = v
+            p -= self.lr * v
 
 
 class Adam(SGD):
     """Adam (Kingma and Ba, 2015) with bias-corrected first and second moments."""
+
+    name = "adam"
+    citation = "Kingma 2015"
+    equation = (
+        r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\,g_t,\quad v_t = \beta_2 v_{t-1} + "
+        r"(1-\beta_2)\,g_t^2,\quad \theta \leftarrow \theta - \eta_e\,"
+        r"\frac{m_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)} + \epsilon}"
+    )
 
     def __init__(
         self, *, lr: float, beta1: float, beta2: float, weight_decay: float, eps: float = 1e-8
@@ -60,18 +111,22 @@ class Adam(SGD):
         self.moments: dict[tuple[int, str], tuple[Array, Array]] = {}
         self.t = 0
 
-    def step(self, params, grads) -> None:
+    def display(self) -> str:
+        return f"Adam (β1 {self.beta1:g}, β2 {self.beta2:g})"
+
+    def torch(self) -> tuple[str, dict]:
+        return "Adam", {"lr": self.lr, "betas": (self.beta1, self.beta2), "eps": self.eps}
+
+    def step(self, layers: list) -> None:
         self.t += 1
         correction1 = 1.0 - self.beta1**self.t
         correction2 = 1.0 - self.beta2**self.t
-        for i, (layer_params, layer_grads) in enumerate(zip(params, grads, strict=True)):
-            for name, p in layer_params.items():
-                g = self._gradient(name, p, layer_grads[name])
-                m, v = self.moments.get((i, name), (0.0, 0.0))
-                m = self.beta1 * m + (1.0 - self.beta1) * g
-                v = self.beta2 * v + (1.0 - self.beta2) * (g * g)
-                self.moments[(i, name)] = (m, v)
-                p -= self.lr * (m / correction1) / ((v / correction2) ** 0.5 + self.eps)
+        for key, p, g in self._gradients(layers):
+            m, v = self.moments.get(key, (0.0, 0.0))
+            m = self.beta1 * m + (1.0 - self.beta1) * g
+            v = self.beta2 * v + (1.0 - self.beta2) * (g * g)
+            self.moments[key] = (m, v)
+            p -= self.lr * (m / correction1) / ((v / correction2) ** 0.5 + self.eps)
 
 
-OPTIMIZERS: dict[str, type[SGD]] = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
+OPTIMIZERS: dict[str, type[SGD]] = {o.name: o for o in (SGD, Momentum, Adam)}

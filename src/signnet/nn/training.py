@@ -22,6 +22,7 @@ from signnet.nn.augment import Augmentation
 from signnet.nn.backend import namespace
 from signnet.nn.model import Network
 from signnet.nn.optimizers import SGD
+from signnet.nn.schedules import SCHEDULES
 
 Array = Any
 
@@ -65,13 +66,6 @@ def loss_and_accuracy(model: Network, part: Samples) -> tuple[float, float]:
     return float(model.loss.loss(logits, part.targets)), float(accuracy)
 
 
-# Learning-rate schedules: (epoch from 1, epochs) -> factor on the optimizer's initial rate.
-SCHEDULES: dict[str, Callable[[int, int], float]] = {
-    "constant": lambda epoch, epochs: 1.0,
-    "cosine": lambda epoch, epochs: 0.5 * (1.0 + math.cos(math.pi * (epoch - 1) / epochs)),
-}
-
-
 def train_epochs(
     model: Network,
     optimizer: SGD,
@@ -87,7 +81,7 @@ def train_epochs(
 
     Each epoch visits the training samples once in a fresh order drawn from ``seed``, in batches
     of ``batch_size`` (the last may be smaller), with one optimizer step per batch, at the
-    optimizer's initial rate times ``SCHEDULES[schedule](epoch, epochs)``. With an active
+    optimizer's initial rate times ``SCHEDULES[schedule].factor(epoch, epochs)``. With an active
     ``augmentation``, every sample is transformed anew each epoch. Raises
     :class:`TrainingDiverged` when an epoch ends with a non-finite weight.
     """
@@ -96,10 +90,10 @@ def train_epochs(
     xp = namespace(train.x)
     rng = np.random.default_rng(seed)
     n = train.x.shape[0]
-    params = model.parameters()
+    trainable = model.trainable()
     initial_lr = optimizer.lr
     for epoch in range(1, epochs + 1):
-        optimizer.lr = initial_lr * SCHEDULES[schedule](epoch, epochs)
+        optimizer.lr = initial_lr * SCHEDULES[schedule].factor(epoch, epochs)
         order = xp.asarray(rng.permutation(n))
         for start in range(0, n, batch_size):
             rows = order[start : min(start + batch_size, n)]
@@ -107,8 +101,9 @@ def train_epochs(
             if augmentation is not None and augmentation.active:
                 x = augmentation.apply(x, rng)
             model.compute_gradients(x, xp.take(train.targets, rows, axis=0), rng)
-            optimizer.step(params, model.gradients())
-        if not all(bool(xp.all(xp.isfinite(p))) for layer in params for p in layer.values()):
+            optimizer.step(trainable)
+        states = model.states()  # the weights, and any running statistics
+        if not all(bool(xp.all(xp.isfinite(a))) for state in states for a in state.values()):
             raise TrainingDiverged(epoch, "a weight is not finite", optimizer.lr)
         yield epoch
 
@@ -177,20 +172,20 @@ def fit(
             loss, accuracy = loss_and_accuracy(model, validation)
             record |= {"validation_loss": loss, "validation_accuracy": accuracy}
             if loss < best_loss:
-                best_loss, best_epoch, best_weights = loss, epoch, _copy(model.parameters())
+                best_loss, best_epoch, best_weights = loss, epoch, _copy(model.states())
         history.append(record)
         if on_epoch is not None:
             on_epoch(record)
         if validation is not None and patience and epoch - best_epoch >= patience:
             break
-    if best_weights is not None:
-        for layer, saved in zip(model.parameters(), best_weights, strict=True):
+    if best_weights is not None:  # every array of the state: weights and running statistics
+        for state, saved in zip(model.states(), best_weights, strict=True):
             for name, value in saved.items():
-                layer[name][...] = value
+                state[name][...] = value
     return history
 
 
-def _copy(params: list[dict[str, Array]]) -> list[dict[str, Array]]:
+def _copy(states: list[dict[str, Array]]) -> list[dict[str, Array]]:
     return [
-        {name: namespace(p).asarray(p, copy=True) for name, p in layer.items()} for layer in params
+        {name: namespace(a).asarray(a, copy=True) for name, a in state.items()} for state in states
     ]

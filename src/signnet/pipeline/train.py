@@ -4,7 +4,6 @@ once, training, and the errors of the network library turned into messages about
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import logging
 import sys
 import time
@@ -16,10 +15,11 @@ from tqdm import tqdm
 from signnet.data.preprocessing import Preprocessing
 from signnet.data.stratify import StratifyError, stratified_indices
 from signnet.modelfile import TrainedModel
+from signnet.nn.architecture import ModelConfig
 from signnet.nn.augment import Augmentation
 from signnet.nn.backend import BackendError, select_backend, to_device
 from signnet.nn.losses import encode_targets
-from signnet.nn.model import ModelConfig, Network
+from signnet.nn.model import Network
 from signnet.nn.optimizers import OPTIMIZERS, SGD
 from signnet.nn.training import Samples, TrainingDiverged, fit
 from signnet.params import ModelParams, ParamError, TrainParams
@@ -49,8 +49,7 @@ def model_config(params: ModelParams, n_features: int, n_classes: int) -> ModelC
 def optimizer_settings(params: TrainParams) -> dict:
     """Each setting the constructor of the optimizer ``train.optimizer`` names takes (``lr``,
     ``momentum``...: the params keys are the constructor's argument names), from params."""
-    wanted = inspect.signature(OPTIMIZERS[params.optimizer]).parameters
-    return {name: value for name, value in params if name in wanted}
+    return OPTIMIZERS[params.optimizer].settings_from(params.model_dump())
 
 
 def augmentation(params: TrainParams) -> Augmentation:

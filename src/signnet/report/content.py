@@ -13,6 +13,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from signnet.nn.activations import ACTIVATIONS
+from signnet.nn.batchnorm import MOMENTUM as BN_MOMENTUM
+from signnet.nn.batchnorm import BatchNorm
+from signnet.nn.conv import Conv2D, MaxPool2D
+from signnet.nn.initialisers import INITIALISERS
+from signnet.nn.optimizers import OPTIMIZERS
+from signnet.nn.schedules import SCHEDULES
 from signnet.pipeline.pairs import pair_digits
 from signnet.references import DOCUMENTS
 from signnet.report import figures
@@ -31,13 +38,6 @@ from signnet.report.document import (
 from signnet.report.facts import OVERCONFIDENT, Facts, Prediction, ReportInputs, gather_facts
 
 PHOTO_COLUMNS = 6
-ACTIVATION_NAMES = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
-INIT_TEXT = {
-    "xavier": "Xavier/Glorot uniform weights (Glorot and Bengio, 2010)",
-    "he": "He normal weights (He et al., 2015)",
-    "normal": "normal weights with standard deviation {scale:g}",
-}
-OPTIMIZER_NAMES = {"sgd": "plain gradient descent", "momentum": "momentum", "adam": "Adam"}
 KEY_NAMES = {
     "split.scaling": "pixel scaling",
     "model.conv": "convolution blocks",
@@ -92,15 +92,6 @@ def _batching(f: Facts) -> str:
     if m.batch_size >= m.train_images:
         return "full-batch gradient descent (all training images in one step)"
     return f"mini-batches of {m.batch_size} ({m.batches_per_epoch} steps per epoch)"
-
-
-def _optimizer(f: Facts) -> str:
-    m = f.method
-    return {
-        "sgd": "plain gradient descent",
-        "momentum": f"gradient descent with momentum {m.momentum:g}",
-        "adam": f"Adam (β1 {m.beta1:g}, β2 {m.beta2:g})",
-    }[m.optimizer]
 
 
 def _value_text(key: str, value) -> str:
@@ -231,6 +222,8 @@ def _architecture(f: Facts) -> Table:
     blocks = [f"{c} x ({m.kernel_size}x{m.kernel_size} conv, 2x2 max-pool)" for c in m.conv]
     dense = [f"{n} neurons" for n in m.hidden]
     hidden = ", ".join(blocks + dense) or "none"
+    if m.batch_norm and (m.conv or m.hidden):
+        hidden += ", each batch-normalised"
     if m.dropout and m.hidden:
         hidden += f", dropout {m.dropout:g}"
     output = "sigmoid" if f.binary else "softmax"
@@ -243,7 +236,7 @@ def _architecture(f: Facts) -> Table:
                 else f"{f.data.features} neurons",
                 hidden,
                 f"{_plural(m.outputs, 'neuron')}",
-                f"{ACTIVATION_NAMES[m.activation]} (hidden), {output} (output)",
+                f"{ACTIVATIONS[m.activation].display} (hidden), {output} (output)",
                 "binary cross-entropy" if f.binary else "categorical cross-entropy",
             ),
         ),
@@ -254,16 +247,9 @@ def _architecture(f: Facts) -> Table:
     )
 
 
-ACTIVATION_TEX = {
-    "sigmoid": (r"g(z) = \sigma(z) = \dfrac{1}{1 + e^{-z}}", r"g'(z) = \sigma(z)\,(1 - \sigma(z))"),
-    "tanh": (r"g(z) = \tanh(z)", r"g'(z) = 1 - \tanh^2(z)"),
-    "relu": (r"g(z) = \max(0,\, z)", r"g'(z) = [z > 0]"),
-}
-
-
 def _forward(f: Facts) -> list[Block]:
     m = f.method
-    g, g_prime = ACTIVATION_TEX[m.activation]
+    g, g_prime = ACTIVATIONS[m.activation].equations
     blocks: list[Block] = [
         Paragraph(
             "**Forward pass.** A batch is a matrix with one row per image: X has m rows"
@@ -272,7 +258,7 @@ def _forward(f: Facts) -> list[Block]:
                 if not m.conv
                 else f" of {m.image_side} x {m.image_side} images. "
             )
-            + f"Hidden units apply the {ACTIVATION_NAMES[m.activation]} g elementwise:"
+            + f"Hidden units apply the {ACTIVATIONS[m.activation].display} g elementwise:"
         ),
         Equation(g + r",\qquad " + g_prime),
     ]
@@ -284,8 +270,10 @@ def _forward(f: Facts) -> list[Block]:
                 "adds a bias per channel, applies g, and keeps the maximum of each 2 x 2 window:"
             ),
             Equation(
-                r"Z_{n,i,j,c} = b_c + \sum_{u,v}\sum_{c'} X_{n,\,i+u,\,j+v,\,c'}\,K_{u,v,c',c},"
-                r"\qquad P_{n,i,j,c} = \max_{a,b \in \{0,1\}} g(Z)_{n,\,2i+a,\,2j+b,\,c}"
+                Conv2D.equation
+                + (r",\qquad A = g(\mathrm{BN}(Z))" if m.batch_norm else r",\qquad A = g(Z)")
+                + r",\qquad "
+                + MaxPool2D.equation
             ),
             Paragraph(
                 "The last block's output is flattened into one row per image for the dense layers."
@@ -305,6 +293,18 @@ def _forward(f: Facts) -> list[Block]:
         ),
         Equation(r"Z^{[l]} = A^{[l-1]}\,W^{[l]} + b^{[l]},\qquad A^{[l]} = g(Z^{[l]})"),
     ]
+    if m.batch_norm:
+        blocks += [
+            Paragraph(
+                "Batch normalisation (BN), after each convolution and hidden dense layer and "
+                "before g, normalises each feature (each channel, for images) with the mean "
+                "μ_B and variance σ²_B of the batch's n values of it while training, then "
+                "scales and shifts it by the learned γ and β; running estimates, updated with "
+                f"momentum m = {BN_MOMENTUM:g}, take the batch's place at inference, so a "
+                "photo's prediction does not depend on the others scored with it:"
+            ),
+            *(Equation(tex) for tex in BatchNorm.equations[:2]),
+        ]
     if f.binary:
         blocks += [
             Paragraph(
@@ -378,6 +378,14 @@ def _backward(f: Facts) -> list[Block]:
         blocks.append(
             Paragraph("Dropout multiplies the error by the forward pass's mask and scale.")
         )
+    if m.batch_norm:
+        blocks += [
+            Paragraph(
+                "Batch normalisation passes the error δ of its output back through the batch's "
+                "statistics as well as through x̂ (bars are means over the batch):"
+            ),
+            Equation(BatchNorm.equations[2]),
+        ]
     if m.conv:
         blocks += [
             Paragraph(
@@ -404,29 +412,17 @@ def _update(f: Facts) -> list[Block]:
         if m.weight_decay
         else ""
     )
+    rule = SCHEDULES[m.schedule].rule
     schedule = (
-        f" The rate follows a cosine over the {m.epochs} epochs, "
-        f"η_e = η(1 + cos(π(e - 1)/E))/2, from η = {m.lr:g}."
-        if m.schedule == "cosine"
+        f" The rate follows a {m.schedule} over the {m.epochs} epochs, {rule}, from η = {m.lr:g}."
+        if rule
         else f" The rate is constant, η = {m.lr:g}."
     )
-    if m.optimizer == "sgd":
-        tex = r"\theta \leftarrow \theta - \eta_e\,\dfrac{\partial \mathcal{L}}{\partial \theta}"
-    elif m.optimizer == "momentum":
-        tex = (
-            r"v \leftarrow \mu\,v + \dfrac{\partial \mathcal{L}}{\partial \theta},\qquad"
-            r"\theta \leftarrow \theta - \eta_e\,v"
-        )
-    else:
-        tex = (
-            r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\,g_t,\quad v_t = \beta_2 v_{t-1} + "
-            r"(1-\beta_2)\,g_t^2,\quad \theta \leftarrow \theta - \eta_e\,"
-            r"\frac{m_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)} + \epsilon}"
-        )
+    tex = OPTIMIZERS[m.optimizer].equation
     return [
         Paragraph(
-            f"**Update.** Every parameter θ (each W and b) takes one step of {_optimizer(f)} per "
-            f"batch:{decay}{schedule}"
+            f"**Update.** Every parameter θ (each W and b{', γ and β' if m.batch_norm else ''}) "
+            f"takes one step of {m.optimizer_text} per batch:{decay}{schedule}"
         ),
         Equation(tex),
     ]
@@ -479,13 +475,14 @@ def _metrics_maths(f: Facts) -> list[Block]:
 
 def _algorithm(f: Facts) -> Algorithm:
     m = f.method
-    init = INIT_TEXT[m.init].format(scale=m.init_scale)
+    init = INITIALISERS[m.init].display.format(scale=m.init_scale)
     lines: list[tuple[int, str]] = [
         (0, f"initialise the weights: {init}; biases zero; seed {m.train_seed}"),
         (0, f"for epoch e = 1 .. {m.epochs}:"),
     ]
-    if m.schedule == "cosine":
-        lines.append((1, "η_e ← η (1 + cos(π (e - 1) / E)) / 2"))
+    rule = SCHEDULES[m.schedule].rule
+    if rule:
+        lines.append((1, rule.replace(" = ", " ← ", 1)))
     lines.append((1, f"shuffle the {m.train_images} training images (same seeded generator)"))
     lines.append(
         (1, "for each image:")
@@ -510,7 +507,8 @@ def _algorithm(f: Facts) -> Algorithm:
         (2, "backward pass: gradients of L, averaged over the batch"),
         (
             2,
-            f"update every W and b with {OPTIMIZER_NAMES[m.optimizer]} at rate η_e"
+            f"update every W and b{', γ and β' if m.batch_norm else ''} with "
+            f"{m.optimizer_text} at rate η_e"
             + (f", weight decay {m.weight_decay:g}" if m.weight_decay else ""),
         ),
         (1, "stop with an error if a weight or the training loss is not finite"),
@@ -535,7 +533,7 @@ def _method(f: Facts) -> list[Block]:
         Heading("3 Method"),
         Paragraph(
             f"A {_kind(f)} network ({{tab:architecture}}) trained by backpropagation with "
-            f"{_optimizer(f)} on {_batching(f)}, as Algorithm 1 sets out."
+            f"{f.method.optimizer_text} on {_batching(f)}, as Algorithm 1 sets out."
         ),
         _architecture(f),
         *_forward(f),
@@ -552,11 +550,17 @@ def _method(f: Facts) -> list[Block]:
 def _setup_rows(f: Facts) -> tuple[tuple[str, str], ...]:
     m = f.method
     rows = [
-        ("Optimizer", _optimizer(f)),
-        ("Learning rate", f"{m.lr:g}" + (", cosine schedule" if m.schedule == "cosine" else "")),
+        ("Optimizer", f.method.optimizer_text),
+        (
+            "Learning rate",
+            f"{m.lr:g}" + (f", {m.schedule} schedule" if SCHEDULES[m.schedule].rule else ""),
+        ),
         ("Epochs", str(m.epochs)),
         ("Batches", _batching(f)),
-        ("Initialisation", INIT_TEXT[m.init].format(scale=m.init_scale) + ", zero biases"),
+        (
+            "Initialisation",
+            INITIALISERS[m.init].display.format(scale=m.init_scale) + ", zero biases",
+        ),
         ("L2 weight decay", f"{m.weight_decay:g}"),
         ("Seeds", f"weights and batch order {m.train_seed}; split {f.data.split_seed}"),
         ("Arithmetic", f"{m.dtype} on {m.device}"),
@@ -1129,10 +1133,12 @@ def _conclusion(f: Facts) -> list[Block]:
 def _references(f: Facts) -> list[Block]:
     keys = list(f.documents)
     method = ["Nadeau 2003", "Wilson 1927", "Pedregosa 2011"]
-    if f.method.optimizer == "adam":
-        method.append("Kingma 2015")
-    if f.method.init in ("xavier", "he"):
-        method.append({"xavier": "Glorot 2010", "he": "He 2015"}[f.method.init])
+    citations = (
+        OPTIMIZERS[f.method.optimizer].citation,
+        INITIALISERS[f.method.init].citation,
+        BatchNorm.citation if f.method.batch_norm else None,
+    )
+    method += [c for c in citations if c]
     entries = []
     if f.data.origin in ("dataset", "mnist"):
         entries.append(f"{f.data.citation}. Data: [{f.data.repository}]({f.data.repository}).")

@@ -16,6 +16,7 @@ import numpy as np
 from signnet.crosscheck import TOLERANCE
 from signnet.metrics import Z_95
 from signnet.modelfile import TrainedModel
+from signnet.nn.optimizers import OPTIMIZERS
 from signnet.params import Params, exp_run_setting
 from signnet.references import DATA_OF_ORIGIN, DOCUMENTS, MNIST_DATA, Claim, claims_for
 
@@ -78,14 +79,16 @@ class MethodFacts:
     image_side: int
     hidden: tuple[int, ...]
     dropout: float
-    activation: str  # sigmoid, tanh or relu
+    batch_norm: bool
+    activation: str  # a key of signnet.nn.activations.ACTIVATIONS
     outputs: int  # 1 for a pair (sigmoid), K otherwise (softmax)
     n_parameters: int
     init: str
     init_scale: float
     dtype: str
     device: str
-    optimizer: str  # sgd, momentum or adam
+    optimizer: str  # a key of signnet.nn.optimizers.OPTIMIZERS
+    optimizer_text: str  # the optimizer with its settings, in prose
     lr: float
     momentum: float
     beta1: float
@@ -287,6 +290,7 @@ def _method(inputs: ReportInputs, train_images: int) -> MethodFacts:
     n_parameters = sum(
         int(np.prod(p.shape)) for layer in inputs.model.network.parameters() for p in layer.values()
     )
+    optimizer = OPTIMIZERS[training["optimizer"]]  # as the model was trained
     batch = int(training["batch_size"])
     fitted = train_images - round(train_images * training["validation_fraction"])
     return MethodFacts(
@@ -295,6 +299,7 @@ def _method(inputs: ReportInputs, train_images: int) -> MethodFacts:
         image_side=config.image_side,
         hidden=tuple(config.hidden),
         dropout=config.dropout,
+        batch_norm=config.batch_norm,
         activation=config.activation,
         outputs=config.widths[-1],
         n_parameters=n_parameters,
@@ -303,6 +308,7 @@ def _method(inputs: ReportInputs, train_images: int) -> MethodFacts:
         dtype=config.dtype,
         device=training["computed_on"],
         optimizer=training["optimizer"],
+        optimizer_text=optimizer(**optimizer.settings_from(training)).display(),
         lr=training["lr"],
         momentum=training["momentum"],
         beta1=training["beta1"],

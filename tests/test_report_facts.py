@@ -233,3 +233,12 @@ def test_the_reproducing_command_sets_every_result_deciding_key():
     settings = command.count("-S ")
     keys = sum(len(section) for section in params.model_dump().values())
     assert settings == keys - 3  # all but download.mirrors, cv.workers, cv.scheduler
+
+
+def test_the_training_count_with_a_validation_part_is_the_train_stage_s():
+    # 16 training photos of each of 3 digits; 10% held out of each: round(1.6) = 2 per digit,
+    # so 42 photos train (one formula of 10% of all 48 would say 43).
+    inputs = report_inputs((1, 4, 7), epochs=1, train_recipe={"validation_fraction": 0.1})
+    method = gather_facts(inputs).method
+    assert method.train_images == 42
+    assert method.batches_per_epoch == 6  # batches of 8

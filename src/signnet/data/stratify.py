@@ -11,13 +11,19 @@ class StratifyError(SignnetError):
     """A held-out fraction that the data cannot support."""
 
 
+def held_out_sizes(sizes: np.ndarray, test_fraction: float) -> np.ndarray:
+    """The one formula for how many of each class are held out: ``round(fraction * size)``
+    for each class size in ``sizes`` (K,) (NumPy rounds halves to even)."""
+    return np.round(np.asarray(sizes) * test_fraction).astype(np.int64)
+
+
 def held_out_counts(labels: np.ndarray, n_classes: int, test_fraction: float) -> np.ndarray:
     """Test samples per class, (K,): ``round(test_fraction * class size)`` for each class.
 
     Raises :class:`StratifyError` when a class would have no test or no training sample.
     """
     sizes = np.bincount(labels, minlength=n_classes)
-    counts = np.round(sizes * test_fraction).astype(np.int64)
+    counts = held_out_sizes(sizes, test_fraction)
     for k in range(n_classes):
         if counts[k] == 0 or counts[k] == sizes[k]:
             side = "test" if counts[k] == 0 else "training"

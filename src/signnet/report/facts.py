@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from signnet.crosscheck import TOLERANCE
+from signnet.data.stratify import held_out_sizes
 from signnet.metrics import Z_95
 from signnet.modelfile import TrainedModel
 from signnet.nn.optimizers import OPTIMIZERS
@@ -292,7 +293,9 @@ def _method(inputs: ReportInputs, train_images: int) -> MethodFacts:
     )
     optimizer = OPTIMIZERS[training["optimizer"]]  # as the model was trained
     batch = int(training["batch_size"])
-    fitted = train_images - round(train_images * training["validation_fraction"])
+    # The train stage holds the validation part out of each class with the one formula.
+    sizes = inputs.evaluation["results"]["train"]["per_class"]["support"]
+    fitted = train_images - int(held_out_sizes(sizes, training["validation_fraction"]).sum())
     return MethodFacts(
         conv=tuple(config.conv),
         kernel_size=config.kernel_size,

@@ -14,8 +14,9 @@ from signnet.codeprint import code_fingerprint
 from signnet.modelfile import load_model
 from signnet.params import load_params
 from signnet.pipeline.split import PART_ARRAYS
-from signnet.report.content import build_report, headline
+from signnet.report.content import build_report
 from signnet.report.facts import ReportInputs, gather_facts
+from signnet.report.summary import headline
 from signnet.report.write import report_date, write_report
 from signnet.stagekit import run_stage
 

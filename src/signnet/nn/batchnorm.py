@@ -42,7 +42,7 @@ class BatchNorm(Layer):
     # For the report: the training forward pass, the running statistics, the backward pass
     # (bars are means over the feature's n values in the batch).
     equations = (
-        r"\hat{x} = \dfrac{x - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}},\qquad"
+        r"\hat{x} = \dfrac{x - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}},\qquad "
         r"y = \gamma\,\hat{x} + \beta",
         r"\mu \leftarrow (1 - m)\,\mu + m\,\mu_B,\qquad"
         r"\sigma^2 \leftarrow (1 - m)\,\sigma^2 + m\,\dfrac{n}{n - 1}\,\sigma_B^2",

@@ -4,9 +4,11 @@ The report's content is built once as a list of blocks; each renderer turns the 
 into its format, so the two files always say the same thing.
 
 Text conventions (both renderers): ``[text](https://...)`` is a link; ``**text**`` is bold.
-Figures and tables with a ``label`` are numbered in reading order by :func:`number_blocks`,
-which also replaces ``{fig:label}`` and ``{tab:label}`` in any text with ``Figure 3`` or
-``Table 2``, so that text can refer to a float before or after it.
+Sections (level-2 headings), figures and tables with a ``label`` are numbered in reading order
+by :func:`number_blocks`, which also replaces ``{sec:label}``, ``{fig:label}`` and
+``{tab:label}`` in any text with ``Section 4``, ``Figure 3`` or ``Table 2``, so that text can
+refer to a section or a float before or after it. A heading without a label (References, an
+appendix) is not numbered.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import re
 class Heading:
     text: str
     level: int = 2  # 1 = the title
+    label: str = ""  # a numbered section (level 2) that text refers to as {sec:label}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,19 +75,21 @@ class Figure:
 
 Block = Heading | Paragraph | Bullets | Equation | Algorithm | Code | Table | Figure
 
-_REFERENCE = re.compile(r"\{(fig|tab):([a-z0-9_-]+)\}")
+_REFERENCE = re.compile(r"\{(sec|fig|tab):([a-z0-9_-]+)\}")
+_KINDS = {Heading: ("sec", "Section"), Figure: ("fig", "Figure"), Table: ("tab", "Table")}
 
 
 def number_blocks(blocks: list[Block]) -> list[Block]:
-    """The blocks with labelled figures and tables numbered (captions start ``Figure 2.``) and
-    every ``{fig:label}`` / ``{tab:label}`` in the text replaced by its name."""
+    """The blocks with labelled sections, figures and tables numbered (headings start ``4 ``,
+    captions ``Figure 2.``) and every ``{sec:label}``, ``{fig:label}`` and ``{tab:label}`` in
+    the text replaced by its name."""
     names: dict[tuple[str, str], str] = {}
+    numbers: dict[tuple[str, str], int] = {}
     for block in blocks:
-        if isinstance(block, Figure | Table) and block.label:
-            kind = "fig" if isinstance(block, Figure) else "tab"
-            word = "Figure" if kind == "fig" else "Table"
-            count = sum(1 for k in names if k[0] == kind) + 1
-            names[kind, block.label] = f"{word} {count}"
+        if type(block) in _KINDS and block.label:
+            kind, word = _KINDS[type(block)]
+            numbers[kind, block.label] = sum(1 for k in names if k[0] == kind) + 1
+            names[kind, block.label] = f"{word} {numbers[kind, block.label]}"
 
     def resolve(text: str) -> str:
         def name(match: re.Match) -> str:
@@ -105,6 +110,9 @@ def number_blocks(blocks: list[Block]) -> list[Block]:
             block = dataclasses.replace(
                 block, rows=tuple(tuple(resolve(c) for c in row) for row in block.rows)
             )
+        elif isinstance(block, Heading) and block.label:
+            number = numbers["sec", block.label]
+            block = dataclasses.replace(block, text=f"{number} {resolve(block.text)}")
         elif isinstance(block, Heading | Paragraph):
             block = dataclasses.replace(block, text=resolve(block.text))
         elif isinstance(block, Bullets):

@@ -1,0 +1,74 @@
+"""The data section: where the images come from, how they are prepared and split."""
+
+from __future__ import annotations
+
+from signnet.report.document import (
+    Block,
+    Heading,
+    Paragraph,
+    Table,
+)
+from signnet.report.facts import Facts
+from signnet.report.sections.wording import pct
+
+
+def section(f: Facts) -> list[Block]:
+    d = f.data
+    if d.origin == "mnist":
+        origin = (
+            f"The images are MNIST ({d.citation}), its four IDX files from "
+            f"[{d.repository}]({d.repository}), each checked against its published MD5 "
+            f"(content fingerprint {d.fingerprint[:16]}...): {d.source_images:,} handwritten "
+            f"digits, {d.per_digit_low:,} to {d.per_digit_high:,} per digit, the training and "
+            "test files merged."
+        )
+        preparation = (
+            f"Its images are used at {d.image_size} x {d.image_size} pixels ({d.features} "
+            "inputs; resized as photos are where that is not 28 x 28)."
+        )
+    elif d.origin == "course file":
+        origin = (
+            f"The images come from the course-format file {d.name} (sha256 "
+            f"{d.fingerprint[:16]}...), {d.source_images:,} images in all."
+        )
+        preparation = (
+            f"Its images are used at {d.image_size} x {d.image_size} pixels ({d.features} "
+            "inputs; images of another size are resized as photos are, Lanczos)."
+        )
+    else:
+        origin = (
+            f"The photos are the {d.name} ({d.citation}), [{d.repository}]({d.repository}), "
+            f"commit {d.commit[:10]} of {d.commit_date}, under the {d.license}: "
+            f"{d.source_images:,} RGB photos of one hand, {d.per_digit_low} to "
+            f"{d.per_digit_high} per digit. Their content fingerprint (sha256 of the sorted "
+            f"per-file manifest, {d.fingerprint[:16]}...) was verified before use."
+        )
+        preparation = (
+            "Each photo is turned upright by its EXIF orientation, converted to 8-bit grayscale "
+            f"and resized to {d.image_size} x {d.image_size} pixels (Lanczos), "
+            f"{d.features} inputs."
+        )
+    scaling = (
+        "each pixel is standardised to zero mean and unit variance with that pixel's mean and "
+        "standard deviation over the training part only (a constant pixel keeps scale 1)"
+        if d.scaling == "standardize"
+        else "pixel values are divided by 255 into [0, 1]"
+    )
+    rows = tuple((str(dg), str(k), str(tr + te), str(tr), str(te)) for dg, k, tr, te in d.rows)
+    train, test = sum(r[2] for r in d.rows), sum(r[3] for r in d.rows)
+    return [
+        Heading("Data", label="data"),
+        Paragraph(origin),
+        Paragraph(
+            f"{preparation} Then {scaling}. The split is stratified and seeded (seed "
+            f"{d.split_seed}): from each digit, {pct(d.test_fraction, 0)} of the images "
+            "(rounded) form the test part, which is used for nothing but the figures of "
+            "{sec:results} ({tab:classes})."
+        ),
+        Table(
+            ("digit", "class index", "images", "train", "test"),
+            (*rows, ("all", "", str(train + test), str(train), str(test))),
+            caption="Images per digit and part.",
+            label="classes",
+        ),
+    ]

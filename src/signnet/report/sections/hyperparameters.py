@@ -1,0 +1,138 @@
+"""The hyperparameters section, with the measured evidence for each departure."""
+
+from __future__ import annotations
+
+from signnet.nn.initialisers import INITIALISERS
+from signnet.nn.schedules import SCHEDULES
+from signnet.report.document import (
+    Block,
+    Heading,
+    Paragraph,
+    Table,
+)
+from signnet.report.facts import Facts
+from signnet.report.sections.wording import KEY_NAMES, batching, pct, value_text
+
+
+def _setup_rows(f: Facts) -> tuple[tuple[str, str], ...]:
+    m = f.method
+    rows = [
+        ("Optimizer", f.method.optimizer_text),
+        (
+            "Learning rate",
+            f"{m.lr:g}" + (f", {m.schedule} schedule" if SCHEDULES[m.schedule].rule else ""),
+        ),
+        ("Epochs", str(m.epochs)),
+        ("Batches", batching(f)),
+        (
+            "Initialisation",
+            INITIALISERS[m.init].display.format(scale=m.init_scale) + ", zero biases",
+        ),
+        ("L2 weight decay", f"{m.weight_decay:g}"),
+        ("Seeds", f"weights and batch order {m.train_seed}; split {f.data.split_seed}"),
+        ("Arithmetic", f"{m.dtype} on {m.device}"),
+    ]
+    if m.augment_shift or m.augment_rotation or m.augment_scale:
+        rows.append(
+            (
+                "Augmentation (per image, per epoch)",
+                f"shift up to {m.augment_shift:g} of the side, rotation up to "
+                f"{m.augment_rotation:g}°, scale up to {m.augment_scale:g} either way",
+            )
+        )
+    if m.validation_fraction:
+        rows.append(
+            (
+                "Validation part",
+                f"{m.validation_fraction:g} of the training part per digit; the weights of the "
+                "epoch with the lowest validation loss are kept"
+                + (f"; stop after {m.patience} epochs without improvement" if m.patience else ""),
+            )
+        )
+    return tuple(rows)
+
+
+def _evidence_text(evidence: dict | None) -> str:
+    if evidence is None:
+        return "not measured for this value"
+    s = evidence["summary"]
+    text = f"{pct(s['accuracy_mean'])} ± {pct(s['accuracy_std'])}"
+    if evidence["chance_folds"]:
+        text += f" ({evidence['chance_folds']} of {evidence['folds']} folds at chance)"
+    return text
+
+
+def section(f: Facts) -> list[Block]:
+    dep = f.departures
+    blocks: list[Block] = [
+        Heading("Hyperparameters and the evidence for them", label="hyperparameters"),
+        Paragraph(
+            "{tab:setup} lists how the network was trained. Where it departs from the set-up "
+            "of the reference report for this task, the evidence for each departure follows, "
+            "measured on the Sign Language Digits photos."
+            if dep.departures
+            else "{tab:setup} lists how the network was trained."
+        ),
+        Table(
+            ("Setting", "Value"),
+            _setup_rows(f),
+            caption="Training set-up.",
+            numeric=False,
+            label="setup",
+        ),
+    ]
+    if not dep.document:
+        blocks.append(
+            Paragraph(
+                "No reference report states a set-up for this task, so there is nothing to "
+                "depart from."
+            )
+        )
+        return blocks
+    if not dep.departures:
+        blocks.append(Paragraph(f"The set-up follows {dep.document} as stated, with no departure."))
+    stated = dep.stated_evidence
+    if stated is not None:
+        warning = (
+            f" In {stated['chance_folds']} of {stated['folds']} folds the network trained that "
+            "way stays at chance, giving every image the same class."
+            if stated["chance_folds"]
+            else ""
+        )
+        blocks.append(
+            Paragraph(
+                f"Measured on the Sign Language Digits photos with {stated['folds']}-fold "
+                "cross-validation "
+                "(benchmarks/departures.py), the set-up of "
+                f"{dep.document} as stated reaches {_evidence_text(stated)}.{warning}"
+                + (
+                    " Each row of {tab:departures} gives the accuracy of that set-up with only "
+                    "the one setting changed to the value this run uses."
+                    if dep.departures
+                    else ""
+                )
+            )
+        )
+    if dep.departures:
+        rows = tuple(
+            (
+                KEY_NAMES.get(d.key, d.key),
+                value_text(d.key, d.stated),
+                value_text(d.key, d.used),
+                _evidence_text(d.evidence) if stated is not None else "not measured",
+            )
+            for d in dep.departures
+        )
+        if dep.all_evidence is not None:
+            rows += (("all of the above", "", "", _evidence_text(dep.all_evidence)),)
+        blocks.append(
+            Table(
+                ("Setting", f"{dep.document}", "this run", "CV accuracy with only this change"),
+                rows,
+                caption=f"Departures from the set-up of {dep.document} ({dep.measured_on}), "
+                "with the evidence for each, measured on the Sign Language Digits photos.",
+                numeric=False,
+                label="departures",
+            )
+        )
+    return blocks

@@ -1,0 +1,33 @@
+"""The references: the documents the report cites."""
+
+from __future__ import annotations
+
+from signnet.nn.batchnorm import BatchNorm
+from signnet.nn.initialisers import INITIALISERS
+from signnet.nn.optimizers import OPTIMIZERS
+from signnet.references import DOCUMENTS
+from signnet.report.document import (
+    Block,
+    Bullets,
+    Heading,
+)
+from signnet.report.facts import Facts
+
+
+def section(f: Facts) -> list[Block]:
+    keys = list(f.documents)
+    method = ["Nadeau 2003", "Wilson 1927", "Pedregosa 2011"]
+    citations = (
+        OPTIMIZERS[f.method.optimizer].citation,
+        INITIALISERS[f.method.init].citation,
+        BatchNorm.citation if f.method.batch_norm else None,
+    )
+    method += [c for c in citations if c]
+    entries = []
+    if f.data.origin in ("dataset", "mnist"):
+        entries.append(f"{f.data.citation}. Data: [{f.data.repository}]({f.data.repository}).")
+    for key in keys + method:
+        document = DOCUMENTS[key]
+        link = f" [{document.url}]({document.url})" if document.url else ""
+        entries.append(document.citation + link)
+    return [Heading("References"), Bullets(tuple(f"[{i}] {e}" for i, e in enumerate(entries, 1)))]

@@ -1,0 +1,266 @@
+"""The results section: the headline, the confusion matrix, the classification report, the
+cross-validation, the comparison with each reference's claims and the all-pairs map."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from signnet.pipeline.pairs import pair_digits
+from signnet.report import figures
+from signnet.report.document import (
+    Block,
+    Figure,
+    Heading,
+    Paragraph,
+    Table,
+)
+from signnet.report.facts import Facts, ReportInputs
+from signnet.report.sections.wording import listing, num, pct, task_name
+
+
+def _classification_report(result: dict, digits: tuple[int, ...]) -> Table:
+    per_class = result["per_class"]
+    rows = [
+        (
+            f"digit {d}",
+            f"{per_class['precision'][k]:.2f}",
+            f"{per_class['recall'][k]:.2f}",
+            f"{per_class['f1'][k]:.2f}",
+            str(per_class["support"][k]),
+        )
+        for k, d in enumerate(digits)
+    ]
+    n = result["n"]
+    rows.append(("accuracy", "", "", f"{result['accuracy']:.2f}", str(n)))
+    for average in ("macro", "weighted"):
+        a = result[average]
+        rows.append(
+            (
+                f"{average} avg",
+                f"{a['precision']:.2f}",
+                f"{a['recall']:.2f}",
+                f"{a['f1']:.2f}",
+                str(n),
+            )
+        )
+    return Table(
+        ("", "precision", "recall", "f1-score", "support"),
+        tuple(rows),
+        caption="Classification report on the test part, laid out as scikit-learn's.",
+        label="classification",
+    )
+
+
+def _cv_blocks(f: Facts) -> list[Block]:
+    cv = f.cv
+    if cv is None:
+        return [Paragraph("Cross-validation was off for this run (fewer than two folds).")]
+    s = cv.summary
+    rows = tuple(
+        (
+            str(r["fold"]),
+            str(r["train_images"]),
+            str(r["test_images"]),
+            pct(r["accuracy"]),
+            pct(r["balanced_accuracy"]),
+            num(r["log_loss"]),
+        )
+        for r in cv.folds
+    )
+    rows += (
+        (
+            "mean ± std",
+            "",
+            "",
+            f"{pct(s['accuracy_mean'])} ± {pct(s['accuracy_std'])}",
+            f"{pct(s['balanced_accuracy_mean'])} ± {pct(s['balanced_accuracy_std'])}",
+            f"{num(s['log_loss_mean'])} ± {num(s['log_loss_std'])}",
+        ),
+    )
+    return [
+        Paragraph(
+            f"**Cross-validation.** The same network and recipe, trained on each of "
+            f"{len(cv.folds)} stratified folds of all {cv.images:,} images (pixels scaled with "
+            f"each fold's own training statistics), reaches {pct(s['accuracy_mean'])} ± "
+            f"{pct(s['accuracy_std'])} ({pct(s['accuracy_min'])} to "
+            f"{pct(s['accuracy_max'])}; {{tab:folds}}). The 95% interval for the mean is "
+            f"{pct(s['accuracy_ci95_low'])} to {pct(s['accuracy_ci95_high'])}. The single "
+            f"split's {pct(f.results.accuracy)} lies "
+            f"{'within' if cv.split_inside else 'outside'} the folds' range."
+        ),
+        Table(
+            ("Fold", "training images", "test images", "accuracy", "balanced accuracy", "log-loss"),
+            rows,
+            caption=f"Stratified {len(cv.folds)}-fold cross-validation: each fold's test "
+            "figures (standard deviation over folds, ddof 1).",
+            label="folds",
+        ),
+    ]
+
+
+def claims_caveat(f: Facts) -> str:
+    """What the references' claims can tell about this run, given the data each used."""
+    same = sorted({c.document for c in f.comparison if c.same_data})
+    other = sorted({c.data for c in f.comparison if not c.same_data})
+    parts = []
+    if same:
+        parts.append(
+            f"{listing(same)} measured on the same data with splits of their own, so a claim and "
+            "this run's figure differ by the split's chance as well"
+        )
+    if other:
+        parts.append(
+            f"{'the other' if same else 'the'} claims were measured on other data "
+            f"({listing(other)}), so they frame "
+            "this run's figures but do not test them"
+        )
+    if other and f.data.origin == "course file":
+        parts.append(
+            f"this run reads a course-format file ({f.data.name}): if it is the course copy, "
+            "its split is still its own"
+        )
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
+
+
+def _comparison(f: Facts) -> list[Block]:
+    if not f.comparison:
+        return [
+            Paragraph(
+                f"No reference report states a result for {task_name(f)}, so there is no claim to "
+                "compare with."
+            )
+        ]
+    rows = tuple(
+        (
+            c.document,
+            c.metric,
+            pct(c.claimed),
+            pct(c.split),
+            "" if c.cv_mean is None else f"{pct(c.cv_mean)} ({pct(c.cv_low)} to {pct(c.cv_high)})",
+        )
+        for c in f.comparison
+    )
+    measured_on = {c.document: f"{c.document}: {c.network}, on {c.data}" for c in f.comparison}
+    above = [c for c in f.comparison if c.metric == "accuracy" and c.cv_low is not None]
+    verdict = ""
+    if above:
+        beaten = [c.document for c in above if c.cv_low > c.claimed]
+        level = [c.document for c in above if c.cv_low <= c.claimed <= c.cv_high]
+        below = [c.document for c in above if c.cv_high < c.claimed]
+        parts = []
+        if beaten:
+            parts.append(f"the whole interval lies above the claim of {listing(beaten)}")
+        if level:
+            parts.append(f"the claim of {listing(level)} lies within it")
+        if below:
+            parts.append(f"the whole interval lies below the claim of {listing(below)}")
+        verdict = " For the cross-validated accuracy, " + "; ".join(parts) + "."
+    return [
+        Paragraph(
+            "**Against the references.** {tab:comparison} sets each figure a reference claimed "
+            f"beside this run's. {claims_caveat(f)}{verdict}"
+        ),
+        Table(
+            ("Reference", "metric", "claimed", "this split", "this run, CV (95% interval)"),
+            rows,
+            caption="Each reference's claim for this task beside this run (split and "
+            "cross-validation). Claimed with " + "; ".join(measured_on.values()) + ".",
+            numeric=False,
+            label="comparison",
+        ),
+    ]
+
+
+def _pairs(f: Facts) -> list[Block]:
+    p = f.pairs
+    if p is None:
+        return [
+            Paragraph(
+                "The all-pairs difficulty map (every pair of digits cross-validated with this "
+                "recipe) is drawn by the second pipeline (cd pairs && dvc repro); its copy "
+                "of this report, pairs/report.pdf, includes it."
+            )
+        ]
+    hardest = [f"{h['pair']} ({pct(h['accuracy_mean'])})" for h in p.hardest]
+    return [
+        Paragraph(
+            f"**All pairs.** {{fig:pairs}} shows every pair of the digits, each cross-validated "
+            f"over {p.folds} folds with this recipe. The hardest pairs are {listing(hardest)}; "
+            f"the easiest, {p.easiest['pair']}, reaches {pct(p.easiest['accuracy_mean'])}."
+        ),
+        Figure(
+            "pairs.png",
+            figures.pair_difficulty_map(
+                p.grid,
+                list(p.digits),
+                {h["pair"]: pair_digits(h["pair"]) for h in p.hardest},
+            ),
+            "Mean cross-validated accuracy of every pair of digits with this run's recipe; the "
+            "hardest pairs are outlined.",
+            label="pairs",
+        ),
+    ]
+
+
+def section(f: Facts, inputs: ReportInputs) -> list[Block]:
+    r = f.results
+    test = inputs.evaluation["results"]["test"]
+    headline = ", ".join(f"{name} {pct(value)}" for name, value in r.headline)
+    positive = f" Digit {f.positive} is the positive class." if f.binary else ""
+    return [
+        Heading("Results", label="results"),
+        Paragraph(
+            f"On the test part the network classifies {r.correct} of the {r.n} images "
+            f"correctly: accuracy {pct(r.accuracy)} (95% Wilson interval {pct(r.accuracy_low)} "
+            f"to {pct(r.accuracy_high)}), balanced accuracy {pct(r.balanced_accuracy)}, "
+            f"{headline}, log-loss {num(r.log_loss)}, ROC AUC {num(r.roc_auc)}.{positive} "
+            f"All {r.crosscheck_figures} figures computed by hand agree with scikit-learn's to "
+            f"within {r.crosscheck_worst:.1e} (Appendix A). {{fig:confusion}} and "
+            "{tab:classification} break the test figures down by digit; {tab:parts} sets the "
+            "training part beside the test part; {fig:roc} shows the ROC curve."
+        ),
+        Figure(
+            "confusion.png",
+            figures.confusion_heatmap(np.array(test["confusion"]), list(f.digits)),
+            "Confusion matrix on the test part: rows are the actual digit, columns the "
+            "predicted one.",
+            label="confusion",
+        ),
+        _classification_report(test, f.digits),
+        Table(
+            ("Part", "images", "accuracy", "95% interval", "log-loss"),
+            (
+                (
+                    "train",
+                    str(r.train_n),
+                    pct(r.train_accuracy),
+                    f"{pct(r.train_low)} to {pct(r.train_high)}",
+                    num(r.train_log_loss),
+                ),
+                (
+                    "test",
+                    str(r.n),
+                    pct(r.accuracy),
+                    f"{pct(r.accuracy_low)} to {pct(r.accuracy_high)}",
+                    num(r.log_loss),
+                ),
+            ),
+            caption="Training and test part side by side.",
+            label="parts",
+        ),
+        Figure(
+            "roc.png",
+            figures.roc_figure(
+                test["roc"]["fpr"],
+                test["roc"]["tpr"],
+                test["roc_auc"],
+                f"digit {f.positive} positive" if f.binary else "micro-average, one-vs-rest",
+            ),
+            "ROC curve on the test part, from the predicted probabilities.",
+            label="roc",
+        ),
+        *_cv_blocks(f),
+        *_comparison(f),
+        *_pairs(f),
+    ]

@@ -1,0 +1,74 @@
+"""Words shared by the sections: percentages, plurals, lists, and the run's task, kind of network
+and batching in prose."""
+
+from __future__ import annotations
+
+from signnet.report.facts import Facts
+
+PHOTO_COLUMNS = 6
+
+
+KEY_NAMES = {
+    "split.scaling": "pixel scaling",
+    "model.conv": "convolution blocks",
+    "model.hidden": "hidden layers",
+    "model.activation": "hidden activation",
+    "model.init": "initialisation",
+    "model.init_scale": "initial weight scale",
+    "train.optimizer": "optimizer",
+    "train.lr": "learning rate",
+    "train.epochs": "epochs",
+    "train.batch_size": "batch size",
+    "train.schedule": "learning-rate schedule",
+    "train.augment_shift": "augmentation: shift",
+    "train.augment_rotation": "augmentation: rotation",
+    "train.augment_scale": "augmentation: scale",
+}
+
+
+def pct(value: float, digits: int = 1) -> str:
+    return f"{100 * value:.{digits}f}%"
+
+
+def num(value: float) -> str:
+    return f"{value:.4f}"
+
+
+def plural(n: int, word: str, plural: str = "") -> str:
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
+def listing(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" and {items[-1]}"
+
+
+def task_name(f: Facts) -> str:
+    if f.binary:
+        return f"{f.digits[0]} vs {f.digits[1]}"
+    if f.digits == tuple(range(10)):
+        return "all ten digits"
+    return "digits " + listing([str(d) for d in f.digits])
+
+
+def network_kind(f: Facts) -> str:
+    return "convolutional" if f.method.conv else "fully connected"
+
+
+def batching(f: Facts) -> str:
+    m = f.method
+    if m.batch_size == 1:
+        return "per-sample gradient descent (one image per step)"
+    if m.batch_size >= m.train_images:
+        return "full-batch gradient descent (all training images in one step)"
+    return f"mini-batches of {m.batch_size} ({m.batches_per_epoch} steps per epoch)"
+
+
+def value_text(key: str, value) -> str:
+    if key == "split.scaling":
+        return {"unit": "divide by 255", "standardize": "standardise per pixel"}[value]
+    if isinstance(value, list):
+        return "none" if not value else " / ".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)

@@ -105,10 +105,6 @@ class BatchNorm(Layer):
         mean_dxhat_xhat = self.grads["gamma"] * self.params["gamma"] / n
         return (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) * self._inv_std
 
-    @classmethod
-    def describe(cls, spec: dict) -> str:
-        return "batch normalisation"
-
     def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
         module = "BatchNorm2d" if self._spec["images"] else "BatchNorm1d"
         arguments = {"num_features": self._spec["features"], "eps": EPSILON, "momentum": MOMENTUM}

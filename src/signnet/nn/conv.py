@@ -73,11 +73,6 @@ class Conv2D(Layer):
     def load(cls, spec: dict, state: dict[str, Array]) -> Conv2D:
         return cls(spec, state["W"], state["b"])
 
-    @classmethod
-    def describe(cls, spec: dict) -> str:
-        k = spec["kernel_size"]
-        return f"convolution {k}x{k}, {spec['channels']} channels"
-
     def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
         k, c_in, c_out = self.k, self._spec["channels_in"], self._spec["channels"]
         arguments = {"in_channels": c_in, "out_channels": c_out, "kernel_size": k}
@@ -162,10 +157,6 @@ class MaxPool2D(Layer):
         super().__init__(spec)
         self._choices: tuple[Array, Array, Array] | None = None
         self._shape: tuple[int, ...] = ()
-
-    @classmethod
-    def describe(cls, spec: dict) -> str:
-        return "max-pooling 2x2"
 
     def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
         return "MaxPool2d", {"kernel_size": 2}, {}

@@ -17,9 +17,10 @@ Every layer is one object that carries everything about itself:
   batch's statistics) and ``rng``, the training run's generator, is what stochastic layers draw
   from; ``backward(grad_out)`` fills ``grads`` and returns the gradient with respect to the
   input, or None when ``input_grad`` is off (the first layer with weights);
-* its **descriptions**: ``describe(spec)`` for the report's architecture table, and ``torch()``,
-  the PyTorch module that computes the same with its arguments and its state in PyTorch's
-  names and layout (``torch_names`` maps each state name to PyTorch's), for the benchmarks' twin.
+* its **counterpart**: ``torch()``, the PyTorch module that computes the same with its
+  arguments and its state in PyTorch's names and layout (``torch_names`` maps each state name to
+  PyTorch's), for the benchmarks' twin; the maths the report shows, as class attributes
+  (``equation``, ``equations``) where the layer has its own.
 
 A subclass with a ``kind`` registers itself in :data:`LAYERS` (the one table of layers).
 """
@@ -98,11 +99,6 @@ class Layer:
 
     # --- descriptions ---------------------------------------------------------------------
 
-    @classmethod
-    def describe(cls, spec: dict) -> str:
-        """The layer in a few words, for the report's architecture table."""
-        raise NotImplementedError
-
     def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
         """(``torch.nn`` class name, its arguments, its state by PyTorch's names and layout)."""
         raise NotImplementedError
@@ -160,10 +156,6 @@ class Dense(Layer):
         self.grads["b"] = self.xp.sum(grad_out, axis=0)  # (out,)
         return grad_out @ self.params["W"].T if self.input_grad else None
 
-    @classmethod
-    def describe(cls, spec: dict) -> str:
-        return f"dense, {spec['units']} units"
-
     def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
         arguments = {"in_features": self._spec["inputs"], "out_features": self._spec["units"]}
         return "Linear", arguments, self.torch_arrays(self.state())
@@ -192,10 +184,6 @@ class ActivationLayer(Layer):
     def backward(self, grad_out: Array) -> Array:
         return self.activation.backward(grad_out, self._a, self.xp)
 
-    @classmethod
-    def describe(cls, spec: dict) -> str:
-        return ACTIVATIONS[spec["name"]].display
-
     def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
         name, arguments = self.activation.torch
         return name, arguments, {}
@@ -218,11 +206,6 @@ class Reshape(Layer):
 
     def backward(self, grad_out: Array) -> Array:
         return namespace(grad_out).reshape(grad_out, self._in_shape)
-
-    @classmethod
-    def describe(cls, spec: dict) -> str:
-        shape = tuple(spec["shape"])
-        return "flatten" if shape == (-1,) else f"as {' x '.join(map(str, shape))} images"
 
     def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
         """PyTorch's images are channels first: rows become (1, S, S) images, and images are
@@ -257,10 +240,6 @@ class Dropout(Layer):
 
     def backward(self, grad_out: Array) -> Array:
         return grad_out if self._mask is None else grad_out * self._mask
-
-    @classmethod
-    def describe(cls, spec: dict) -> str:
-        return f"dropout {spec['rate']:g}"
 
     def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
         return "Dropout", {"p": self.rate}, {}

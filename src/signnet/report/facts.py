@@ -25,6 +25,8 @@ from signnet.references import DATA_OF_ORIGIN, DOCUMENTS, MNIST_DATA, Claim, cla
 OVERCONFIDENT = 0.99
 # The test loss "rose" when its last value is this much above its lowest (relative).
 LOSS_RISE = 0.2
+# Training accuracy more than this above the test accuracy is overfitting (absolute).
+OVERFIT_GAP = 0.05
 # Params that say where or how fast to run, not what is computed: left out of the command that
 # reproduces a run (they do not change its bytes).
 PLACEMENT_KEYS = {"download": ("mirrors",), "cv": ("workers", "scheduler")}
@@ -71,6 +73,8 @@ class DataFacts:
     test_fraction: float
     split_seed: int
     rows: tuple[tuple[int, int, int, int], ...]  # (digit, class index, train, test)
+    train_images: int  # of the split's training part (the validation part included)
+    test_images: int
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,6 +115,7 @@ class MethodFacts:
 @dataclasses.dataclass(frozen=True)
 class TrainingFacts:
     epochs_run: int
+    stopped_early: bool  # fewer epochs than train.epochs (early stopping)
     last: dict  # the last epoch's history record
     lowest_test_loss_epoch: int
     lowest_test_loss: float
@@ -118,6 +123,7 @@ class TrainingFacts:
     best_test_accuracy_epoch: int
     loss_rose: bool  # the test loss ended LOSS_RISE above its lowest
     gap: float  # last training accuracy minus last test accuracy
+    overfit: bool  # the gap is above OVERFIT_GAP
     validation: bool
 
 
@@ -201,6 +207,9 @@ class ComparisonRow:
     cv_mean: float | None
     cv_low: float | None
     cv_high: float | None
+    # the CV interval against the claim: "above" (all of it), "level" (the claim within it),
+    # "below" (all of it); "" without cross-validation or for another metric
+    verdict: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -283,6 +292,8 @@ def _data(inputs: ReportInputs, digits: list[int]) -> DataFacts:
                 )
             )
         ),
+        train_images=int(sum(results["train"]["per_class"]["support"])),
+        test_images=int(sum(results["test"]["per_class"]["support"])),
     )
 
 
@@ -331,12 +342,13 @@ def _method(inputs: ReportInputs, train_images: int) -> MethodFacts:
     )
 
 
-def _training(history: list[dict]) -> TrainingFacts:
+def _training(history: list[dict], epochs: int) -> TrainingFacts:
     last = history[-1]
     lowest = min(history, key=lambda r: (r["test_loss"], r["epoch"]))
     best = max(history, key=lambda r: (r["test_accuracy"], -r["epoch"]))
     return TrainingFacts(
         epochs_run=len(history),
+        stopped_early=len(history) < epochs,
         last=last,
         lowest_test_loss_epoch=lowest["epoch"],
         lowest_test_loss=lowest["test_loss"],
@@ -344,6 +356,7 @@ def _training(history: list[dict]) -> TrainingFacts:
         best_test_accuracy_epoch=best["epoch"],
         loss_rose=last["test_loss"] > (1 + LOSS_RISE) * lowest["test_loss"],
         gap=last["train_accuracy"] - last["test_accuracy"],
+        overfit=last["train_accuracy"] - last["test_accuracy"] > OVERFIT_GAP,
         validation="validation_loss" in last,
     )
 
@@ -451,9 +464,16 @@ def _comparison(
                     cv_mean=cv.summary["accuracy_mean"] if with_cv else None,
                     cv_low=cv.summary["accuracy_ci95_low"] if with_cv else None,
                     cv_high=cv.summary["accuracy_ci95_high"] if with_cv else None,
+                    verdict=_verdict(claimed, cv.summary) if with_cv else "",
                 )
             )
     return tuple(rows)
+
+
+def _verdict(claimed: float, summary: dict) -> str:
+    if summary["accuracy_ci95_low"] > claimed:
+        return "above"
+    return "below" if summary["accuracy_ci95_high"] < claimed else "level"
 
 
 def _value(params: Params, key: str) -> Any:
@@ -543,7 +563,7 @@ def gather_facts(inputs: ReportInputs) -> Facts:
         positive=digits[1] if binary else None,
         data=data,
         method=_method(inputs, sum(row[2] for row in data.rows)),
-        training=_training(inputs.history),
+        training=_training(inputs.history, int(inputs.model.training["epochs"])),
         results=_results(inputs.evaluation, binary),
         diagnosis=_diagnosis(inputs, digits),
         cv=cv,

@@ -55,7 +55,6 @@ def section(f: Facts) -> list[Block]:
         else "pixel values are divided by 255 into [0, 1]"
     )
     rows = tuple((str(dg), str(k), str(tr + te), str(tr), str(te)) for dg, k, tr, te in d.rows)
-    train, test = sum(r[2] for r in d.rows), sum(r[3] for r in d.rows)
     return [
         Heading("Data", label="data"),
         Paragraph(origin),
@@ -67,7 +66,16 @@ def section(f: Facts) -> list[Block]:
         ),
         Table(
             ("digit", "class index", "images", "train", "test"),
-            (*rows, ("all", "", str(train + test), str(train), str(test))),
+            (
+                *rows,
+                (
+                    "all",
+                    "",
+                    str(d.train_images + d.test_images),
+                    str(d.train_images),
+                    str(d.test_images),
+                ),
+            ),
             caption="Images per digit and part.",
             label="classes",
         ),

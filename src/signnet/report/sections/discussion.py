@@ -39,7 +39,7 @@ def section(f: Facts) -> list[Block]:
         f"({pct(t.last['train_accuracy'])} against {pct(t.last['test_accuracy'])}): "
         + (
             "the network fits its training images well beyond what carries over."
-            if t.gap > 0.05
+            if t.overfit
             else "what the network learned carries over to images it never saw."
         )
     )

@@ -142,12 +142,12 @@ def _comparison(f: Facts) -> list[Block]:
         for c in f.comparison
     )
     measured_on = {c.document: f"{c.document}: {c.network}, on {c.data}" for c in f.comparison}
-    above = [c for c in f.comparison if c.metric == "accuracy" and c.cv_low is not None]
+    verdicts = {
+        v: [c.document for c in f.comparison if c.verdict == v] for v in ("above", "level", "below")
+    }
     verdict = ""
-    if above:
-        beaten = [c.document for c in above if c.cv_low > c.claimed]
-        level = [c.document for c in above if c.cv_low <= c.claimed <= c.cv_high]
-        below = [c.document for c in above if c.cv_high < c.claimed]
+    if any(verdicts.values()):
+        beaten, level, below = verdicts["above"], verdicts["level"], verdicts["below"]
         parts = []
         if beaten:
             parts.append(f"the whole interval lies above the claim of {listing(beaten)}")

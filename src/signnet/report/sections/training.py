@@ -18,7 +18,7 @@ def section(f: Facts, history: list[dict]) -> list[Block]:
     last = t.last
     stopped = (
         f" Training stopped early after epoch {t.epochs_run} of {f.method.epochs}."
-        if t.epochs_run < f.method.epochs
+        if t.stopped_early
         else ""
     )
     if t.loss_rose:

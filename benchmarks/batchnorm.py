@@ -81,6 +81,22 @@ def run_fold(dataset: dict, fold, params: Params) -> dict:
     return {"fold": fold.number, "test_accuracy": accuracy, "reached": reached, "curve": curve}
 
 
+def setting_row(on: bool, records: list[dict]) -> dict:
+    """One setting's summary: the test accuracy's spread over the folds, and the epoch each fold
+    first reached TARGET on its validation part (None: never), with the median of those that
+    did and how many did."""
+    reached = [r["reached"] for r in records]
+    done = [epoch for epoch in reached if epoch is not None]
+    return {
+        "batch_norm": on,
+        "test_accuracy": spread([r["test_accuracy"] for r in records]),
+        "reached": reached,
+        "median_reached": statistics.median(done) if done else None,
+        "folds_reached": len(done),
+        "folds": records,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
@@ -99,19 +115,10 @@ def main() -> None:
     results = joblib.Parallel(n_jobs=args.workers)(
         joblib.delayed(run_fold)(dataset, fold, settings[on]) for on, fold in tasks
     )
-    rows = []
-    for on in settings:
-        records = [r for (setting, _), r in zip(tasks, results, strict=True) if setting == on]
-        reached = [r["reached"] for r in records]
-        rows.append(
-            {
-                "batch_norm": on,
-                "test_accuracy": spread([r["test_accuracy"] for r in records]),
-                "reached": reached,
-                "median_reached": (statistics.median(reached) if None not in reached else None),
-                "folds": records,
-            }
-        )
+    rows = [
+        setting_row(on, [r for (s, _), r in zip(tasks, results, strict=True) if s == on])
+        for on in settings
+    ]
     record = {"epochs": settings[True].train.epochs, "validation": VALIDATION, "rows": rows}
     with open(args.output, "w", encoding="utf-8") as out:
         json.dump(record, out, indent=2)
@@ -123,7 +130,8 @@ def main() -> None:
         print(
             f"| {'on' if row['batch_norm'] else 'off'} | {100 * a['mean']:.2f}% ± "
             f"{100 * a['std']:.2f} ({100 * a['min']:.2f}-{100 * a['max']:.2f}) | "
-            f"{row['reached']} (median {row['median_reached']}) |"
+            f"{row['reached']} (median {row['median_reached']} over the "
+            f"{row['folds_reached']} of {len(row['reached'])} folds that reach it) |"
         )
 
 

@@ -209,3 +209,18 @@ def test_kernels_benchmark_compares_the_metrics_files_across_kernels(tmp_path):
         assert set(result["metrics.json"]["test"]) == {"accuracy", "log_loss"}
         assert set(result["cv.json"]["cv"]) == {"accuracy", "accuracy_std"}
     assert row["identical"] is True  # the README's contract, on the default configuration
+
+
+@pytest.mark.mirror
+def test_batchnorm_benchmark_runs_on_a_tiny_case(tmp_path):
+    output = tmp_path / "batchnorm.json"
+    table = run(
+        "batchnorm.py", "--folds", "2", "--epochs", "1", "--output", str(output), tmp_path=tmp_path
+    )
+    record = json.loads(output.read_text())
+    assert [row["batch_norm"] for row in record["rows"]] == [False, True]
+    for row in record["rows"]:
+        assert [f["fold"] for f in row["folds"]] == [1, 2]
+        assert all(len(f["curve"]) == 1 and 0 <= f["test_accuracy"] <= 1 for f in row["folds"])
+        assert row["folds_reached"] == sum(r is not None for r in row["reached"])
+    assert "| on |" in table and "| off |" in table

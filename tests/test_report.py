@@ -180,10 +180,15 @@ def test_the_maths_is_typeset_in_both_files(tmp_path):
     assert any(r"\hat{y} - y" in tex for tex in equations)  # the derived output gradient
     assert any(r"(A^{[l-1]})^{\top}" in tex for tex in equations)  # dW with the batch
     markdown = (folder / "report.md").read_text()
-    for tex in equations:
-        assert f"$$\n{tex}\n$$" in markdown
+    numbered = [b for b in blocks if isinstance(b, Equation)]
+    assert [b.number for b in numbered] == list(range(1, len(numbered) + 1))  # reading order
+    for block in numbered:
+        assert f"$$\n{block.tex} \\tag{{{block.number}}}\n$$" in markdown
     with PdfReader(folder / "report.pdf") as reader:
         images = sum(len(page.images) for page in reader.pages)
+        pdf_text = "".join(page.extract_text() for page in reader.pages)
+    assert all(f"({b.number})" in pdf_text for b in numbered)
+    assert "Equation (4) gives the error of the output layer" in text_of(blocks)
     figures = sum(isinstance(b, Figure) for b in blocks)
     assert images == figures + len(equations)  # every equation drawn as maths, not as TeX
 

@@ -4,11 +4,12 @@ The report's content is built once as a list of blocks; each renderer turns the 
 into its format, so the two files always say the same thing.
 
 Text conventions (both renderers): ``[text](https://...)`` is a link; ``**text**`` is bold.
-Sections (level-2 headings), figures and tables with a ``label`` are numbered in reading order
-by :func:`number_blocks`, which also replaces ``{sec:label}``, ``{fig:label}`` and
-``{tab:label}`` in any text with ``Section 4``, ``Figure 3`` or ``Table 2``, so that text can
-refer to a section or a float before or after it. A heading without a label (References, an
-appendix) is not numbered.
+Sections (level-2 headings), figures and tables with a ``label`` and every display equation are
+numbered in reading order by :func:`number_blocks`, which also replaces ``{sec:label}``,
+``{fig:label}``, ``{tab:label}`` and ``{eq:label}`` in any text with ``Section 4``,
+``Figure 3``, ``Table 2`` or ``Equation (5)``, so that text can refer to a section, a float or
+an equation before or after it. A heading without a label (References, an appendix) is not
+numbered.
 """
 
 from __future__ import annotations
@@ -36,9 +37,12 @@ class Bullets:
 
 @dataclasses.dataclass(frozen=True)
 class Equation:
-    """Display maths in the TeX subset that Matplotlib's mathtext and GitHub both render."""
+    """Display maths in the TeX subset that Matplotlib's mathtext and GitHub both render;
+    ``number`` is set by :func:`number_blocks`."""
 
     tex: str
+    label: str = ""  # referred to as {eq:label}
+    number: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,7 +79,7 @@ class Figure:
 
 Block = Heading | Paragraph | Bullets | Equation | Algorithm | Code | Table | Figure
 
-_REFERENCE = re.compile(r"\{(sec|fig|tab):([a-z0-9_-]+)\}")
+_REFERENCE = re.compile(r"\{(sec|fig|tab|eq):([a-z0-9_-]+)\}")
 _KINDS = {Heading: ("sec", "Section"), Figure: ("fig", "Figure"), Table: ("tab", "Table")}
 
 
@@ -85,7 +89,12 @@ def number_blocks(blocks: list[Block]) -> list[Block]:
     the text replaced by its name."""
     names: dict[tuple[str, str], str] = {}
     numbers: dict[tuple[str, str], int] = {}
+    equations = 0
     for block in blocks:
+        if isinstance(block, Equation):
+            equations += 1
+            if block.label:
+                names["eq", block.label] = f"Equation ({equations})"
         if type(block) in _KINDS and block.label:
             kind, word = _KINDS[type(block)]
             numbers[kind, block.label] = sum(1 for k in names if k[0] == kind) + 1
@@ -101,7 +110,11 @@ def number_blocks(blocks: list[Block]) -> list[Block]:
         return _REFERENCE.sub(name, text)
 
     numbered: list[Block] = []
+    equations = 0
     for block in blocks:
+        if isinstance(block, Equation):
+            equations += 1
+            block = dataclasses.replace(block, number=equations)
         if isinstance(block, Figure | Table):
             kind = "fig" if isinstance(block, Figure) else "tab"
             prefix = f"{names[kind, block.label]}. " if block.label else ""

@@ -54,7 +54,7 @@ def render_markdown(blocks: list[Block], figure_dir: str) -> str:
         elif isinstance(block, Bullets):
             parts.append("\n".join(f"- {item}" for item in block.items))
         elif isinstance(block, Equation):
-            parts.append(f"$$\n{block.tex}\n$$")
+            parts.append(f"$$\n{block.tex} \\tag{{{block.number}}}\n$$")
         elif isinstance(block, Algorithm):
             parts.append(_algorithm(block))
         elif isinstance(block, Code):

@@ -228,14 +228,13 @@ def _equation(pdf: _ReportPDF, block: Equation) -> None:
     width, height = _image_size(png, EQUATION_DPI)
     if _room_left(pdf) < height + 3:
         pdf.add_page()
-    pdf.image(
-        io.BytesIO(png),
-        x=pdf.l_margin + (pdf.epw - width) / 2,
-        y=pdf.get_y() + 1,
-        w=width,
-        h=height,
-    )
-    pdf.set_y(pdf.get_y() + height + 3)
+    top = pdf.get_y() + 1
+    pdf.image(io.BytesIO(png), x=pdf.l_margin + (pdf.epw - width) / 2, y=top, w=width, h=height)
+    # the number, right-aligned in the text block's last 10 mm (the margin when the maths is wide)
+    right = pdf.l_margin + max(pdf.epw, (pdf.epw + width) / 2 + 10)
+    pdf.set_xy(right - 10, top + height / 2 - LINE / 2)
+    pdf.cell(10, LINE, f"({block.number})", align="R")
+    pdf.set_xy(pdf.l_margin, top + height + 2)
 
 
 def _box(pdf: _ReportPDF, block: Algorithm | Code) -> None:

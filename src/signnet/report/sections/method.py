@@ -150,7 +150,8 @@ def _backward(f: Facts) -> list[Block]:
                 r"\dfrac{\partial \mathcal{L}}{\partial \hat{y}} = "
                 r"\dfrac{\hat{y} - y}{\hat{y}\,(1 - \hat{y})},\qquad"
                 r"\dfrac{\partial \hat{y}}{\partial z} = \hat{y}\,(1 - \hat{y})"
-                r"\quad\Rightarrow\quad \dfrac{\partial \mathcal{L}}{\partial z} = \hat{y} - y"
+                r"\quad\Rightarrow\quad \dfrac{\partial \mathcal{L}}{\partial z} = \hat{y} - y",
+                label="output-gradient",
             ),
         ]
     else:
@@ -163,12 +164,14 @@ def _backward(f: Facts) -> list[Block]:
             Equation(
                 r"\dfrac{\partial \hat{y}_k}{\partial z_j} = \hat{y}_k\,([k = j] - \hat{y}_j)"
                 r"\quad\Rightarrow\quad \dfrac{\partial \mathcal{L}}{\partial z_j} = "
-                r"-\sum_k \dfrac{y_k}{\hat{y}_k}\,\hat{y}_k\,([k=j] - \hat{y}_j) = \hat{y}_j - y_j"
+                r"-\sum_k \dfrac{y_k}{\hat{y}_k}\,\hat{y}_k\,([k=j] - \hat{y}_j) = \hat{y}_j - y_j",
+                label="output-gradient",
             ),
         ]
     blocks = derivation + [
         Paragraph(
-            "Averaged over the batch, the error of the output layer L is δ = (Ŷ - Y)/m. Going "
+            "Averaged over the batch, {eq:output-gradient} gives the error of the output layer "
+            "L, δ = (Ŷ - Y)/m. Going "
             "back through each dense layer, the weight gradient multiplies the layer's input by "
             "its error, the bias gradient sums the error over the batch, and the error of the "
             "layer before follows through the weights and g':"

@@ -3,6 +3,7 @@ with no PDF in the loop: the default pair, all ten digits, a CNN with a recipe, 
 descent, a course-format file, and a network left at chance."""
 
 import dataclasses
+import re
 
 import numpy as np
 import pytest
@@ -243,3 +244,32 @@ def test_the_training_count_with_a_validation_part_is_the_train_stage_s():
     method = gather_facts(inputs).method
     assert method.train_images == 42
     assert method.batches_per_epoch == 6  # batches of 8
+
+
+def test_a_network_without_hidden_layers_is_called_regression():
+    inputs = report_inputs((6, 8), epochs=2, model={"hidden": []})
+    blocks = build_report(inputs)
+    text = text_of(blocks)
+    assert gather_facts(inputs).method.hidden_layers is False
+    assert "There is no hidden layer (logistic regression)" in text
+    assert "Hidden units" not in text and "g'" not in text and "sigmoid (hidden)" not in text
+    assert "none (hidden), sigmoid (output)" in text
+
+
+@pytest.mark.parametrize("folds", [0, 1])
+def test_with_cross_validation_off_nothing_promises_it(folds):
+    inputs = dataclasses.replace(
+        report_inputs((6, 8), epochs=2), cross_validation={"folds": [], "summary": {}}
+    )
+    text = text_of(build_report(inputs))
+    assert "cross-validated estimate" not in text
+    assert "with confidence intervals, the departures" in text
+
+
+def test_misclassified_images_are_counted_and_named_as_the_source_has_them():
+    course = text_of(build_report(at_chance(report_inputs((6, 8), 1, source=COURSE))))
+    assert "file names in the dataset" not in course
+    assert "with their index in" in course and "look them up in the dataset" not in course
+    chance = text_of(build_report(RUNS["at chance"]()))
+    assert "every misclassified images" not in chance
+    assert re.search(r"(all \d+|the \d+ most confident of the \d+) misclassified images", chance)

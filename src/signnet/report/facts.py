@@ -85,6 +85,7 @@ class MethodFacts:
     hidden: tuple[int, ...]
     dropout: float
     batch_norm: bool
+    hidden_layers: bool  # any convolution block or hidden dense layer (else: regression)
     activation: str  # a key of signnet.nn.activations.ACTIVATIONS
     outputs: int  # 1 for a pair (sigmoid), K otherwise (softmax)
     n_parameters: int
@@ -314,6 +315,7 @@ def _method(inputs: ReportInputs, train_images: int) -> MethodFacts:
         hidden=tuple(config.hidden),
         dropout=config.dropout,
         batch_norm=config.batch_norm,
+        hidden_layers=bool(config.conv or config.hidden),
         activation=config.activation,
         outputs=config.widths[-1],
         n_parameters=n_parameters,

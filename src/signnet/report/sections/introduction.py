@@ -49,7 +49,9 @@ def section(f: Facts) -> list[Block]:
             "forward pass, backpropagation and optimizer are the project's own code (NumPy; the "
             "same code runs on CuPy arrays on a GPU), and every metric is computed by hand and "
             "checked against scikit-learn. Beyond the reference reports, the test figures come "
-            "with confidence intervals and a cross-validated estimate, the departures from the "
+            "with confidence intervals"
+            + (" and a cross-validated estimate" if f.cv else "")
+            + ", the departures from the "
             "references' set-up come with measured evidence, and the run can be reproduced "
             "byte for byte ({sec:reproducibility})."
         ),

@@ -32,6 +32,7 @@ def _architecture(f: Facts) -> Table:
     if m.dropout and m.hidden:
         hidden += f", dropout {m.dropout:g}"
     output = "sigmoid" if f.binary else "softmax"
+    hidden_activation = ACTIVATIONS[m.activation].display if m.hidden_layers else "none"
     return Table(
         ("Input layer", "Hidden layers", "Output layer", "Activation", "Loss"),
         (
@@ -41,7 +42,7 @@ def _architecture(f: Facts) -> Table:
                 else f"{f.data.features} neurons",
                 hidden,
                 f"{plural(m.outputs, 'neuron')}",
-                f"{ACTIVATIONS[m.activation].display} (hidden), {output} (output)",
+                f"{hidden_activation} (hidden), {output} (output)",
                 "binary cross-entropy" if f.binary else "categorical cross-entropy",
             ),
         ),
@@ -55,14 +56,27 @@ def _architecture(f: Facts) -> Table:
 def _forward(f: Facts) -> list[Block]:
     m = f.method
     g, g_prime = ACTIVATIONS[m.activation].equations
+    rows = (
+        f" of {f.data.features} pixel values. "
+        if not m.conv
+        else f" of {m.image_side} x {m.image_side} images. "
+    )
+    if not m.hidden_layers:
+        regression = "logistic regression" if f.binary else "softmax regression"
+        return [
+            Paragraph(
+                "**Forward pass.** A batch is a matrix with one row per image: X has m rows"
+                + rows
+                + f"There is no hidden layer ({regression}): one dense layer multiplies X by "
+                "its weights and adds its bias (a row, added to every row) to give the logits:"
+            ),
+            Equation(r"Z = X\,W + b"),
+            *_output(f),
+        ]
     blocks: list[Block] = [
         Paragraph(
             "**Forward pass.** A batch is a matrix with one row per image: X has m rows"
-            + (
-                f" of {f.data.features} pixel values. "
-                if not m.conv
-                else f" of {m.image_side} x {m.image_side} images. "
-            )
+            + rows
             + f"Hidden units apply the {ACTIVATIONS[m.activation].display} g elementwise:"
         ),
         Equation(g + r",\qquad " + g_prime),
@@ -110,8 +124,13 @@ def _forward(f: Facts) -> list[Block]:
             ),
             *(Equation(tex) for tex in BatchNorm.equations[:2]),
         ]
+    return blocks + _output(f)
+
+
+def _output(f: Facts) -> list[Block]:
+    """The output layer and the loss."""
     if f.binary:
-        blocks += [
+        return [
             Paragraph(
                 f"The output is one sigmoid unit, the probability of digit {f.positive}; the "
                 "loss is the binary cross-entropy averaged over the m images of the batch "
@@ -123,19 +142,17 @@ def _forward(f: Facts) -> list[Block]:
                 r"\left[y_i \log \hat{y}_i + (1 - y_i)\log(1 - \hat{y}_i)\right]"
             ),
         ]
-    else:
-        blocks += [
-            Paragraph(
-                f"The output is a softmax over the {len(f.digits)} logits; the loss is the "
-                "categorical cross-entropy averaged over the batch, with one-hot targets y "
-                "(computed with the log-sum-exp shift, so it never takes log 0):"
-            ),
-            Equation(
-                r"\hat{y}_{ik} = \dfrac{e^{z_{ik}}}{\sum_j e^{z_{ij}}},\qquad \mathcal{L} = "
-                r"-\dfrac{1}{m}\sum_{i=1}^{m}\sum_{k} y_{ik}\log \hat{y}_{ik}"
-            ),
-        ]
-    return blocks
+    return [
+        Paragraph(
+            f"The output is a softmax over the {len(f.digits)} logits; the loss is the "
+            "categorical cross-entropy averaged over the batch, with one-hot targets y "
+            "(computed with the log-sum-exp shift, so it never takes log 0):"
+        ),
+        Equation(
+            r"\hat{y}_{ik} = \dfrac{e^{z_{ik}}}{\sum_j e^{z_{ij}}},\qquad \mathcal{L} = "
+            r"-\dfrac{1}{m}\sum_{i=1}^{m}\sum_{k} y_{ik}\log \hat{y}_{ik}"
+        ),
+    ]
 
 
 def _backward(f: Facts) -> list[Block]:
@@ -166,6 +183,18 @@ def _backward(f: Facts) -> list[Block]:
                 r"\quad\Rightarrow\quad \dfrac{\partial \mathcal{L}}{\partial z_j} = "
                 r"-\sum_k \dfrac{y_k}{\hat{y}_k}\,\hat{y}_k\,([k=j] - \hat{y}_j) = \hat{y}_j - y_j",
                 label="output-gradient",
+            ),
+        ]
+    if not m.hidden_layers:
+        return derivation + [
+            Paragraph(
+                "Averaged over the batch, {eq:output-gradient} gives the error of the output, "
+                "δ = (Ŷ - Y)/m; the weight gradient multiplies the input by it and the bias "
+                "gradient sums it over the batch:"
+            ),
+            Equation(
+                r"\dfrac{\partial \mathcal{L}}{\partial W} = X^{\top}\,\delta,\qquad"
+                r"\dfrac{\partial \mathcal{L}}{\partial b} = \sum_{i=1}^{m}\delta_i"
             ),
         ]
     blocks = derivation + [

@@ -45,12 +45,18 @@ def section(f: Facts, images: np.ndarray) -> list[Block]:
                 if dx.wrong == 0
                 else " {fig:errors} and {tab:errors} show "
                 + (
-                    "every"
+                    "the misclassified image"
+                    if dx.wrong == 1
+                    else f"all {dx.wrong} misclassified images"
                     if len(errors) == dx.wrong
-                    else f"the {len(errors)} most confident of the {dx.wrong}"
+                    else f"the {len(errors)} most confident of the {dx.wrong} misclassified images"
                 )
-                + f" misclassified image{'s' if dx.wrong > 1 else ''}, most confident first, "
-                "with their file names in the dataset."
+                + (", most confident first," if len(errors) > 1 else "")
+                + (
+                    " with their file names in the dataset."
+                    if f.data.photos
+                    else f" with their index in {f.data.name}."
+                )
             )
         ),
         Figure(
@@ -85,7 +91,8 @@ def section(f: Facts, images: np.ndarray) -> list[Block]:
             tuple(
                 (a.file, str(a.actual), str(a.predicted), f"{a.probability:.3f}") for a in errors
             ),
-            caption="The misclassified images, to look them up in the dataset.",
+            caption="The misclassified images, to look them up in "
+            + ("the dataset." if f.data.photos else f"{f.data.name}."),
             label="errors",
         ),
     ]

@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from signnet.nn.backend import namespace
 from signnet.nn.layers import Draw, Layer
 
 Array = Any
@@ -54,10 +53,8 @@ class BatchNorm(Layer):
 
     def __init__(self, spec: dict, state: dict[str, Array]):
         super().__init__(spec)
-        self.params = {"gamma": state["gamma"], "beta": state["beta"]}
+        self._train({"gamma": state["gamma"], "beta": state["beta"]})
         self.buffers = {"running_mean": state["running_mean"], "running_var": state["running_var"]}
-        self.xp = namespace(state["gamma"])
-        self.grads = {name: self.xp.zeros_like(p) for name, p in self.params.items()}
         self._xhat = None
         self._inv_std = None
 

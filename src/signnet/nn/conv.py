@@ -50,9 +50,7 @@ class Conv2D(Layer):
 
     def __init__(self, spec: dict, weights: Array, bias: Array):
         super().__init__(spec)
-        self.params = {"W": weights, "b": bias}
-        self.xp = namespace(weights)
-        self.grads = {"W": self.xp.zeros_like(weights), "b": self.xp.zeros_like(bias)}
+        self._train({"W": weights, "b": bias})
         self.k = spec["kernel_size"]
         self._buffers: dict[str, Array] = {}
         self._slabs = None

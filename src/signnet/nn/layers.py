@@ -82,6 +82,13 @@ class Layer:
         """A layer of ``spec`` holding ``state`` (arrays shaped as :meth:`state_shapes` says)."""
         return cls(spec)
 
+    def _train(self, params: dict[str, Array]) -> None:
+        """Hold ``params`` as trainable, with zero gradients of their shapes; ``xp`` is their
+        array namespace."""
+        self.params = params
+        self.xp = namespace(*params.values())
+        self.grads = {name: self.xp.zeros_like(p) for name, p in params.items()}
+
     def spec(self) -> dict:
         return dict(self._spec)
 
@@ -125,9 +132,7 @@ class Dense(Layer):
 
     def __init__(self, spec: dict, weights: Array, bias: Array):
         super().__init__(spec)
-        self.params = {"W": weights, "b": bias}
-        self.xp = namespace(weights)
-        self.grads = {"W": self.xp.zeros_like(weights), "b": self.xp.zeros_like(bias)}
+        self._train({"W": weights, "b": bias})
         self._x = None
 
     @classmethod

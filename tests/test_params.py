@@ -20,6 +20,7 @@ from signnet.nn.schedules import SCHEDULES
 from signnet.params import (
     ParamError,
     Params,
+    key_title,
     load_params,
     read_yaml,
     reference_table,
@@ -253,3 +254,9 @@ def test_convolution_blocks_must_fit_the_image_size_before_any_work():
         "image_size"
     )
     repo_params(download={"image_size": 16}, model={"conv": [16, 32, 64, 128]})  # fits
+
+
+def test_a_key_s_name_in_prose_is_its_schema_title():
+    assert key_title("split.scaling") == "pixel scaling"
+    assert key_title("train.augment_rotation") == "augmentation: rotation"
+    assert key_title("model.dtype") == "model.dtype"  # untitled: the key itself

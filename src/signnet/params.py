@@ -146,7 +146,10 @@ class SplitParams(Section):
     ]
     scaling: Annotated[
         choices(SCALINGS),
-        Field(description="unit: x/255; standardize: per pixel, with training-part statistics"),
+        Field(
+            title="pixel scaling",
+            description="unit: x/255; standardize: per pixel, with training-part statistics",
+        ),
     ]
     seed: Seed
 
@@ -157,8 +160,9 @@ class ModelParams(Section):
     conv: Annotated[
         list[PositiveInt],
         Field(
+            title="convolution blocks",
             description="channels of each block kxk convolution, activation, 2x2 max-pool; "
-            "[] is a dense network"
+            "[] is a dense network",
         ),
     ]
     kernel_size: Annotated[
@@ -168,7 +172,10 @@ class ModelParams(Section):
     ]
     hidden: Annotated[
         list[PositiveInt],
-        Field(description="units per hidden dense layer; [] is logistic regression"),
+        Field(
+            title="hidden layers",
+            description="units per hidden dense layer; [] is logistic regression",
+        ),
     ]
     dropout: Annotated[
         float, Field(ge=0, lt=1, description="rate after each hidden dense layer; 0 is none")
@@ -177,36 +184,69 @@ class ModelParams(Section):
         bool,
         Field(description="batch normalisation after each convolution and hidden dense layer"),
     ]
-    activation: Annotated[choices(ACTIVATION_NAMES), Field(description="of the hidden layers")]
-    init: Annotated[
-        choices(INITIALISER_NAMES), Field(description="initial weights; biases start at 0")
+    activation: Annotated[
+        choices(ACTIVATION_NAMES),
+        Field(title="hidden activation", description="of the hidden layers"),
     ]
-    init_scale: Annotated[float, Field(gt=0, description="the std of init: normal")]
+    init: Annotated[
+        choices(INITIALISER_NAMES),
+        Field(title="initialisation", description="initial weights; biases start at 0"),
+    ]
+    init_scale: Annotated[
+        float, Field(title="initial weight scale", gt=0, description="the std of init: normal")
+    ]
     dtype: Annotated[choices(DTYPES), Field(description="of weights and computation")]
 
 
 class TrainParams(Section):
     """The optimisation: optimizer and its settings, epochs, batches, seed and device."""
 
-    optimizer: Annotated[choices(OPTIMIZER_NAMES), Field(description="the update rule")]
-    lr: Annotated[float, Field(gt=0, description="learning rate")]
+    optimizer: Annotated[
+        choices(OPTIMIZER_NAMES), Field(title="optimizer", description="the update rule")
+    ]
+    lr: Annotated[float, Field(title="learning rate", gt=0, description="learning rate")]
     momentum: Annotated[Fraction, Field(description="optimizer: momentum only")]
     beta1: Annotated[Fraction, Field(description="optimizer: adam only")]
     beta2: Annotated[Fraction, Field(description="optimizer: adam only")]
     weight_decay: Annotated[float, Field(ge=0, description="L2 penalty on weight matrices")]
     schedule: Annotated[
-        choices(SCHEDULE_NAMES), Field(description="learning rate per epoch: lr, or lr decayed")
+        choices(SCHEDULE_NAMES),
+        Field(
+            title="learning-rate schedule", description="learning rate per epoch: lr, or lr decayed"
+        ),
     ]
-    epochs: Annotated[PositiveInt, Field(description="passes over the training part, at most")]
-    batch_size: Annotated[PositiveInt, Field(description="1 is per-sample descent")]
+    epochs: Annotated[
+        PositiveInt, Field(title="epochs", description="passes over the training part, at most")
+    ]
+    batch_size: Annotated[
+        PositiveInt, Field(title="batch size", description="1 is per-sample descent")
+    ]
     augment_shift: Annotated[
-        float, Field(ge=0, le=0.5, description="random shift, up to this fraction of the side")
+        float,
+        Field(
+            title="augmentation: shift",
+            ge=0,
+            le=0.5,
+            description="random shift, up to this fraction of the side",
+        ),
     ]
     augment_rotation: Annotated[
-        float, Field(ge=0, le=180, description="random rotation, up to this many degrees")
+        float,
+        Field(
+            title="augmentation: rotation",
+            ge=0,
+            le=180,
+            description="random rotation, up to this many degrees",
+        ),
     ]
     augment_scale: Annotated[
-        float, Field(ge=0, lt=1, description="random scale, up to this fraction either way")
+        float,
+        Field(
+            title="augmentation: scale",
+            ge=0,
+            lt=1,
+            description="random scale, up to this fraction either way",
+        ),
     ]
     validation_fraction: Annotated[
         float,
@@ -434,6 +474,13 @@ def _with_bounds(kind: type, bounds: dict[str, float], plural: bool) -> str:
     if high:
         return f"{noun} {'less than' if high == 'lt' else 'at most'} {bounds[high]}"
     return noun
+
+
+def key_title(key: str) -> str:
+    """The name in prose of the dotted params ``key`` (its field's ``title``), or the key."""
+    section, name = key.split(".")
+    field = Params.model_fields[section].annotation.model_fields[name]
+    return field.title or key
 
 
 def exp_run_setting(section: str, key: str, value: Any) -> str:

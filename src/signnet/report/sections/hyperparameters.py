@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from signnet.nn.initialisers import INITIALISERS
 from signnet.nn.schedules import SCHEDULES
+from signnet.params import key_title
 from signnet.report.document import (
     Block,
     Heading,
@@ -11,7 +12,7 @@ from signnet.report.document import (
     Table,
 )
 from signnet.report.facts import Facts
-from signnet.report.sections.wording import KEY_NAMES, batching, pct, value_text
+from signnet.report.sections.wording import batching, pct, value_text
 
 
 def _setup_rows(f: Facts) -> tuple[tuple[str, str], ...]:
@@ -116,7 +117,7 @@ def section(f: Facts) -> list[Block]:
     if dep.departures:
         rows = tuple(
             (
-                KEY_NAMES.get(d.key, d.key),
+                key_title(d.key),
                 value_text(d.key, d.stated),
                 value_text(d.key, d.used),
                 _evidence_text(d.evidence) if stated is not None else "not measured",

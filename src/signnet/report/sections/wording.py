@@ -8,24 +8,6 @@ from signnet.report.facts import Facts
 PHOTO_COLUMNS = 6
 
 
-KEY_NAMES = {
-    "split.scaling": "pixel scaling",
-    "model.conv": "convolution blocks",
-    "model.hidden": "hidden layers",
-    "model.activation": "hidden activation",
-    "model.init": "initialisation",
-    "model.init_scale": "initial weight scale",
-    "train.optimizer": "optimizer",
-    "train.lr": "learning rate",
-    "train.epochs": "epochs",
-    "train.batch_size": "batch size",
-    "train.schedule": "learning-rate schedule",
-    "train.augment_shift": "augmentation: shift",
-    "train.augment_rotation": "augmentation: rotation",
-    "train.augment_scale": "augmentation: scale",
-}
-
-
 def pct(value: float, digits: int = 1) -> str:
     return f"{100 * value:.{digits}f}%"
 

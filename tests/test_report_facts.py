@@ -76,6 +76,19 @@ RUNS = {
     "course file": lambda: report_inputs((6, 8), source=COURSE),
     "mnist": lambda: ten_digits(MNIST),
     "at chance": lambda: at_chance(report_inputs((6, 8), 1)),
+    "no hidden layer": lambda: report_inputs((6, 8), 20, model={"hidden": []}, noise=3),
+    "cross-validation off": lambda: dataclasses.replace(
+        report_inputs((6, 8), noise=3), cross_validation={"folds": [], "summary": {}}
+    ),
+    "validation part": lambda: report_inputs(
+        (1, 4, 7), 8, train_recipe={"validation_fraction": 0.25, "patience": 3}, noise=3
+    ),
+    "batch-normalised": lambda: report_inputs(
+        (6, 8),
+        model={"batch_norm": True, "dropout": 0.2},
+        train_recipe={"weight_decay": 0.01},
+        noise=3,
+    ),
 }
 
 

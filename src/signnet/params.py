@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
+import shlex
 import types
 import typing
 from collections.abc import Callable
@@ -289,8 +291,20 @@ class CrossValidationParams(Section):
     ]
 
 
+# A line of the report's title block: printable, on one line, short enough for it.
+TITLE_LINE_LENGTH = 100
+TitleLine = Annotated[
+    str,
+    rule(
+        lambda s: len(s) <= TITLE_LINE_LENGTH and s.isprintable() and s == s.strip(),
+        f"at most {TITLE_LINE_LENGTH} printable characters on one line, without leading or "
+        "trailing spaces",
+    ),
+]
+
+
 class ReportParams(Section):
-    """How many photos the report shows."""
+    """How many photos the report shows, and its title block (empty by default)."""
 
     example_photos: Annotated[
         int, Field(ge=1, le=64, description="test photos shown with their predictions")
@@ -298,6 +312,12 @@ class ReportParams(Section):
     max_misclassified: Annotated[
         int, Field(ge=0, le=200, description="misclassified test photos shown, surest first")
     ]
+    authors: Annotated[
+        list[Annotated[TitleLine, rule(bool, "not empty")]],
+        Field(max_length=10, description="the authors' names under the report's title"),
+    ]
+    course: Annotated[TitleLine, Field(description="the course, under the authors (or empty)")]
+    milestone: Annotated[TitleLine, Field(description="the milestone, under the course (or empty)")]
 
 
 class Params(Section):
@@ -485,10 +505,11 @@ def key_title(key: str) -> str:
 
 def exp_run_setting(section: str, key: str, value: Any) -> str:
     """The ``-S`` argument of ``dvc exp run`` that sets ``section.key`` to ``value`` (Hydra's
-    override syntax; single-quoted for the shell when it holds brackets)."""
-    text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
-    setting = f"{section}.{key}={text}"
-    return f"'{setting}'" if "[" in text else setting
+    override syntax: a string that is not a plain word is double-quoted, as is a list's; the
+    whole single-quoted for the shell where it needs to be)."""
+    plain = isinstance(value, str) and re.fullmatch(r"[\w./-]+", value)
+    text = value if plain else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return shlex.quote(f"{section}.{key}={text}")
 
 
 def reference_table(params: Params) -> str:
@@ -499,7 +520,8 @@ def reference_table(params: Params) -> str:
         section = getattr(params, section_name)
         for name, field in section_field.annotation.model_fields.items():
             value = getattr(section, name)
-            shown = json.dumps(value) if value is None or isinstance(value, bool) else str(value)
+            quoted = value is None or isinstance(value, bool) or value == ""
+            shown = json.dumps(value) if quoted else str(value)
             shown = shown.replace("'", "")
             about, what = _about(field), field.description
             lines.append(f"| `{section_name}.{name}` | `{shown}` | {about} | {what} |")

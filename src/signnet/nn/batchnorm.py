@@ -43,11 +43,11 @@ class BatchNorm(Layer):
     equations = (
         r"\hat{x} = \dfrac{x - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}},\qquad "
         r"y = \gamma\,\hat{x} + \beta",
-        r"\mu \leftarrow (1 - m)\,\mu + m\,\mu_B,\qquad"
+        r"\mu \leftarrow (1 - m)\,\mu + m\,\mu_B,\qquad "
         r"\sigma^2 \leftarrow (1 - m)\,\sigma^2 + m\,\dfrac{n}{n - 1}\,\sigma_B^2",
         r"\dfrac{\partial \mathcal{L}}{\partial x} = \dfrac{\gamma}{\sqrt{\sigma_B^2 + \epsilon}}"
-        r"\left(\delta - \overline{\delta} - \hat{x}\,\overline{\delta\,\hat{x}}\right),\qquad"
-        r"\dfrac{\partial \mathcal{L}}{\partial \gamma} = \sum \delta\,\hat{x},\quad"
+        r"\left(\delta - \overline{\delta} - \hat{x}\,\overline{\delta\,\hat{x}}\right),\qquad "
+        r"\dfrac{\partial \mathcal{L}}{\partial \gamma} = \sum \delta\,\hat{x},\quad "
         r"\dfrac{\partial \mathcal{L}}{\partial \beta} = \sum \delta",
     )
 

@@ -69,7 +69,7 @@ class Momentum(SGD):
 
     name = "momentum"
     equation = (
-        r"v \leftarrow \mu\,v + \dfrac{\partial \mathcal{L}}{\partial \theta},\qquad"
+        r"v \leftarrow \mu\,v + \dfrac{\partial \mathcal{L}}{\partial \theta},\qquad "
         r"\theta \leftarrow \theta - \eta_e\,v"
     )
 

@@ -11,20 +11,18 @@ from collections.abc import Callable
 @dataclasses.dataclass(frozen=True)
 class Schedule:
     """``factor(epoch, epochs)`` multiplies the optimizer's initial rate in epoch ``epoch``
-    (from 1) of ``epochs``; ``rule`` is that rate in plain text (η_e from η, e and E) and
-    ``equation`` in LaTeX, both None when the rate is constant."""
+    (from 1) of ``epochs``; ``equation`` is the rate of epoch e in TeX (η_e from η, e and E), None
+    when the rate is constant."""
 
     name: str
     factor: Callable[[int, int], float]
-    rule: str | None
     equation: str | None
 
 
-CONSTANT = Schedule("constant", lambda epoch, epochs: 1.0, None, None)
+CONSTANT = Schedule("constant", lambda epoch, epochs: 1.0, None)
 COSINE = Schedule(
     "cosine",
     lambda epoch, epochs: 0.5 * (1.0 + math.cos(math.pi * (epoch - 1) / epochs)),
-    "η_e = η(1 + cos(π(e - 1)/E))/2",
     r"\eta_e = \tfrac{1}{2}\,\eta\,\left(1 + \cos\dfrac{\pi (e - 1)}{E}\right)",
 )
 

@@ -1,5 +1,6 @@
 """The milestone report's content: the sections (one module each in
-:mod:`signnet.report.sections`) in reading order, numbered by the document model.
+:mod:`signnet.report.sections`) in reading order, as blocks of the document model that each
+writer numbers (see :mod:`signnet.report.document`).
 
 The sections format the facts of :mod:`signnet.report.facts`: every number, name and
 condition comes from :class:`~signnet.report.facts.Facts`; the prose chooses words for them.
@@ -11,10 +12,7 @@ references and the scikit-learn cross-check as an appendix.
 
 from __future__ import annotations
 
-from signnet.report.document import (
-    Block,
-    number_blocks,
-)
+from signnet.report.document import Block
 from signnet.report.facts import Facts, ReportInputs, gather_facts
 from signnet.report.sections import (
     appendix,
@@ -33,22 +31,20 @@ from signnet.report.sections import (
 
 
 def build_report(inputs: ReportInputs, f: Facts | None = None) -> list[Block]:
-    """The report's blocks, in reading order, figures and tables numbered; ``f`` are the facts
-    of ``inputs`` when they are at hand."""
+    """The report's blocks, in reading order; ``f`` are the facts of ``inputs`` when they are
+    at hand."""
     f = gather_facts(inputs) if f is None else f
-    return number_blocks(
-        [
-            *introduction.section(f),
-            *data.section(f),
-            *method.section(f),
-            *hyperparameters.section(f),
-            *training.section(f, inputs.history),
-            *results.section(f, inputs),
-            *predictions.section(f, inputs.test["images"]),
-            *discussion.section(f),
-            *conclusion.section(f),
-            *reproducibility.section(f),
-            *references.section(f),
-            *appendix.section(inputs, f),
-        ]
-    )
+    return [
+        *introduction.section(f),
+        *data.section(f),
+        *method.section(f),
+        *hyperparameters.section(f),
+        *training.section(f, inputs.history),
+        *results.section(f, inputs),
+        *predictions.section(f, inputs.test["images"]),
+        *discussion.section(f),
+        *conclusion.section(f),
+        *reproducibility.section(f),
+        *references.section(f),
+        *appendix.section(inputs, f),
+    ]

@@ -1,15 +1,17 @@
-"""A small document model that the Markdown and PDF renderers share.
+"""A small document model that the Markdown and PDF writers share.
 
-The report's content is built once as a list of blocks; each renderer turns the same blocks
-into its format, so the two files always say the same thing.
+The report's content is built once as a list of blocks; each writer turns the same blocks into
+its format, so the two files always say the same thing.
 
-Text conventions (both renderers): ``[text](https://...)`` is a link; ``**text**`` is bold.
-Sections (level-2 headings), figures and tables with a ``label`` and every display equation are
-numbered in reading order by :func:`number_blocks`, which also replaces ``{sec:label}``,
-``{fig:label}``, ``{tab:label}`` and ``{eq:label}`` in any text with ``Section 4``,
-``Figure 3``, ``Table 2`` or ``Equation (5)``, so that text can refer to a section, a float or
-an equation before or after it. A heading without a label (References, an appendix) is not
-numbered.
+Text conventions (both writers): ``[text](https://...)`` is a link; ``**text**`` is bold;
+``$tex$`` is inline maths and :class:`Equation` display maths, both in the TeX that GitHub's
+MathJax renders and :mod:`signnet.report.maths` converts for Typst. Text refers to a labelled
+block with ``{kind:label}``: ``sec`` (a level-2 heading), ``fig``, ``tab``, ``alg``
+(:class:`Algorithm`), ``lst`` (:class:`Code`) or ``eq``, before or after it. The PDF lets Typst
+number them and resolve the references; the Markdown writer calls :func:`number_blocks`, which
+numbers them in reading order the same way and writes the names (``Section 4``, ``Figure 3``,
+``Equation (5)``) into the text. A heading without a label (References, an appendix) is not
+numbered; every display equation is.
 """
 
 from __future__ import annotations
@@ -19,9 +21,19 @@ import re
 
 
 @dataclasses.dataclass(frozen=True)
+class Title:
+    """The title block: the title, then the authors and the other lines under it (course,
+    milestone), each left out when empty."""
+
+    text: str
+    authors: tuple[str, ...] = ()
+    details: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
 class Heading:
     text: str
-    level: int = 2  # 1 = the title
+    level: int = 2  # 2 = a section, 3 = a subsection
     label: str = ""  # a numbered section (level 2) that text refers to as {sec:label}
 
 
@@ -37,8 +49,8 @@ class Bullets:
 
 @dataclasses.dataclass(frozen=True)
 class Equation:
-    """Display maths in the TeX subset that Matplotlib's mathtext and GitHub both render;
-    ``number`` is set by :func:`number_blocks`."""
+    """Display maths in TeX (see the module's conventions); ``number`` is set by
+    :func:`number_blocks`."""
 
     tex: str
     label: str = ""  # referred to as {eq:label}
@@ -47,17 +59,20 @@ class Equation:
 
 @dataclasses.dataclass(frozen=True)
 class Algorithm:
-    """A numbered algorithm box: ``lines`` of (indent level, text)."""
+    """A numbered algorithm: ``lines`` of (indent level, text), numbered from 1."""
 
-    title: str
+    caption: str
     lines: tuple[tuple[int, str], ...]
+    label: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
 class Code:
-    """Verbatim text in a monospaced box (a command to copy)."""
+    """A numbered listing: verbatim text in a monospaced box (a command to copy)."""
 
     text: str
+    caption: str
+    label: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,16 +92,42 @@ class Figure:
     label: str = ""
 
 
-Block = Heading | Paragraph | Bullets | Equation | Algorithm | Code | Table | Figure
+@dataclasses.dataclass(frozen=True)
+class References:
+    """The list of works cited, each entry a full citation that the text cites by author and
+    year (no numbers)."""
 
-_REFERENCE = re.compile(r"\{(sec|fig|tab|eq):([a-z0-9_-]+)\}")
-_KINDS = {Heading: ("sec", "Section"), Figure: ("fig", "Figure"), Table: ("tab", "Table")}
+    entries: tuple[str, ...]
+
+
+Block = (
+    Title
+    | Heading
+    | Paragraph
+    | Bullets
+    | Equation
+    | Algorithm
+    | Code
+    | Table
+    | Figure
+    | References
+)
+
+REFERENCE = re.compile(r"\{(sec|fig|tab|alg|lst|eq):([a-z0-9_-]+)\}")
+# The blocks numbered per kind, with the kind's name for references and captions.
+KINDS = {
+    Heading: ("sec", "Section"),
+    Figure: ("fig", "Figure"),
+    Table: ("tab", "Table"),
+    Algorithm: ("alg", "Algorithm"),
+    Code: ("lst", "Listing"),
+}
 
 
 def number_blocks(blocks: list[Block]) -> list[Block]:
-    """The blocks with labelled sections, figures and tables numbered (headings start ``4 ``,
-    captions ``Figure 2.``) and every ``{sec:label}``, ``{fig:label}`` and ``{tab:label}`` in
-    the text replaced by its name."""
+    """The blocks with labelled sections and floats numbered (headings start ``4 ``, captions
+    ``Figure 2.``), every equation numbered, and every ``{kind:label}`` in the text replaced by
+    its name."""
     names: dict[tuple[str, str], str] = {}
     numbers: dict[tuple[str, str], int] = {}
     equations = 0
@@ -95,8 +136,8 @@ def number_blocks(blocks: list[Block]) -> list[Block]:
             equations += 1
             if block.label:
                 names["eq", block.label] = f"Equation ({equations})"
-        if type(block) in _KINDS and block.label:
-            kind, word = _KINDS[type(block)]
+        if type(block) in KINDS and block.label:
+            kind, word = KINDS[type(block)]
             numbers[kind, block.label] = sum(1 for k in names if k[0] == kind) + 1
             names[kind, block.label] = f"{word} {numbers[kind, block.label]}"
 
@@ -107,7 +148,7 @@ def number_blocks(blocks: list[Block]) -> list[Block]:
                 raise KeyError(f"no {match[1]} labelled {match[2]!r} in the report")
             return names[key]
 
-        return _REFERENCE.sub(name, text)
+        return REFERENCE.sub(name, text)
 
     numbered: list[Block] = []
     equations = 0
@@ -115,8 +156,8 @@ def number_blocks(blocks: list[Block]) -> list[Block]:
         if isinstance(block, Equation):
             equations += 1
             block = dataclasses.replace(block, number=equations)
-        if isinstance(block, Figure | Table):
-            kind = "fig" if isinstance(block, Figure) else "tab"
+        if isinstance(block, Figure | Table | Algorithm | Code):
+            kind = KINDS[type(block)][0]
             prefix = f"{names[kind, block.label]}. " if block.label else ""
             block = dataclasses.replace(block, caption=prefix + resolve(block.caption))
         if isinstance(block, Table):
@@ -130,5 +171,9 @@ def number_blocks(blocks: list[Block]) -> list[Block]:
             block = dataclasses.replace(block, text=resolve(block.text))
         elif isinstance(block, Bullets):
             block = dataclasses.replace(block, items=tuple(resolve(i) for i in block.items))
+        elif isinstance(block, Algorithm):
+            block = dataclasses.replace(
+                block, lines=tuple((indent, resolve(text)) for indent, text in block.lines)
+            )
         numbered.append(block)
     return numbered

@@ -255,6 +255,8 @@ class Facts:
     documents: tuple[str, ...]  # the reference documents the report cites, keys of DOCUMENTS
     command: str  # the dvc exp run line that reproduces this run from any params.yaml
     code_fingerprint: str
+    authors: tuple[str, ...]  # the title block's (report.authors)
+    title_details: tuple[str, ...]  # the title block's other lines: course, milestone, if set
     pairs: PairsFacts | None
 
 
@@ -574,5 +576,9 @@ def gather_facts(inputs: ReportInputs) -> Facts:
         documents=tuple(k for k in DOCUMENTS if k in cited),
         command=reproduce_command(inputs.params),
         code_fingerprint=inputs.code_fingerprint,
+        authors=tuple(inputs.params.report.authors),
+        title_details=tuple(
+            line for line in (inputs.params.report.course, inputs.params.report.milestone) if line
+        ),
         pairs=_pairs(inputs.pairs),
     )

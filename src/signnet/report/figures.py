@@ -1,4 +1,5 @@
-"""The report's figures as PNG bytes, drawn with Matplotlib's Agg backend.
+"""The report's figures as PNG bytes, drawn with Matplotlib's object API and Agg (no pyplot,
+so no global state).
 
 Each figure is drawn at the size it is printed in the PDF (at most the text width, 6.85
 inches), so its fonts print at their point size, never under 8 pt. PNGs carry no timestamp and
@@ -9,40 +10,18 @@ from __future__ import annotations
 
 import io
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-import numpy as np  # noqa: E402
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 DPI = 150
-EQUATION_DPI = 2 * DPI  # equations are small: drawn finer than figures
-TEXT_WIDTH = 6.85  # inches: the PDF's text width (A4 less two 18 mm margins)
+TEXT_WIDTH = 6.85  # inches: the PDF's text width (signnet.report.pdf sets the margins from it)
 SMALLEST = 8  # pt
 
 
 def _png(figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    plt.close(figure)
-    return buffer.getvalue()
-
-
-def equation_png(tex: str, size: float = 12) -> bytes:
-    """Display maths ``tex`` (mathtext's TeX subset) typeset at ``size`` pt, at EQUATION_DPI."""
-    figure = plt.figure(figsize=(0.01, 0.01))
-    figure.text(0, 0, f"${tex}$", fontsize=size)
-    buffer = io.BytesIO()
-    figure.savefig(
-        buffer,
-        format="png",
-        dpi=EQUATION_DPI,
-        bbox_inches="tight",
-        pad_inches=0.02,
-        metadata={"Software": None},
-    )
-    plt.close(figure)
     return buffer.getvalue()
 
 
@@ -50,9 +29,8 @@ def training_curves(history: list[dict], marked_epoch: int) -> bytes:
     """Loss and accuracy per epoch, train and test, side by side, with a dotted line at
     ``marked_epoch`` (the lowest test loss); the legend sits above the plots, off the data."""
     epochs = [r["epoch"] for r in history]
-    figure, (loss_axis, accuracy_axis) = plt.subplots(
-        1, 2, figsize=(TEXT_WIDTH, 3.1), layout="constrained"
-    )
+    figure = Figure(figsize=(TEXT_WIDTH, 3.1), layout="constrained")
+    loss_axis, accuracy_axis = figure.subplots(1, 2)
     for axis, metric, label in (
         (loss_axis, "loss", "Loss"),
         (accuracy_axis, "accuracy", "Accuracy"),
@@ -72,7 +50,8 @@ def training_curves(history: list[dict], marked_epoch: int) -> bytes:
 def confusion_heatmap(confusion: np.ndarray, digits: list[int]) -> bytes:
     """The confusion matrix as a labelled heatmap: actual digits down, predicted across."""
     size = min(1.5 + 0.4 * len(digits), 5.2)
-    figure, axis = plt.subplots(figsize=(size + 1.1, size))
+    figure = Figure(figsize=(size + 1.1, size))
+    axis = figure.subplots()
     image = axis.imshow(confusion, cmap="Blues")
     ticks = np.arange(len(digits))
     axis.set_xticks(ticks, [str(d) for d in digits])
@@ -95,7 +74,8 @@ def pair_difficulty_map(
     labelled heatmap (percent in each cell; darker is harder); the ``hardest`` pairs (name ->
     its two digits) are outlined and named under the map."""
     size = min(1.4 + 0.48 * len(digits), 5.6)
-    figure, axis = plt.subplots(figsize=(size + 1.2, size + 0.6))
+    figure = Figure(figsize=(size + 1.2, size + 0.6))
+    axis = figure.subplots()
     percent = grid * 100
     image = axis.imshow(np.ma.masked_invalid(percent), cmap="magma", vmax=100)
     ticks = np.arange(len(digits))
@@ -119,7 +99,7 @@ def pair_difficulty_map(
     for a, b in hardest.values():
         for row, column in ((index[a], index[b]), (index[b], index[a])):
             axis.add_patch(
-                plt.Rectangle(
+                Rectangle(
                     (column - 0.5, row - 0.5), 1, 1, fill=False, edgecolor="#00b4d8", linewidth=2
                 )
             )
@@ -132,7 +112,8 @@ def pair_difficulty_map(
 
 def roc_figure(fpr: list[float], tpr: list[float], auc: float, label: str) -> bytes:
     """The ROC curve with its area and the chance diagonal."""
-    figure, axis = plt.subplots(figsize=(3.9, 4.1), layout="constrained")
+    figure = Figure(figsize=(3.9, 4.1), layout="constrained")
+    axis = figure.subplots()
     axis.plot(fpr, tpr, label=f"{label} (AUC {auc:.4f})")
     axis.plot([0, 1], [0, 1], ":", color="grey", label="chance")
     axis.set_xlabel("false positive rate")
@@ -145,18 +126,34 @@ def roc_figure(fpr: list[float], tpr: list[float], auc: float, label: str) -> by
 
 
 def photo_grid(images: np.ndarray, titles: list[str], columns: int, wrong: list[bool]) -> bytes:
-    """Grayscale photos (n, S, S) in a grid, each with a title; wrong ones titled in red."""
+    """Grayscale photos (n, S, S) in a grid of ``columns`` across the text width, each under its
+    title (lines of SMALLEST pt); wrong ones titled in red.
+
+    One axes fills the figure, in inches from its top left corner; each photo is an image placed
+    in it at its cell (no axes and no layout engine per photo: dozens of photos cost little).
+    """
     rows = -(-len(images) // columns)
-    figure, axes = plt.subplots(
-        rows,
-        columns,
-        figsize=(TEXT_WIDTH, 1.55 * rows + 0.15),
-        squeeze=False,
-        layout="constrained",
-    )
-    for axis in axes.flat:
-        axis.axis("off")
-    for axis, image, title, is_wrong in zip(axes.flat, images, titles, wrong, strict=False):
-        axis.imshow(image, cmap="gray", vmin=0, vmax=255)
-        axis.set_title(title, fontsize=SMALLEST, color="firebrick" if is_wrong else "black")
+    cell = TEXT_WIDTH / columns  # inches per column
+    photo = 0.82 * cell  # inches per photo side
+    lines = max(title.count("\n") + 1 for title in titles)
+    title_room = (lines * 1.25 * SMALLEST + 4) / 72  # inches above each photo
+    height = rows * (title_room + photo) + 0.05
+    figure = Figure(figsize=(TEXT_WIDTH, height))
+    axis = figure.add_axes((0, 0, 1, 1), xlim=(0, TEXT_WIDTH), ylim=(height, 0))
+    axis.axis("off")
+    for i, (image, title, is_wrong) in enumerate(zip(images, titles, wrong, strict=True)):
+        top = (i // columns) * (title_room + photo) + title_room
+        left = (i % columns) * cell + (cell - photo) / 2
+        extent = (left, left + photo, top + photo, top)
+        axis.imshow(image, cmap="gray", vmin=0, vmax=255, extent=extent, aspect="auto")
+        axis.text(
+            left + photo / 2,
+            top - 0.03,
+            title,
+            ha="center",
+            va="bottom",
+            fontsize=SMALLEST,
+            linespacing=1.1,
+            color="firebrick" if is_wrong else "black",
+        )
     return _png(figure)

@@ -1,7 +1,9 @@
-"""Rendering the report's blocks as GitHub-flavoured Markdown, figures as PNG files beside it.
+"""Writing the report's blocks as GitHub-flavoured Markdown, figures as PNG files beside it.
 
-Display maths goes between ``$$`` lines, which GitHub renders; the algorithm box and commands
-are fenced blocks.
+The blocks are numbered by :func:`~signnet.report.document.number_blocks` first, so references
+read ``Section 4``, ``Equation (5)``. Maths stays TeX, which GitHub renders: ``$...$`` inline,
+display equations between ``$$`` lines with their number as ``\\tag``. The algorithm is a quoted
+block of numbered lines (so that its maths renders too), the reproducing command a fenced block.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from signnet.report.document import (
     Figure,
     Heading,
     Paragraph,
+    References,
     Table,
+    Title,
+    number_blocks,
 )
 
 
@@ -30,35 +35,41 @@ def _table(table: Table) -> str:
         "|" + "|".join(align) + "|",
         *("| " + " | ".join(_escape(c) for c in row) + " |" for row in table.rows),
     ]
-    caption = f"\n\n*{table.caption}*" if table.caption else ""
-    return "\n".join(lines) + caption
+    return f"*{table.caption}*\n\n" + "\n".join(lines)
 
 
 def _algorithm(block: Algorithm) -> str:
-    width = len(str(len(block.lines)))
     lines = [
-        f"{number:>{width}}  {'    ' * indent}{text}"
+        f"> `{number:>2}` {'&emsp;' * 2 * indent}{text}"
         for number, (indent, text) in enumerate(block.lines, 1)
     ]
-    return f"**{block.title}**\n\n```text\n" + "\n".join(lines) + "\n```"
+    return f"**{block.caption}**\n>\n" + "<br>\n".join(lines)
+
+
+def _title(block: Title) -> str:
+    lines = [", ".join(block.authors), *block.details]
+    return "\n\n".join([f"# {block.text}", *(f"*{line}*" for line in lines if line)])
 
 
 def render_markdown(blocks: list[Block], figure_dir: str) -> str:
     """The Markdown text; figures are linked as ``<figure_dir>/<name>``."""
     parts = []
-    for block in blocks:
-        if isinstance(block, Heading):
+    for block in number_blocks(blocks):
+        if isinstance(block, Title):
+            parts.append(_title(block))
+        elif isinstance(block, Heading):
             parts.append("#" * block.level + " " + block.text)
         elif isinstance(block, Paragraph):
             parts.append(block.text)
-        elif isinstance(block, Bullets):
-            parts.append("\n".join(f"- {item}" for item in block.items))
+        elif isinstance(block, Bullets | References):
+            items = block.items if isinstance(block, Bullets) else block.entries
+            parts.append("\n".join(f"- {item}" for item in items))
         elif isinstance(block, Equation):
             parts.append(f"$$\n{block.tex} \\tag{{{block.number}}}\n$$")
         elif isinstance(block, Algorithm):
             parts.append(_algorithm(block))
         elif isinstance(block, Code):
-            parts.append(f"```bash\n{block.text}\n```")
+            parts.append(f"```bash\n{block.text}\n```\n\n*{block.caption}*")
         elif isinstance(block, Table):
             parts.append(_table(block))
         elif isinstance(block, Figure):

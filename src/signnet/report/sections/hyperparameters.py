@@ -21,7 +21,7 @@ def _setup_rows(f: Facts) -> tuple[tuple[str, str], ...]:
         ("Optimizer", f.method.optimizer_text),
         (
             "Learning rate",
-            f"{m.lr:g}" + (f", {m.schedule} schedule" if SCHEDULES[m.schedule].rule else ""),
+            f"{m.lr:g}" + (f", {m.schedule} schedule" if SCHEDULES[m.schedule].equation else ""),
         ),
         ("Epochs", str(m.epochs)),
         ("Batches", batching(f)),

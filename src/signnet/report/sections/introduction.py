@@ -6,6 +6,7 @@ from signnet.report.document import (
     Block,
     Heading,
     Paragraph,
+    Title,
 )
 from signnet.report.facts import Facts
 from signnet.report.sections.wording import network_kind, pct, task_name
@@ -28,7 +29,11 @@ def section(f: Facts) -> list[Block]:
     subject = "Handwritten digits (MNIST)" if mnist else "Sign-language digits"
     shows = "handwritten" if mnist else "a hand signing"
     return [
-        Heading(f"{subject}, {task_name(f)}: a {network_kind(f)} network from scratch", level=1),
+        Title(
+            f"{subject}, {task_name(f)}: a {network_kind(f)} network from scratch",
+            f.authors,
+            f.title_details,
+        ),
         Paragraph(
             f"**Summary.** A {network_kind(f)} network written with array operations only "
             f"classifies images of {shows} {task_name(f)}. On the held-out test part it labels "

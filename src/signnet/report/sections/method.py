@@ -65,9 +65,9 @@ def _forward(f: Facts) -> list[Block]:
         regression = "logistic regression" if f.binary else "softmax regression"
         return [
             Paragraph(
-                "**Forward pass.** A batch is a matrix with one row per image: X has m rows"
+                "**Forward pass.** A batch is a matrix with one row per image: $X$ has $m$ rows"
                 + rows
-                + f"There is no hidden layer ({regression}): one dense layer multiplies X by "
+                + f"There is no hidden layer ({regression}): one dense layer multiplies $X$ by "
                 "its weights and adds its bias (a row, added to every row) to give the logits:"
             ),
             Equation(r"Z = X\,W + b"),
@@ -75,9 +75,9 @@ def _forward(f: Facts) -> list[Block]:
         ]
     blocks: list[Block] = [
         Paragraph(
-            "**Forward pass.** A batch is a matrix with one row per image: X has m rows"
+            "**Forward pass.** A batch is a matrix with one row per image: $X$ has $m$ rows"
             + rows
-            + f"Hidden units apply the {ACTIVATIONS[m.activation].display} g elementwise:"
+            + f"Hidden units apply the {ACTIVATIONS[m.activation].display} $g$ elementwise:"
         ),
         Equation(g + r",\qquad " + g_prime),
     ]
@@ -85,8 +85,8 @@ def _forward(f: Facts) -> list[Block]:
         blocks += [
             Paragraph(
                 f"Each of the {len(m.conv)} convolution blocks slides {m.kernel_size} x "
-                f"{m.kernel_size} kernels K with stride 1 and zero padding that keeps the size, "
-                "adds a bias per channel, applies g, and keeps the maximum of each 2 x 2 window:"
+                f"{m.kernel_size} kernels $K$ with stride 1 and zero padding that keeps the size, "
+                "adds a bias per channel, applies $g$, and keeps the maximum of each 2 x 2 window:"
             ),
             Equation(
                 Conv2D.equation
@@ -100,15 +100,16 @@ def _forward(f: Facts) -> list[Block]:
         ]
     dropout = (
         f" During training, after each hidden dense layer, every unit is kept with probability "
-        f"{1 - m.dropout:g} and scaled by 1/{1 - m.dropout:g} (inverted dropout), so inference "
+        f"{1 - m.dropout:g} and scaled by $1/{1 - m.dropout:g}$ (inverted dropout), so inference "
         "uses the weights as they are."
         if m.dropout and m.hidden
         else ""
     )
     blocks += [
         Paragraph(
-            "Each dense layer l multiplies by its weights and adds its bias (a row, added to "
-            "every row); hidden layers then apply g, the last layer gives the logits z." + dropout
+            "Each dense layer $l$ multiplies by its weights and adds its bias (a row, added to "
+            "every row); hidden layers then apply $g$, the last layer gives the logits $z$."
+            + dropout
         ),
         Equation(r"Z^{[l]} = A^{[l-1]}\,W^{[l]} + b^{[l]},\qquad A^{[l]} = g(Z^{[l]})"),
     ]
@@ -116,10 +117,11 @@ def _forward(f: Facts) -> list[Block]:
         blocks += [
             Paragraph(
                 "Batch normalisation (BN), after each convolution and hidden dense layer and "
-                "before g, normalises each feature (each channel, for images) with the mean "
-                "μ_B and variance σ²_B of the batch's n values of it while training, then "
-                "scales and shifts it by the learned γ and β; running estimates, updated with "
-                f"momentum m = {BN_MOMENTUM:g}, take the batch's place at inference, so a "
+                "before $g$, normalises each feature (each channel, for images) with the mean "
+                "$\\mu_B$ and variance $\\sigma_B^2$ of the batch's $n$ values of it while "
+                "training, then scales and shifts it by the learned $\\gamma$ and $\\beta$; "
+                f"running estimates, updated with momentum $m = {BN_MOMENTUM:g}$, take the "
+                "batch's place at inference, so a "
                 "photo's prediction does not depend on the others scored with it:"
             ),
             *(Equation(tex) for tex in BatchNorm.equations[:2]),
@@ -133,9 +135,9 @@ def _output(f: Facts) -> list[Block]:
         return [
             Paragraph(
                 f"The output is one sigmoid unit, the probability of digit {f.positive}; the "
-                "loss is the binary cross-entropy averaged over the m images of the batch "
-                "(computed from the logits as log σ(z) = -log(1 + exp(-z)), so it never takes "
-                "log 0):"
+                "loss is the binary cross-entropy averaged over the $m$ images of the batch "
+                "(computed from the logits as $\\log \\sigma(z) = -\\log(1 + e^{-z})$, so it "
+                "never takes $\\log 0$):"
             ),
             Equation(
                 r"\hat{y}_i = \sigma(z_i),\qquad \mathcal{L} = -\dfrac{1}{m}\sum_{i=1}^{m}"
@@ -145,8 +147,8 @@ def _output(f: Facts) -> list[Block]:
     return [
         Paragraph(
             f"The output is a softmax over the {len(f.digits)} logits; the loss is the "
-            "categorical cross-entropy averaged over the batch, with one-hot targets y "
-            "(computed with the log-sum-exp shift, so it never takes log 0):"
+            "categorical cross-entropy averaged over the batch, with one-hot targets $y$ "
+            "(computed with the log-sum-exp shift, so it never takes $\\log 0$):"
         ),
         Equation(
             r"\hat{y}_{ik} = \dfrac{e^{z_{ik}}}{\sum_j e^{z_{ij}}},\qquad \mathcal{L} = "
@@ -165,7 +167,7 @@ def _backward(f: Facts) -> list[Block]:
             ),
             Equation(
                 r"\dfrac{\partial \mathcal{L}}{\partial \hat{y}} = "
-                r"\dfrac{\hat{y} - y}{\hat{y}\,(1 - \hat{y})},\qquad"
+                r"\dfrac{\hat{y} - y}{\hat{y}\,(1 - \hat{y})},\qquad "
                 r"\dfrac{\partial \hat{y}}{\partial z} = \hat{y}\,(1 - \hat{y})"
                 r"\quad\Rightarrow\quad \dfrac{\partial \mathcal{L}}{\partial z} = \hat{y} - y",
                 label="output-gradient",
@@ -189,21 +191,22 @@ def _backward(f: Facts) -> list[Block]:
         return derivation + [
             Paragraph(
                 "Averaged over the batch, {eq:output-gradient} gives the error of the output, "
-                "δ = (Ŷ - Y)/m; the weight gradient multiplies the input by it and the bias "
+                "$\\delta = (\\hat{Y} - Y)/m$; the weight gradient multiplies the input by it "
+                "and the bias "
                 "gradient sums it over the batch:"
             ),
             Equation(
-                r"\dfrac{\partial \mathcal{L}}{\partial W} = X^{\top}\,\delta,\qquad"
+                r"\dfrac{\partial \mathcal{L}}{\partial W} = X^{\top}\,\delta,\qquad "
                 r"\dfrac{\partial \mathcal{L}}{\partial b} = \sum_{i=1}^{m}\delta_i"
             ),
         ]
     blocks = derivation + [
         Paragraph(
             "Averaged over the batch, {eq:output-gradient} gives the error of the output layer "
-            "L, δ = (Ŷ - Y)/m. Going "
+            "$L$, $\\delta^{[L]} = (\\hat{Y} - Y)/m$. Going "
             "back through each dense layer, the weight gradient multiplies the layer's input by "
             "its error, the bias gradient sums the error over the batch, and the error of the "
-            "layer before follows through the weights and g':"
+            "layer before follows through the weights and $g'$:"
         ),
         Equation(
             r"\dfrac{\partial \mathcal{L}}{\partial W^{[l]}} = (A^{[l-1]})^{\top}\,\delta^{[l]},"
@@ -218,8 +221,9 @@ def _backward(f: Facts) -> list[Block]:
     if m.batch_norm:
         blocks += [
             Paragraph(
-                "Batch normalisation passes the error δ of its output back through the batch's "
-                "statistics as well as through x̂ (bars are means over the batch):"
+                "Batch normalisation passes the error $\\delta$ of its output back through the "
+                "batch's statistics as well as through $\\hat{x}$ (bars are means over the "
+                "batch):"
             ),
             Equation(BatchNorm.equations[2]),
         ]
@@ -227,13 +231,13 @@ def _backward(f: Facts) -> list[Block]:
         blocks += [
             Paragraph(
                 "Through a convolution block, max-pooling passes each window's error to the "
-                "position of its maximum (the first one on ties), g' multiplies it in, and the "
+                "position of its maximum (the first one on ties), $g'$ multiplies it in, and the "
                 "kernel and input gradients are correlations of the error with the input and "
                 "with the kernel:"
             ),
             Equation(
                 r"\dfrac{\partial \mathcal{L}}{\partial K_{u,v,c',c}} = \sum_{n,i,j} "
-                r"X_{n,\,i+u,\,j+v,\,c'}\,\delta_{n,i,j,c},\qquad"
+                r"X_{n,\,i+u,\,j+v,\,c'}\,\delta_{n,i,j,c},\qquad "
                 r"\dfrac{\partial \mathcal{L}}{\partial X_{n,p,q,c'}} = \sum_{u,v,c} "
                 r"\delta_{n,\,p-u,\,q-v,\,c}\,K_{u,v,c',c}"
             ),
@@ -244,63 +248,64 @@ def _backward(f: Facts) -> list[Block]:
 def _update(f: Facts) -> list[Block]:
     m = f.method
     decay = (
-        f" Weight decay adds λW to each weight matrix's gradient (λ = {m.weight_decay:g}; "
-        "biases are not decayed)."
+        f" Weight decay adds $\\lambda W$ to each weight matrix's gradient "
+        f"($\\lambda = {m.weight_decay:g}$; biases are not decayed)."
         if m.weight_decay
         else ""
     )
-    rule = SCHEDULES[m.schedule].rule
+    equation = SCHEDULES[m.schedule].equation
     schedule = (
-        f" The rate follows a {m.schedule} over the {plural(m.epochs, 'epoch')}, {rule}, from "
-        f"η = {m.lr:g}."
-        if rule
-        else f" The rate is constant, η = {m.lr:g}."
+        f"The rate of epoch $e$ follows a {m.schedule} over the $E = {m.epochs}$ epochs, "
+        f"${equation}$, from $\\eta = {m.lr:g}$."
+        if equation
+        else f"The rate is constant, $\\eta_e = \\eta = {m.lr:g}$."
     )
-    tex = OPTIMIZERS[m.optimizer].equation
-    bn = ", and each γ and β" if m.batch_norm else ""
+    bn = ", and each $\\gamma$ and $\\beta$" if m.batch_norm else ""
     return [
         Paragraph(
-            f"**Update.** Every parameter θ (each W and b{bn}) takes one step of "
-            f"{m.optimizer_text} per batch:{decay}{schedule}"
+            f"**Update.** Every parameter $\\theta$ (each $W$ and $b${bn}) takes one step of "
+            f"{m.optimizer_text} per batch, at the rate $\\eta_e$ of epoch $e$:"
         ),
-        Equation(tex),
+        Equation(OPTIMIZERS[m.optimizer].equation, label="update"),
+        Paragraph(schedule + decay),
     ]
 
 
 def _metrics_maths(f: Facts) -> list[Block]:
     if f.binary:
         counts = (
-            f"With digit {f.positive} as the positive class and TP, FP, TN, FN the counts of "
-            "the confusion matrix:"
+            f"With digit {f.positive} as the positive class and $TP$, $FP$, $TN$, $FN$ the "
+            "counts of the confusion matrix:"
         )
         tex = [
-            r"\mathrm{accuracy} = \dfrac{TP + TN}{TP + TN + FP + FN},\quad"
-            r"\mathrm{precision} = \dfrac{TP}{TP + FP},\quad \mathrm{recall} = \dfrac{TP}{TP + FN}",
-            r"F_1 = \dfrac{2\,\mathrm{precision}\cdot\mathrm{recall}}"
-            r"{\mathrm{precision} + \mathrm{recall}},\quad"
-            r"\mathrm{specificity} = \dfrac{TN}{TN + FP},\quad"
-            r"\mathrm{balanced\ accuracy} = \dfrac{\mathrm{recall} + \mathrm{specificity}}{2}",
+            r"\text{accuracy} = \dfrac{TP + TN}{TP + TN + FP + FN},\quad "
+            r"\text{precision} = \dfrac{TP}{TP + FP},\quad \text{recall} = \dfrac{TP}{TP + FN}",
+            r"F_1 = \dfrac{2\,\text{precision}\cdot\text{recall}}"
+            r"{\text{precision} + \text{recall}},\quad "
+            r"\text{specificity} = \dfrac{TN}{TN + FP},\quad "
+            r"\text{balanced accuracy} = \dfrac{\text{recall} + \text{specificity}}{2}",
         ]
     else:
         counts = (
             "Per digit k, precision, recall and F1 treat k as the positive class; macro "
-            "averages weigh the digits equally, weighted averages by their test images n_k:"
+            "averages weigh the digits equally, weighted averages by their test images $n_k$:"
         )
         tex = [
-            r"\mathrm{precision}_k = \dfrac{TP_k}{TP_k + FP_k},\quad"
-            r"\mathrm{recall}_k = \dfrac{TP_k}{TP_k + FN_k},\quad"
-            r"F_{1,k} = \dfrac{2\,\mathrm{precision}_k\,\mathrm{recall}_k}"
-            r"{\mathrm{precision}_k + \mathrm{recall}_k}",
-            r"\mathrm{macro} = \dfrac{1}{K}\sum_k \mathrm{metric}_k,\quad"
-            r"\mathrm{weighted} = \sum_k \dfrac{n_k}{n}\,\mathrm{metric}_k,\quad"
-            r"\mathrm{balanced\ accuracy} = \dfrac{1}{K}\sum_k \mathrm{recall}_k",
+            r"\text{precision}_k = \dfrac{TP_k}{TP_k + FP_k},\quad "
+            r"\text{recall}_k = \dfrac{TP_k}{TP_k + FN_k},\quad "
+            r"F_{1,k} = \dfrac{2\,\text{precision}_k\,\text{recall}_k}"
+            r"{\text{precision}_k + \text{recall}_k}",
+            r"\text{macro} = \dfrac{1}{K}\sum_k \text{metric}_k,\quad "
+            r"\text{weighted} = \sum_k \dfrac{n_k}{n}\,\text{metric}_k,\quad "
+            r"\text{balanced accuracy} = \dfrac{1}{K}\sum_k \text{recall}_k",
         ]
     return [
         Paragraph(f"**Metrics.** {counts}"),
         *(Equation(t) for t in tex),
         Paragraph(
-            "The accuracy's 95% interval is Wilson's score interval for a proportion p̂ of n "
-            f"images (z = {f.results.z:.2f}), and the cross-validated mean over k folds gets a t "
+            "The accuracy's 95% interval is Wilson's score interval for a proportion $\\hat{p}$ "
+            f"of $n$ images ($z = {f.results.z:.2f}$), and the cross-validated mean over $k$ "
+            "folds gets a $t$ "
             "interval whose variance is widened for the training images that the folds share "
             "(Nadeau and Bengio, 2003):"
         ),
@@ -315,13 +320,14 @@ def _metrics_maths(f: Facts) -> list[Block]:
 def _algorithm(f: Facts) -> Algorithm:
     m = f.method
     init = INITIALISERS[m.init].display.format(scale=m.init_scale)
+    bn = ", and each $\\gamma$ and $\\beta$" if m.batch_norm else ""
     lines: list[tuple[int, str]] = [
         (0, f"initialise the weights: {init}; biases zero; seed {m.train_seed}"),
-        (0, f"for epoch e = 1 .. {m.epochs}:"),
+        (0, f"for epoch $e = 1, \\dots, {m.epochs}$:"),
     ]
-    rule = SCHEDULES[m.schedule].rule
-    if rule:
-        lines.append((1, rule.replace(" = ", " ← ", 1)))
+    equation = SCHEDULES[m.schedule].equation
+    if equation:
+        lines.append((1, "$" + equation.replace(" = ", r" \\leftarrow ", 1) + "$"))
     lines.append((1, f"shuffle the {m.train_images} training images (same seeded generator)"))
     lines.append(
         (1, "for each image:")
@@ -341,14 +347,13 @@ def _algorithm(f: Facts) -> Algorithm:
             2,
             "forward pass"
             + (f" with dropout {m.dropout:g}" if m.dropout and m.hidden else "")
-            + ": logits z and loss L",
+            + ": logits $z$ and loss $\\mathcal{L}$",
         ),
-        (2, "backward pass: gradients of L, averaged over the batch"),
+        (2, "backward pass: gradients of $\\mathcal{L}$, averaged over the batch"),
         (
             2,
-            f"update every W and b{', and each γ and β' if m.batch_norm else ''} with "
-            f"{m.optimizer_text} at rate η_e"
-            + (f", weight decay {m.weight_decay:g}" if m.weight_decay else ""),
+            f"update every $W$ and $b${bn} with {m.optimizer_text} at rate $\\eta_e$ "
+            "({eq:update})" + (f", weight decay {m.weight_decay:g}" if m.weight_decay else ""),
         ),
         (1, "stop with an error if a weight or the training loss is not finite"),
         (1, "record loss and accuracy on the training and test parts (never used to choose)"),
@@ -364,7 +369,7 @@ def _algorithm(f: Facts) -> Algorithm:
         lines.append((0, "return the kept weights (lowest validation loss)"))
     else:
         lines.append((0, "return the weights after the last epoch"))
-    return Algorithm("Algorithm 1: training, as the train stage runs it", tuple(lines))
+    return Algorithm("Training, as the train stage runs it.", tuple(lines), label="training")
 
 
 def section(f: Facts) -> list[Block]:
@@ -372,7 +377,7 @@ def section(f: Facts) -> list[Block]:
         Heading("Method", label="method"),
         Paragraph(
             f"A {network_kind(f)} network ({{tab:architecture}}) trained by backpropagation with "
-            f"{f.method.optimizer_text} on {batching(f)}, as Algorithm 1 sets out."
+            f"{f.method.optimizer_text} on {batching(f)}, as {{alg:training}} sets out."
         ),
         _architecture(f),
         *_forward(f),

@@ -8,8 +8,8 @@ from signnet.nn.optimizers import OPTIMIZERS
 from signnet.references import DOCUMENTS
 from signnet.report.document import (
     Block,
-    Bullets,
     Heading,
+    References,
 )
 from signnet.report.facts import Facts
 
@@ -30,4 +30,4 @@ def section(f: Facts) -> list[Block]:
         document = DOCUMENTS[key]
         link = f" [{document.url}]({document.url})" if document.url else ""
         entries.append(document.citation + link)
-    return [Heading("References"), Bullets(tuple(f"[{i}] {e}" for i, e in enumerate(entries, 1)))]
+    return [Heading("References"), References(tuple(sorted(entries, key=str.casefold)))]

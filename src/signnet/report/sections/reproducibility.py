@@ -16,13 +16,18 @@ def section(f: Facts) -> list[Block]:
     return [
         Heading("Reproducibility", label="reproducibility"),
         Paragraph(
-            "This command, run in a clone of the project, reproduces exactly this run whatever "
+            "The command of {lst:command}, run in a clone of the project, reproduces exactly this "
+            "run whatever "
             "params.yaml holds (it sets every parameter that decides the results; where the "
             "data is found and how many workers run are left as they are). Equal inputs give "
             "byte-identical artifacts, this report included; {tab:fingerprints} identifies the "
             "data and the code the run read."
         ),
-        Code(f.command),
+        Code(
+            f.command,
+            "The command that reproduces this run: every parameter that decides its results.",
+            label="command",
+        ),
         Table(
             ("What", "sha256"),
             (

@@ -98,6 +98,13 @@ def problems(raw):
             "model.activation = 'softplus' is not allowed: one of sigmoid, tanh, relu",
         ),
         ({"download__course_file": 3}, "download.course_file = 3 is not allowed: null or a string"),
+        (
+            {"report__course": "ML\n101"},
+            "report.course = 'ML\\n101' is not allowed: a string, at most 100 printable characters",
+        ),
+        ({"report__milestone": "x" * 101}, "report.milestone = 'xxxxxxxx"),
+        ({"report__authors": ["Ada", ""]}, "report.authors = ['Ada', ''] is not allowed"),
+        ({"report__authors": "Ada"}, "report.authors = 'Ada' is not allowed: a list of 0 to 10"),
     ],
 )
 def test_each_problem_names_key_value_and_what_is_allowed(changes, line):

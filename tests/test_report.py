@@ -21,7 +21,7 @@ from signnet.report.content import build_report
 from signnet.report.document import Equation, Figure, Paragraph, Table, number_blocks
 from signnet.report.facts import ReportInputs
 from signnet.report.figures import DPI, TEXT_WIDTH
-from signnet.report.pdf import BOTTOM, PAGE_HEIGHT, TEXT_HEIGHT, TOP, render_pdf, typeset
+from signnet.report.pdf import BOTTOM, PAGE_HEIGHT, TOP, render_pdf, typeset
 from signnet.report.write import report_date, write_report
 from tests.conftest import REPO, dense, repo_params
 
@@ -262,16 +262,19 @@ def test_no_text_is_set_under_8_points(tmp_path):
 
 
 def page_fills(blocks) -> list[float]:
-    """How far down each page's text block its content reaches (0 to 1), read from the pages
-    as Typst renders them to pixels."""
+    """The share of each page's text block that is not left empty (0 to 1): gaps between inked
+    rows taller than 10 mm (more than any spacing between lines, paragraphs or floats) count as
+    empty, read from the pages as Typst renders them to pixels."""
     from PIL import Image
 
     fills = []
     for png in typeset(blocks, report_date(SOURCE), format="png", ppi=30):
         pixels = np.asarray(Image.open(io.BytesIO(png)).convert("L"))
         scale = pixels.shape[0] / PAGE_HEIGHT  # pixels per mm
-        inked = np.flatnonzero((pixels[: int((PAGE_HEIGHT - BOTTOM) * scale)] < 200).any(axis=1))
-        fills.append((inked[-1] / scale - TOP) / TEXT_HEIGHT if inked.size else 0.0)
+        inked = (pixels[int(TOP * scale) : int((PAGE_HEIGHT - BOTTOM) * scale)] < 200).any(axis=1)
+        edges = np.flatnonzero(np.diff(np.concatenate([[1], inked, [1]])))
+        gaps = edges[1::2] - edges[::2]  # lengths of the runs of blank rows
+        fills.append(1 - gaps[gaps > 10 * scale].sum() / inked.size)
     return fills
 
 
@@ -357,3 +360,44 @@ def test_model_table_matches_the_network():
     )
     assert isinstance(inputs.model, TrainedModel) and isinstance(inputs.model.network, Network)
     assert inputs.model.network.config == dense(64, 2, (6,))
+
+
+def test_the_title_block_is_empty_by_default_and_set_from_params(tmp_path):
+    default, _ = render(tmp_path, report_inputs((6, 8), epochs=1), "default")
+    assert PdfReader(default / "report.pdf").metadata.get("/Author") in (None, "")
+    inputs = report_inputs(
+        (6, 8),
+        epochs=1,
+        report={
+            "authors": ["Ada Lovelace", "Alan Turing"],
+            "course": "CS 4780 Machine Learning, Fall 2026",
+            "milestone": "Milestone 1: #1 <of> 3 $ * _",
+        },
+    )
+    folder, _ = render(tmp_path, inputs, "titled")
+    reader = PdfReader(folder / "report.pdf")
+    assert reader.metadata["/Author"] == "Ada Lovelace, Alan Turing"
+    first = pdf_text(folder).split("Summary.")[0]
+    assert "Ada Lovelace, Alan Turing CS 4780 Machine Learning, Fall 2026" in first
+    assert "Milestone 1: #1 <of> 3 $ * _" in first
+    markdown = (folder / "report.md").read_text()
+    assert "*Ada Lovelace, Alan Turing*" in markdown and "*CS 4780" in markdown
+    # The command that reproduces the run sets the title block too, quoted for shell and Hydra.
+    assert """'report.course="CS 4780 Machine Learning, Fall 2026"'""" in markdown
+
+
+def test_an_equation_wider_than_the_text_is_scaled_into_it():
+    from PIL import Image
+
+    wide = r" + ".join(
+        rf"\dfrac{{\partial \mathcal{{L}}}}{{\partial w_{{{i}}}}}" for i in range(40)
+    )
+    png = typeset([Equation(wide)], report_date(SOURCE), format="png", ppi=50)  # one page
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("L"))
+    scale = pixels.shape[1] / 210  # pixels per mm
+    inked = np.flatnonzero((pixels < 200).any(axis=0)) / scale
+    margin = (210 - TEXT_WIDTH * 25.4) / 2
+    assert inked.min() >= margin - 0.5 and inked.max() <= 210 - margin + 0.5, (
+        inked.min(),
+        inked.max(),
+    )

@@ -5,9 +5,10 @@ wheel holds the compiler and the fonts: nothing is downloaded and no system font
 headings, maths, float styles); Typst numbers sections, equations, figures, tables, the
 algorithm and the listing and resolves the text's ``{kind:label}`` references itself. Maths is
 the sections' TeX converted by :mod:`signnet.report.maths`, so the PDF's equations are text.
-Figures are the PNGs at the size they were drawn; they float to the top or bottom of a page
-(as in LaTeX) but never past the next section's heading. The document's date is the inputs'
-(see :func:`signnet.report.write.report_date`), so equal inputs give byte-identical files.
+Figures are the PNGs at the size they were drawn; they float to the top of a page (this one's
+or the next's, as LaTeX's ``[tp]``) but never past the next section's heading. The document's
+date is the inputs' (see :func:`signnet.report.write.report_date`), so equal inputs give
+byte-identical files.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ TEXT_HEIGHT = PAGE_HEIGHT - TOP - BOTTOM  # mm
 LARGEST_FIGURE = 0.8 * TEXT_HEIGHT
 # A table with more rows than this may break across pages (its header repeats); a shorter one
 # is kept whole, with its caption.
-LONG_TABLE = 30
+LONG_TABLE = 12
 MM_PER_INCH = 25.4
 
 # Inline markup in the blocks' text: bold, a link, inline maths or a reference (see
@@ -135,7 +136,7 @@ def _image(block: Figure) -> str:
         width, height = (pixels / DPI * MM_PER_INCH for pixels in image.size)
     size = f"height: {LARGEST_FIGURE:.2f}mm" if height > LARGEST_FIGURE else f"width: {width:.2f}mm"
     body = f"image({typst_string('figures/' + block.name)}, {size})"
-    return _figure(body, block.caption, block.label, "fig", ", placement: auto")
+    return _figure(body, block.caption, block.label, "fig", ", placement: top")
 
 
 def _table(block: Table) -> str:

@@ -327,7 +327,7 @@ def _algorithm(f: Facts) -> Algorithm:
     ]
     equation = SCHEDULES[m.schedule].equation
     if equation:
-        lines.append((1, "$" + equation.replace(" = ", r" \\leftarrow ", 1) + "$"))
+        lines.append((1, "$" + equation.replace(" = ", r" \leftarrow ", 1) + "$"))
     lines.append((1, f"shuffle the {m.train_images} training images (same seeded generator)"))
     lines.append(
         (1, "for each image:")

@@ -2,6 +2,10 @@ import csv
 import importlib.metadata
 import io
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -78,7 +82,7 @@ def test_a_mixed_batch_prints_every_good_result_and_names_every_bad_file(tmp_pat
     assert "knows the digits 6 and 8; a photo of another digit still gets one of them" in (
         captured.err
     )
-    assert f"{missing}: cannot read" in captured.err
+    assert f"{missing}: no such file; expected a photo" in captured.err
     assert f"{text}: not an image file that Pillow can read" in captured.err
     assert "2 of 4 photos could not be read" in captured.err
 
@@ -120,3 +124,132 @@ def test_params_reports_every_problem(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "train.lr = -1e-05 is not allowed: a positive number" in err
     assert "train.lrr = 1 is not allowed: unknown key (did you mean lr?)" in err
+
+
+def test_a_batch_with_a_device_a_fifo_and_a_folder_names_them_and_goes_on(tmp_path):
+    """Run as a user would (a process, with a deadline): a link to /dev/zero is not read without
+    limit and a FIFO does not block; the good photo is still classified."""
+    model = pair_model(tmp_path)
+    good, zero, fifo = tmp_path / "good.jpg", tmp_path / "photo.jpg", tmp_path / "fifo.jpg"
+    Image.new("RGB", (64, 64), (240, 240, 240)).save(good)
+    zero.symlink_to("/dev/zero")
+    os.mkfifo(fifo)
+    dangling = tmp_path / "gone.jpg"
+    dangling.symlink_to(tmp_path / "nowhere.jpg")
+    photos = [good, zero, fifo, tmp_path, dangling]
+    started = time.monotonic()
+    run = subprocess.run(
+        [sys.executable, "-m", "signnet.cli", "predict", str(model), *map(str, photos)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert time.monotonic() - started < 30
+    assert run.returncode == 1
+    assert run.stdout.split("\t")[:2] == [str(good), "8"]
+    for path, what in [
+        (zero, "is a character device"),
+        (fifo, "is a FIFO (named pipe)"),
+        (tmp_path, "is a directory"),
+        (dangling, "a link to a missing file"),
+    ]:
+        assert f"{path}: {what}; expected a photo" in run.stderr
+    assert "4 of 5 photos could not be read" in run.stderr
+
+
+def test_a_folder_given_as_the_model_is_called_a_folder(tmp_path, capsys):
+    assert main(["predict", str(tmp_path), "photo.jpg"]) == 1
+    assert f"{tmp_path}: is a directory; expected a signnet model file" in capsys.readouterr().err
+
+
+def _altered(model: Path, change) -> Path:
+    from signnet.artifacts import load_npz, save_npz
+
+    arrays = load_npz(model)
+    change(arrays)
+    save_npz(model, arrays)
+    return model
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda a: a["layer0.W"].__setitem__((3, 0), np.nan),
+            "refused: layer0.W holds 1 NaN or infinite value(s)",
+        ),
+        (
+            lambda a: a.__setitem__("layer0.W", np.round(a["layer0.W"]).astype(np.int64)),
+            "refused: layer0.W is int64 (64, 1); its dense layer needs float64 (64, 1)",
+        ),
+        (
+            lambda a: a.__setitem__("layer0.b", a["layer0.b"].astype(np.complex128)),
+            "refused: layer0.b is complex128 (1,); its dense layer needs float64 (1,)",
+        ),
+        (
+            lambda a: a.__setitem__("layer0.b", a["layer0.b"].astype(str)),
+            "refused: layer0.b is <U32 (1,); its dense layer needs float64 (1,)",
+        ),
+        (
+            lambda a: a.__setitem__("layer0.W", a["layer0.W"][:-1]),
+            "refused: layer0.W is float64 (63, 1); its dense layer needs float64 (64, 1)",
+        ),
+        (
+            lambda a: a.__setitem__("classes", np.array([6, 8, 9])),
+            "refused: classes holds 3 digits; the output layer is for 2",
+        ),
+        (
+            lambda a: a.__setitem__("classes", np.array([6.5, 8.2])),
+            "refused: classes is float64 (2,); expected integers, one per class",
+        ),
+        (
+            lambda a: a.__setitem__("classes", np.array([8, 8])),
+            "refused: classes [8, 8] are not distinct digits 0 to 9",
+        ),
+        (
+            lambda a: a.__setitem__("preprocessing.scale", a["preprocessing.scale"] * np.inf),
+            "refused: preprocessing scale holds NaN or infinity",
+        ),
+        (
+            lambda a: a.__setitem__("extra", np.zeros(3)),
+            "refused: extra is not an array of a signnet model file",
+        ),
+    ],
+)
+def test_an_altered_model_file_is_refused_naming_the_array(tmp_path, capsys, change, message):
+    model = _altered(pair_model(tmp_path), change)
+    photo = tmp_path / "p.png"
+    Image.new("L", (8, 8), 250).save(photo)
+    assert main(["predict", str(model), str(photo)]) == 1
+    captured = capsys.readouterr()
+    assert f"{model}: {message}" in captured.err and captured.out == ""
+
+
+def test_every_problem_of_a_model_file_is_listed(tmp_path, capsys):
+    def change(arrays):
+        arrays["layer0.W"] = arrays["layer0.W"].astype(np.float32)
+        arrays["classes"] = np.array([1, 2, 3])
+
+    model = _altered(pair_model(tmp_path), change)
+    assert main(["predict", str(model), "p.png"]) == 1
+    err = capsys.readouterr().err
+    assert f"{model}: refused, 2 problems:" in err
+    assert "classes holds 3 digits" in err and "layer0.W is float32 (64, 1)" in err
+
+
+def test_output_never_holds_nan_or_infinity(tmp_path, capsys):
+    """A model whose every array is finite but whose logits overflow (a tiny pixel scale, weights
+    of both signs: +inf - inf is NaN): the photo is named, nothing non-finite is written."""
+
+    def change(arrays):
+        arrays["preprocessing.scale"] = np.full(64, 1e-300)
+        arrays["layer0.W"] = np.where(np.arange(64) % 2, 1e10, -1e10).reshape(64, 1)
+
+    model = _altered(pair_model(tmp_path), change)
+    photo = tmp_path / "p.png"
+    Image.new("L", (8, 8), 250).save(photo)
+    for fmt in ("jsonl", "csv", "tsv"):
+        assert main(["predict", str(model), str(photo), "--format", fmt]) == 1
+        captured = capsys.readouterr()
+        assert captured.out in ("", "file,digit,probability\n")  # no row, no value
+        assert f"{photo}: the model gives no finite probabilities for it" in captured.err

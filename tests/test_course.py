@@ -39,6 +39,20 @@ def test_float_pixels_in_unit_range_and_resizing(tmp_path):
         ({"dataset": np.zeros((2, 784)), "labels": np.array(["1", "six"])}, "'six' is not"),
         ({"dataset": np.full((2, 784), 300.0), "labels": np.array([1, 2])}, "0..255"),
         ({"dataset": np.zeros((2, 784)), "labels": np.array([1, None])}, "without pickle"),
+        (
+            {
+                "dataset": np.where(np.arange(2 * 784) % 500 == 7, np.nan, 0.5).reshape(2, 784),
+                "labels": np.array([1, 2]),
+            },
+            r"4 pixel value\(s\) are NaN or infinite, the first in image 0 \(pixel 7\)",
+        ),
+        (
+            {
+                "dataset": np.where(np.arange(2 * 784) == 800, np.inf, 9.0).reshape(2, 784),
+                "labels": np.array([1, 2]),
+            },
+            r"1 pixel value\(s\) are NaN or infinite, the first in image 1 \(pixel 16\)",
+        ),
     ],
 )
 def test_bad_course_files_are_named(tmp_path, arrays, message):

@@ -5,6 +5,7 @@ import pytest
 from PIL import Image
 
 from signnet.data.images import ImageError, decode_dataset, decode_photo, read_photo
+from signnet.files import UserFileError
 
 
 def encode(image: Image.Image, fmt: str = "PNG", **save) -> bytes:
@@ -129,5 +130,15 @@ def test_a_users_unreadable_photo_is_an_image_error(tmp_path):
     text.write_text("not a photo")
     with pytest.raises(ImageError, match="notes.jpg: not an image file that Pillow can read"):
         read_photo(text, 28)
-    with pytest.raises(ImageError, match="missing.jpg: cannot read"):
+    with pytest.raises(UserFileError, match="missing.jpg: no such file; expected a photo"):
         read_photo(tmp_path / "missing.jpg", 28)
+
+
+def test_a_photo_larger_than_the_limit_is_refused_before_reading(tmp_path, monkeypatch):
+    import signnet.data.images as images
+
+    big = tmp_path / "big.jpg"
+    big.write_bytes(b"\0" * 2048)
+    monkeypatch.setattr(images, "MAX_PHOTO_BYTES", 1024)
+    with pytest.raises(UserFileError, match=r"big.jpg: holds 2.0 KiB; a photo .* at most 1.0 KiB"):
+        read_photo(big, 28)

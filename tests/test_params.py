@@ -11,6 +11,7 @@ from dvc.utils.serialize import parse_yaml
 
 from signnet.data.preprocessing import SCALINGS
 from signnet.data.sources import SOURCES
+from signnet.errors import SignnetError
 from signnet.nn.activations import ACTIVATIONS
 from signnet.nn.architecture import DTYPES
 from signnet.nn.backend import DEVICES
@@ -73,8 +74,21 @@ def problems(raw):
             {"split__scaling": "minmax"},
             "split.scaling = 'minmax' is not allowed: one of unit, standardize",
         ),
-        ({"split__seed": 1.5}, "split.seed = 1.5 is not allowed: a non-negative integer"),
-        ({"split__seed": True}, "split.seed = True is not allowed: a non-negative integer"),
+        ({"split__seed": 1.5}, "split.seed = 1.5 is not allowed: an integer from 0 to 9223372"),
+        ({"split__seed": True}, "split.seed = True is not allowed: an integer from 0 to 9223372"),
+        ({"split__seed": 2**64}, f"split.seed = {2**64} is not allowed: an integer from 0 to"),
+        ({"train__seed": -1}, "train.seed = -1 is not allowed: an integer from 0 to"),
+        ({"train__epochs": 10**9}, "train.epochs = 1000000000 is not allowed: an integer from 1"),
+        ({"cv__folds": 1000}, "cv.folds = 1000 is not allowed: an integer from 0 to 100"),
+        ({"cv__workers": 0}, "cv.workers = 0 is not allowed: null or an integer from 1 to 256"),
+        (
+            {"model__init_scale": 1e300},
+            "model.init_scale = 1e+300 is not allowed: a number in (0, 10]",
+        ),
+        (
+            {"model__conv": [10**6]},
+            "model.conv = [1000000] is not allowed: a list of 0 to 32 integers from 1 to 65536",
+        ),
         ({"train__lr": True}, "train.lr = True is not allowed: a positive number"),
         ({"train__lr": 0}, "train.lr = 0 is not allowed: a positive number"),
         ({"train__lr": float("inf")}, "train.lr = inf is not allowed: a positive number"),
@@ -91,7 +105,7 @@ def problems(raw):
         ({"train__lr": ...}, "train.lr is missing: set it in params.yaml (a positive number)"),
         (
             {"model__hidden": [64, 0]},
-            "model.hidden = [64, 0] is not allowed: a list of positive integers",
+            "model.hidden = [64, 0] is not allowed: a list of 0 to 32 integers from 1 to 65536",
         ),
         (
             {"model__activation": "softplus"},
@@ -168,7 +182,7 @@ def test_numbers_in_any_yaml_form_are_numbers(tmp_path, text, value):
 def test_an_integer_is_a_number_but_a_boolean_is_not():
     assert validate(with_changes(train__lr=1)).train.lr == 1.0
     assert problems(with_changes(train__epochs=True)) == [
-        "params: train.epochs = True is not allowed: a positive integer"
+        "params: train.epochs = True is not allowed: an integer from 1 to 100000"
     ]
 
 
@@ -177,8 +191,28 @@ def test_unsafe_yaml_and_missing_files_are_refused(tmp_path):
     path.write_text("train: !!python/object/apply:os.system ['true']\n")
     with pytest.raises(ValueError, match="params.yaml is not valid YAML"):
         load_params(path)
-    with pytest.raises(ValueError, match="nothing.yaml does not exist"):
+    with pytest.raises(ValueError, match="nothing.yaml: no such file; expected a params file"):
         load_params(tmp_path / "nothing.yaml")
+
+
+def test_a_params_path_that_is_not_a_yaml_file_is_named(tmp_path):
+    import os
+
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    (tmp_path / "empty.yaml").write_text("")
+    (tmp_path / "binary.yaml").write_bytes(b"\x7fELF\x02\x01\x01\x00\xd0\xff")
+    (tmp_path / "zero.yaml").symlink_to("/dev/zero")
+    cases = {
+        tmp_path: "is a directory; expected a params file (YAML)",
+        fifo: "is a FIFO (named pipe); expected a params file",
+        tmp_path / "zero.yaml": "is a character device; expected a params file",
+        tmp_path / "empty.yaml": "empty.yaml is empty; it needs a section per stage",
+        tmp_path / "binary.yaml": "binary.yaml is not UTF-8 text (byte 8 is 0xd0)",
+    }
+    for path, message in cases.items():
+        with pytest.raises(SignnetError, match=re.escape(message)):
+            load_params(path)
 
 
 def test_the_repository_file_is_valid_and_the_code_has_no_defaults():

@@ -87,3 +87,20 @@ def test_preprocessing_round_trips_through_arrays_and_refuses_other_sizes():
         PreprocessingError, match="scaling 'minmax' is not one of unit, standardize"
     ):
         Preprocessing.fit(images, "minmax")
+
+
+def test_the_largest_seeds_params_allow_run_and_are_stored(tmp_path):
+    """Every seed that passes validation splits, trains and is stored (as int64)."""
+    from signnet.artifacts import load_npz, save_npz
+    from signnet.params import Seed
+    from signnet.pipeline.train import train_network
+    from tests.conftest import repo_params
+
+    largest = next(m.le for m in Seed.__metadata__[0].metadata if hasattr(m, "le"))
+    photos = select_classes(dataset([6, 8] * 8), [6, 8])
+    train, test, unit = split_dataset(photos, 0.25, "unit", seed=largest)
+    save_npz(tmp_path / "train.npz", train)
+    assert load_npz(tmp_path / "train.npz")["seed"] == largest
+    params = repo_params(model={"hidden": [3]}, train={"epochs": 1, "seed": largest})
+    result = train_network(train, test, unit, params.model, params.train)
+    assert result.history

@@ -24,7 +24,8 @@ FORMATS = ("tsv", "jsonl", "csv")
 def predict(model: TrainedModel, images: list[Path]) -> tuple[list[dict], list[SignnetError]]:
     """Classify each photo, decoded and scaled as in training. Returns one record per readable
     photo (``file``, ``digit``, ``probability`` and ``probabilities`` per known digit) and the
-    error (naming the photo) of each photo that could not be read, both in the order given."""
+    error (naming the photo) of each photo that could not be read or scored (a model whose
+    weights overflow gives no finite probability), both in the order given."""
     size = model.preprocessing.image_size
     readable, pixels, failed = [], [], []
     for path in images:
@@ -35,7 +36,20 @@ def predict(model: TrainedModel, images: list[Path]) -> tuple[list[dict], list[S
             failed.append(error)
     if not readable:
         return [], failed
-    probabilities = model.predict_proba(np.stack(pixels))  # (N, K)
+    with np.errstate(all="ignore"):  # overflow shows as non-finite rows, refused below
+        probabilities = model.predict_proba(np.stack(pixels))  # (N, K)
+    finite = np.all(np.isfinite(probabilities), axis=1)
+    failed += [
+        SignnetError(
+            f"{path}: the model gives no finite probabilities for it (its weights overflow)"
+        )
+        for path, ok in zip(readable, finite, strict=True)
+        if not ok
+    ]
+    readable, probabilities = (
+        [p for p, ok in zip(readable, finite, strict=True) if ok],
+        probabilities[finite],
+    )
     digits = [int(d) for d in model.classes]
     return [
         {
@@ -53,7 +67,7 @@ def write_results(results: list[dict], fmt: str, out) -> None:
     (every field), or CSV with a header and a column per known digit."""
     if fmt == "jsonl":
         for record in results:
-            out.write(json.dumps(record) + "\n")
+            out.write(json.dumps(record, allow_nan=False) + "\n")
     elif fmt == "csv":
         digits = list(results[0]["probabilities"]) if results else []
         writer = csv.writer(out, lineterminator="\n")

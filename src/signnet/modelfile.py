@@ -25,8 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-from signnet.artifacts import ArtifactError, is_npz, load_npz, save_npz
-from signnet.data.preprocessing import Preprocessing
+from signnet.artifacts import ArtifactError, load_npz, save_npz
+from signnet.data.preprocessing import Preprocessing, PreprocessingError
+from signnet.files import GIB
 from signnet.nn.architecture import ModelConfig
 from signnet.nn.backend import select_backend, to_device, to_numpy
 from signnet.nn.layers import LAYERS
@@ -68,66 +69,147 @@ def save_model(path: str | Path, model: TrainedModel) -> None:
 
 
 NOT_A_MODEL = "not a signnet model file (one the train stage writes, e.g. models/model.npz)"
+MODEL_FILE = "a signnet model file (one the train stage writes, e.g. models/model.npz)"
+# The largest model file read (the ten-digit CNN's is 1.5 MB).
+MAX_MODEL_BYTES = 1 * GIB
+_JSON_ARRAYS = ("config", "architecture", "training")
 
 
-def load_model(path: str | Path) -> TrainedModel:
-    """Read a model file written by :func:`save_model`, on the CPU."""
-    path = Path(path)
-    if not path.is_file():
-        raise ArtifactError(f"{path}: no such file (train a model: dvc repro)")
-    if not is_npz(path):
-        raise ArtifactError(f"{path}: {NOT_A_MODEL}: it is not a .npz archive")
-    arrays = load_npz(path)
-    if "format" not in arrays:
-        raise ArtifactError(f"{path}: {NOT_A_MODEL}: it has no 'format' array")
-    if str(arrays["format"]) != FORMAT:
-        raise ArtifactError(
-            f"{path}: format {str(arrays['format'])!r}; expected {FORMAT!r} "
-            "(retrain with this version: dvc repro)"
+class ModelFileError(ArtifactError):
+    """A model file that is not one signnet wrote, or was altered: every problem found."""
+
+    def __init__(self, path: Path, problems: list[str]):
+        self.problems = problems
+        super().__init__(
+            f"{path}: refused: " + problems[0]
+            if len(problems) == 1
+            else f"{path}: refused, {len(problems)} problems:\n"
+            + "\n".join(f"  {p}" for p in problems)
         )
-    missing = [
-        name for name in ("config", "architecture", "training", "classes") if name not in arrays
-    ]
-    if missing:
-        raise ArtifactError(f"{path}: a damaged model file: it lacks {', '.join(missing)}")
-    try:
-        config = ModelConfig.from_dict(json.loads(str(arrays["config"])))
-        specs = json.loads(str(arrays["architecture"]))
-        training = json.loads(str(arrays["training"]))
-    except (TypeError, ValueError) as error:  # JSON, or a config ModelConfig refuses
-        raise ArtifactError(f"{path}: unreadable model config ({error})") from None
-    preprocessing = Preprocessing.from_arrays(
-        {name.removeprefix(PREFIX): a for name, a in arrays.items() if name.startswith(PREFIX)},
-        str(path),
-    )
-    if preprocessing.offset.shape[0] != config.n_features:
-        raise ArtifactError(
-            f"{path}: preprocessing gives {preprocessing.offset.shape[0]} features; "
-            f"the network takes {config.n_features}"
+
+
+def _text(arrays: dict[str, np.ndarray], name: str) -> str | None:
+    """The string stored as the 0-d text array ``name``, or None if it is not one."""
+    array = arrays.get(name)
+    if array is None or array.shape != () or array.dtype.kind != "U":
+        return None
+    return str(array)
+
+
+def _json(arrays: dict[str, np.ndarray], problems: list[str]) -> dict | None:
+    """The JSON records of the model file, or None (with the problems) if one is unreadable."""
+    records = {}
+    for name in _JSON_ARRAYS:
+        text = _text(arrays, name)
+        if text is None:
+            problems.append(f"{name} is missing or not a text array (it holds JSON)")
+            continue
+        try:
+            records[name] = json.loads(text)
+        except ValueError as error:
+            problems.append(f"{name} is not valid JSON ({error})")
+    return records if len(records) == len(_JSON_ARRAYS) else None
+
+
+def _classes(classes: np.ndarray | None, config: ModelConfig, problems: list[str]) -> None:
+    if classes is None:
+        problems.append("classes is missing")
+    elif classes.dtype.kind not in "iu" or classes.ndim != 1:
+        problems.append(
+            f"classes is {classes.dtype} {classes.shape}; expected integers, one per class"
         )
-    if specs != config.architecture():
-        raise ArtifactError(f"{path}: a damaged model file: its architecture is not its config's")
-    xp = select_backend("cpu").xp
-    states = []
+    elif len(classes) != config.n_classes:
+        problems.append(
+            f"classes holds {len(classes)} digits; the output layer is for {config.n_classes}"
+        )
+    elif len(set(classes.tolist())) != len(classes) or not np.all((classes >= 0) & (classes <= 9)):
+        problems.append(f"classes {classes.tolist()} are not distinct digits 0 to 9")
+
+
+def _states(
+    arrays: dict[str, np.ndarray], config: ModelConfig, specs: list[dict], problems: list[str]
+) -> list[dict[str, np.ndarray]]:
+    """Each stateful layer's arrays, checked: present, of the config's dtype, the layer's shape,
+    finite."""
+    states, known = [], set()
     for spec in specs:
         shapes = LAYERS[spec["kind"]].state_shapes(spec)
         if not shapes:
             continue
-        i = len(states)
-        try:
-            state = {name: arrays[f"layer{i}.{name}"] for name in shapes}
-        except KeyError as error:
-            raise ArtifactError(f"{path}: lacks the array {error} of {spec['kind']}") from None
+        i, state = len(states), {}
         for name, shape in shapes.items():
-            if tuple(state[name].shape) != shape:
-                raise ArtifactError(
-                    f"{path}: layer{i}.{name} has shape {state[name].shape}; its {spec['kind']} "
-                    f"layer needs {shape}"
+            key = f"layer{i}.{name}"
+            known.add(key)
+            array = arrays.get(key)
+            if array is None:
+                problems.append(f"{key} is missing (the {spec['kind']} layer's {name})")
+            elif array.dtype != np.dtype(config.dtype) or tuple(array.shape) != shape:
+                problems.append(
+                    f"{key} is {array.dtype} {tuple(array.shape)}; its {spec['kind']} layer needs "
+                    f"{config.dtype} {shape}"
                 )
-        states.append({name: to_device(a, xp) for name, a in state.items()})
+            elif not np.all(np.isfinite(array)):
+                bad = int(np.count_nonzero(~np.isfinite(array)))
+                problems.append(f"{key} holds {bad} NaN or infinite value(s)")
+            else:
+                state[name] = array
+        states.append(state)
+    fixed = {"format", "classes", *_JSON_ARRAYS}
+    for name in sorted(arrays):
+        if name not in fixed | known and not name.startswith(PREFIX):
+            problems.append(f"{name} is not an array of a signnet model file")
+    return states
+
+
+def load_model(path: str | Path) -> TrainedModel:
+    """Read a model file written by :func:`save_model`, on the CPU, after checking it whole:
+    its format, every array's dtype and shape against the stored architecture, the weights'
+    finiteness and the classes (:class:`ModelFileError` lists every problem)."""
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        raise ArtifactError(f"{path}: no such file (train a model: dvc repro)")
+    arrays = load_npz(path, what=MODEL_FILE, limit=MAX_MODEL_BYTES)
+    if "format" not in arrays:
+        raise ArtifactError(f"{path}: {NOT_A_MODEL}: it has no 'format' array")
+    if _text(arrays, "format") != FORMAT:
+        raise ArtifactError(
+            f"{path}: format {arrays['format']!r}; expected {FORMAT!r} "
+            "(retrain with this version: dvc repro)"
+        )
+    problems: list[str] = []
+    records = _json(arrays, problems)
+    if records is None:
+        raise ModelFileError(path, problems)
+    try:
+        config = ModelConfig.from_dict(records["config"])
+    except (TypeError, ValueError, KeyError) as error:  # a config ModelConfig refuses
+        raise ModelFileError(path, [f"config is not a network's ({error})"]) from None
+    specs = records["architecture"]
+    if specs != config.architecture():
+        raise ModelFileError(path, ["architecture is not the one its config describes"])
+    try:
+        preprocessing = Preprocessing.from_arrays(
+            {name.removeprefix(PREFIX): a for name, a in arrays.items() if name.startswith(PREFIX)},
+            str(path),
+        )
+    except PreprocessingError as error:
+        problems.append(str(error).removeprefix(f"{path}: "))
+    else:
+        if preprocessing.offset.shape[0] != config.n_features:
+            problems.append(
+                f"preprocessing gives {preprocessing.offset.shape[0]} features; the network "
+                f"takes {config.n_features}"
+            )
+    _classes(arrays.get("classes"), config, problems)
+    states = _states(arrays, config, specs, problems)
+    if problems:
+        raise ModelFileError(path, problems)
+    xp = select_backend("cpu").xp
     return TrainedModel(
-        network=Network.load(config, specs, states),
-        classes=arrays["classes"],
+        network=Network.load(
+            config, specs, [{n: to_device(a, xp) for n, a in state.items()} for state in states]
+        ),
+        classes=arrays["classes"].astype(np.int64),
         preprocessing=preprocessing,
-        training=training,
+        training=records["training"],
     )

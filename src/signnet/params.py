@@ -34,9 +34,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from signnet.data.preprocessing import SCALINGS
+from signnet.data.preprocessing import MAX_IMAGE_SIDE, SCALINGS
 from signnet.data.sources import COURSE_SOURCE, SOURCES
 from signnet.errors import SignnetError
+from signnet.files import MIB, read_user_file
 from signnet.nn.architecture import DTYPES, depth_problem, kernel_problem
 from signnet.nn.backend import DEVICES
 
@@ -90,8 +91,12 @@ class Section(BaseModel):
 
 
 Digit = Annotated[int, Field(ge=0, le=9)]
-PositiveInt = Annotated[int, Field(ge=1)]
-Seed = Annotated[int, Field(ge=0, description="seeds a NumPy random generator")]
+# What the code can hold: seeds are stored as int64 in the split's parts; counts of epochs,
+# batches, folds and workers, and layer widths, stay far below what memory and time allow.
+Seed = Annotated[int, Field(ge=0, le=2**63 - 1, description="seeds a NumPy random generator")]
+Width = Annotated[int, Field(ge=1, le=65536)]
+MAX_LAYERS = 32
+MAX_EPOCHS = 100_000
 Fraction = Annotated[float, Field(ge=0, lt=1)]
 
 
@@ -106,7 +111,12 @@ class DownloadParams(Section):
         ),
     ]
     image_size: Annotated[
-        int, Field(ge=8, le=256, description="photos are decoded to image_size x image_size grey")
+        int,
+        Field(
+            ge=8,
+            le=MAX_IMAGE_SIDE,
+            description="photos are decoded to image_size x image_size grey",
+        ),
     ]
     mirrors: Annotated[
         list[str],
@@ -160,8 +170,9 @@ class ModelParams(Section):
     """The network's architecture, initialisation and floating-point type."""
 
     conv: Annotated[
-        list[PositiveInt],
+        list[Width],
         Field(
+            max_length=MAX_LAYERS,
             title="convolution blocks",
             description="channels of each block kxk convolution, activation, 2x2 max-pool; "
             "[] is a dense network",
@@ -173,8 +184,9 @@ class ModelParams(Section):
         rule(lambda v: kernel_problem(v) is None, "odd"),
     ]
     hidden: Annotated[
-        list[PositiveInt],
+        list[Width],
         Field(
+            max_length=MAX_LAYERS,
             title="hidden layers",
             description="units per hidden dense layer; [] is logistic regression",
         ),
@@ -195,7 +207,8 @@ class ModelParams(Section):
         Field(title="initialisation", description="initial weights; biases start at 0"),
     ]
     init_scale: Annotated[
-        float, Field(title="initial weight scale", gt=0, description="the std of init: normal")
+        float,
+        Field(title="initial weight scale", gt=0, le=10, description="the std of init: normal"),
     ]
     dtype: Annotated[choices(DTYPES), Field(description="of weights and computation")]
 
@@ -218,10 +231,16 @@ class TrainParams(Section):
         ),
     ]
     epochs: Annotated[
-        PositiveInt, Field(title="epochs", description="passes over the training part, at most")
+        int,
+        Field(
+            ge=1,
+            le=MAX_EPOCHS,
+            title="epochs",
+            description="passes over the training part, at most",
+        ),
     ]
     batch_size: Annotated[
-        PositiveInt, Field(title="batch size", description="1 is per-sample descent")
+        int, Field(ge=1, le=2**31 - 1, title="batch size", description="1 is per-sample descent")
     ]
     augment_shift: Annotated[
         float,
@@ -263,6 +282,7 @@ class TrainParams(Section):
         int,
         Field(
             ge=0,
+            le=MAX_EPOCHS,
             description="stop after this many epochs without a better validation loss; 0 is never",
         ),
     ]
@@ -276,10 +296,14 @@ class CrossValidationParams(Section):
 
     folds: Annotated[
         int,
-        Field(ge=0, description="k of stratified k-fold on the filtered photos; 0 or 1 is off"),
+        Field(
+            ge=0,
+            le=100,
+            description="k of stratified k-fold on the filtered photos; 0 or 1 is off",
+        ),
     ]
     workers: Annotated[
-        PositiveInt | None,
+        Annotated[int, Field(ge=1, le=256)] | None,
         Field(description="folds trained at once, one process each; null: one per core"),
     ]
     scheduler: Annotated[
@@ -333,16 +357,30 @@ class Params(Section):
 
 
 def read_yaml(path: str | Path) -> Any:
-    """The YAML 1.2 document at ``path``, parsed as DVC parses params files (safe loader)."""
+    """The YAML 1.2 document at ``path`` (a regular file of at most MAX_PARAMS_BYTES), parsed as
+    DVC parses params files (safe loader)."""
     path = Path(path)
+    data = read_user_file(path, "a params file (YAML)", MAX_PARAMS_BYTES)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SignnetError(f"params file {path} does not exist") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SignnetError(
+            f"params file {path} is not UTF-8 text (byte {error.start} is {data[error.start]:#x}); "
+            "expected a YAML file such as params.yaml"
+        ) from None
     try:
-        return YAML(typ="safe", pure=True).load(text)
+        document = YAML(typ="safe", pure=True).load(text)
     except YAMLError as error:
         raise SignnetError(f"params file {path} is not valid YAML: {error}") from None
+    if document is None:
+        raise SignnetError(
+            f"params file {path} is empty; it needs a section per stage, as params.yaml has"
+        )
+    return document
+
+
+# The largest params file read (params.yaml is about 3 KiB).
+MAX_PARAMS_BYTES = MIB
 
 
 def load_params(path: str | Path = "params.yaml") -> Params:

@@ -25,12 +25,15 @@ import zipfile
 from pathlib import Path
 
 from signnet.errors import SignnetError
+from signnet.files import MIB, read_user_file
 
 log = logging.getLogger(__name__)
 
 DATASET_DIR = "Dataset/"
 # Limits that no real copy of this dataset comes near (24 MB unpacked, JPEGs barely compress).
 MAX_UNPACKED_BYTES = 1 << 30
+# The largest photo file read, from a mirror folder or given to signnet predict.
+MAX_PHOTO_BYTES = 100 * MIB
 MAX_COMPRESSION_RATIO = 200
 # Files that operating systems add to folders and archives: never part of a dataset.
 SYSTEM_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
@@ -205,7 +208,9 @@ def read_folder(root: Path) -> dict[str, bytes]:
             continue
         if not file.resolve().is_relative_to(base):
             raise ArchiveError(f"{file}: links outside the dataset folder {base}")
-        files[file.relative_to(base).as_posix()] = file.read_bytes()
+        files[file.relative_to(base).as_posix()] = read_user_file(
+            file, "a photo of the dataset", MAX_PHOTO_BYTES
+        )
     _note_ignored(root, ignored)
     return files
 

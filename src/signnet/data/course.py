@@ -17,6 +17,11 @@ import numpy as np
 from signnet.artifacts import ArtifactError, load_npz
 from signnet.data.archive import ArchiveError
 from signnet.data.images import resize_all
+from signnet.files import GIB, MIB, open_user_file
+
+COURSE_FILE = "a course-format .npz (arrays dataset and labels)"
+# The largest course file read: 70,000 images of 28 x 28 in float64 are 440 MB.
+MAX_COURSE_BYTES = 2 * GIB
 
 
 def _digits(path: Path, labels: np.ndarray, n: int) -> np.ndarray:
@@ -42,6 +47,13 @@ def _digits(path: Path, labels: np.ndarray, n: int) -> np.ndarray:
 def _pixels(path: Path, dataset: np.ndarray) -> np.ndarray:
     if dataset.dtype.kind not in "iuf":
         raise ArchiveError(f"{path}: dataset has dtype {dataset.dtype}; expected numbers")
+    bad = np.flatnonzero(~np.isfinite(dataset)) if dataset.dtype.kind == "f" else []
+    if len(bad):
+        image, pixel = divmod(int(bad[0]), dataset.shape[1])
+        raise ArchiveError(
+            f"{path}: {len(bad)} pixel value(s) are NaN or infinite, the first in image {image} "
+            f"(pixel {pixel}); every pixel must be a number in 0..255 or [0, 1]"
+        )
     low, high = float(dataset.min()), float(dataset.max())
     if dataset.dtype.kind == "f" and high <= 1.0 and low >= 0.0:
         dataset = dataset * 255.0
@@ -55,7 +67,7 @@ def _pixels(path: Path, dataset: np.ndarray) -> np.ndarray:
 def read_course_file(path: Path, image_size: int) -> dict[str, np.ndarray]:
     """Images uint8 (N, image_size, image_size), digits int64 (N,), files str (N,)."""
     try:
-        arrays = load_npz(path, required=("dataset", "labels"))
+        arrays = load_npz(path, ("dataset", "labels"), COURSE_FILE, MAX_COURSE_BYTES)
     except ArtifactError as error:
         raise ArchiveError(str(error)) from None
     dataset = arrays["dataset"]
@@ -72,5 +84,9 @@ def read_course_file(path: Path, image_size: int) -> dict[str, np.ndarray]:
 
 
 def sha256_of(path: Path) -> str:
-    """The sha256 of the file at ``path``."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """The sha256 of the course file at ``path``."""
+    digest = hashlib.sha256()
+    with open_user_file(path, COURSE_FILE, MAX_COURSE_BYTES) as file:
+        for block in iter(lambda: file.read(MIB), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -23,8 +23,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from signnet.data.archive import ArchiveError
+from signnet.data.archive import MAX_PHOTO_BYTES, ArchiveError
 from signnet.errors import SignnetError
+from signnet.files import read_user_file
+
+PHOTO = "a photo (JPEG, PNG, TIFF, BMP, WebP, ...)"
 
 
 class ImageError(SignnetError):
@@ -93,12 +96,9 @@ def decode_photo(data: bytes, size: int, name: str) -> np.ndarray:
 
 
 def read_photo(path: Path, size: int) -> np.ndarray:
-    """Decode the photo file at ``path`` to uint8 (size, size)."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        raise ImageError(f"{path}: cannot read ({error.strerror})") from None
-    return decode_photo(data, size, str(path))
+    """Decode the photo file at ``path`` (a regular file of at most MAX_PHOTO_BYTES) to uint8
+    (size, size)."""
+    return decode_photo(read_user_file(path, PHOTO, MAX_PHOTO_BYTES), size, str(path))
 
 
 def decode_dataset(files: dict[str, bytes], size: int) -> dict[str, np.ndarray]:

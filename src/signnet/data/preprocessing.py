@@ -41,6 +41,10 @@ SCALINGS: dict[str, Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]] = {
 }
 
 
+# The largest image side any stage decodes to (download.image_size's upper bound).
+MAX_IMAGE_SIDE = 256
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class Preprocessing:
     """Image side ``image_size`` (S) and the ``scaling`` method's fitted offset and scale."""
@@ -83,15 +87,29 @@ class Preprocessing:
         missing = [name for name in names if name not in arrays]
         if missing:
             raise PreprocessingError(f"{where}: lacks preprocessing array(s) {', '.join(missing)}")
-        size = int(arrays["image_size"])
-        offset = np.asarray(arrays["offset"], dtype=np.float64)
-        scale = np.asarray(arrays["scale"], dtype=np.float64)
-        if offset.shape != (size * size,) or scale.shape != offset.shape or not np.all(scale):
+        scaling, size = arrays["scaling"], arrays["image_size"]
+        if scaling.shape != () or str(scaling) not in SCALINGS:
             raise PreprocessingError(
-                f"{where}: offset {offset.shape} and scale {scale.shape} do not fit "
-                f"{size} x {size} images, or a scale is zero"
+                f"{where}: preprocessing scaling {scaling!r} is not one of {', '.join(SCALINGS)}"
             )
-        return cls(str(arrays["scaling"]), size, offset, scale)
+        if size.shape != () or size.dtype.kind not in "iu" or not 1 <= int(size) <= MAX_IMAGE_SIDE:
+            raise PreprocessingError(
+                f"{where}: preprocessing image_size {size!r} is not an integer from 1 to "
+                f"{MAX_IMAGE_SIDE}"
+            )
+        side = int(size)
+        for name in ("offset", "scale"):
+            array = arrays[name]
+            if array.dtype != np.float64 or array.shape != (side * side,):
+                raise PreprocessingError(
+                    f"{where}: preprocessing {name} is {array.dtype} {array.shape}; expected "
+                    f"float64 ({side * side},) for {side} x {side} images"
+                )
+            if not np.all(np.isfinite(array)):
+                raise PreprocessingError(f"{where}: preprocessing {name} holds NaN or infinity")
+        if not np.all(arrays["scale"]):
+            raise PreprocessingError(f"{where}: preprocessing scale holds a zero")
+        return cls(str(scaling), side, arrays["offset"], arrays["scale"])
 
 
 def _flat(images: np.ndarray) -> np.ndarray:

@@ -178,16 +178,16 @@ class ActivationLayer(Layer):
         super().__init__(spec)
         self.activation = ACTIVATIONS[spec["name"]]
         self.xp: ModuleType | None = None  # looked up once: this runs for every batch
-        self._a = None
+        self._z = None  # the input: the derivative is computed from it
 
     def forward(self, z: Array, *, training: bool, rng: np.random.Generator | None = None):
         if self.xp is None:
             self.xp = namespace(z)
-        self._a = self.activation.forward(z, self.xp)
-        return self._a
+        self._z = z
+        return self.activation.forward(z, self.xp)
 
     def backward(self, grad_out: Array) -> Array:
-        return self.activation.backward(grad_out, self._a, self.xp)
+        return self.activation.backward(grad_out, self._z, self.xp)
 
     def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
         name, arguments = self.activation.torch

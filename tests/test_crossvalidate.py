@@ -148,7 +148,7 @@ def test_too_many_folds_is_a_param_error_before_training(dataset):
 
 @pytest.mark.parametrize("workers", [0, -2])
 def test_a_worker_count_below_one_is_refused(workers):
-    with pytest.raises(ParamError, match=rf"cv\.workers = {workers} .*positive integer"):
+    with pytest.raises(ParamError, match=rf"cv\.workers = {workers} .*an integer from 1 to 256"):
         repo_params(cv={"workers": workers})
 
 

@@ -6,7 +6,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from signnet.crosscheck import CrossCheckError, crosscheck, require_agreement
-from signnet.metrics import classification_metrics, confusion_matrix, roc_curve, wilson_interval
+from signnet.metrics import (
+    MetricsError,
+    classification_metrics,
+    confusion_matrix,
+    roc_curve,
+    wilson_interval,
+)
 
 
 def probabilities(rng, n, k, scale=3.0):
@@ -57,18 +63,55 @@ def test_binary_figures_by_hand():
 
 
 @pytest.mark.parametrize(
-    ("labels", "positive_scores"),
+    ("labels", "positive_scores", "undefined", "defined"),
     [
-        ([0, 0, 1, 1], [0.1, 0.2, 0.3, 0.4]),  # no positive prediction (all below 0.5)
-        ([0, 0, 0, 0], [0.1, 0.9, 0.2, 0.3]),  # the positive class is absent
-        ([1, 1, 1], [0.6, 0.7, 0.9]),  # the negative class is absent
+        # no positive prediction (all below 0.5): precision is a ratio over nothing
+        ([0, 0, 1, 1], [0.1, 0.2, 0.3, 0.4], {"precision"}, {"recall": 0.0, "roc_auc": 1.0}),
+        # the positive class is absent: recall and the ROC are undefined
+        (
+            [0, 0, 0, 0],
+            [0.1, 0.9, 0.2, 0.3],
+            {"recall", "roc_auc", "roc"},
+            {"precision": 0.0, "specificity": 0.75},
+        ),
+        # the negative class is absent: specificity and the ROC are undefined
+        ([1, 1, 1], [0.6, 0.7, 0.9], {"specificity", "roc_auc", "roc"}, {"recall": 1.0}),
     ],
 )
-def test_edge_cases_match_scikit_learn_with_zero_division_0(labels, positive_scores):
+def test_undefined_figures_are_undefined_as_scikit_learn_says(
+    labels, positive_scores, undefined, defined
+):
+    """Never a number that means something else: a ROC AUC of 0.0 would read as a perfectly
+    inverted classifier; scikit-learn gives NaN (zero_division=np.nan, one class for the ROC)."""
     scores = np.array(positive_scores)
     result, rows = check(np.array(labels), np.c_[1 - scores, scores])
-    assert all(np.isfinite(v) for v in (result["precision"], result["recall"], result["f1"]))
-    assert {row["metric"] for row in rows} >= {"precision", "recall", "f1", "specificity"}
+    assert {name for name in undefined if result[name] is None} == undefined
+    assert {name: result[name] for name in defined} == pytest.approx(defined)
+    by_metric = {row["metric"]: row for row in rows}
+    if "roc_auc" in undefined:
+        assert by_metric["ROC AUC"] == {
+            "metric": "ROC AUC",
+            "difference": 0.0,
+            "hand": None,
+            "sklearn": None,
+        }
+    import json
+
+    json.dumps(result, allow_nan=False)  # undefined is null, never NaN
+
+
+def test_a_figure_only_one_side_leaves_undefined_is_a_disagreement():
+    labels, scores = np.array([0, 0, 1, 1]), np.array([0.1, 0.2, 0.3, 0.4])
+    proba = np.c_[1 - scores, scores]
+    result = classification_metrics(labels, proba)
+    result["precision"] = 0.0  # the old convention: a number for "no positive prediction"
+    with pytest.raises(CrossCheckError, match="precision: hand 0.0, scikit-learn None"):
+        require_agreement(crosscheck(labels, proba, result), "test")
+
+
+def test_metrics_of_an_empty_set_are_an_error():
+    with pytest.raises(MetricsError, match="no images: the metrics of an empty set"):
+        classification_metrics(np.array([], dtype=int), np.zeros((0, 2)))
 
 
 def test_ten_classes_with_an_absent_class():

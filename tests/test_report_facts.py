@@ -286,3 +286,19 @@ def test_misclassified_images_are_counted_and_named_as_the_source_has_them():
     chance = text_of(build_report(RUNS["at chance"]()))
     assert "every misclassified images" not in chance
     assert re.search(r"(all \d+|the \d+ most confident of the \d+) misclassified images", chance)
+
+
+def test_an_undefined_figure_is_called_undefined_never_a_number():
+    """A test part of one class: no ROC (its area is not 0.0, which would read as a perfectly
+    inverted classifier), and a precision over no positive prediction is not 0%."""
+    inputs = report_inputs((6, 8), epochs=1)
+    evaluation = {**inputs.evaluation, "results": dict(inputs.evaluation["results"])}
+    test = dict(evaluation["results"]["test"], roc=None, roc_auc=None, precision=None)
+    test["per_class"] = dict(test["per_class"], precision=[test["per_class"]["precision"][0], None])
+    evaluation["results"]["test"] = test
+    blocks = build_report(dataclasses.replace(inputs, evaluation=evaluation))
+    text = text_of(blocks)
+    assert "ROC AUC undefined (the test part holds one class)" in text
+    assert "precision undefined" in text and "digit 8 0." not in text
+    assert "roc.png" not in {getattr(b, "name", "") for b in blocks}
+    assert "shows the ROC curve" not in text

@@ -1,9 +1,11 @@
 """Every hand-computed metric compared with scikit-learn's: the one place scikit-learn is used.
 
 :func:`crosscheck` recomputes each figure of :func:`signnet.metrics.classification_metrics`
-with scikit-learn (``zero_division=0``) and returns one row per figure with both values and
-their absolute difference. :func:`require_agreement` raises, listing every figure that differs
-by more than the tolerance.
+with scikit-learn (``zero_division=np.nan``: a ratio over nothing is undefined) and returns one
+row per figure with both values and their absolute difference; a figure both leave undefined
+(NaN, or a ROC that scikit-learn refuses for a sample of one class) agrees; one that only one of
+them leaves undefined differs infinitely. :func:`require_agreement` raises, listing every
+figure that differs by more than the tolerance.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import warnings
 import numpy as np
 
 from signnet.errors import SignnetError
+from signnet.metrics import defined
 
 TOLERANCE = 1e-12
 
@@ -39,7 +42,7 @@ def _reference(labels: np.ndarray, proba: np.ndarray) -> dict[str, float | np.nd
     classes = np.arange(n_classes)
     predicted = np.argmax(proba, axis=1)
     per_class = skm.precision_recall_fscore_support(
-        labels, predicted, labels=classes, zero_division=0
+        labels, predicted, labels=classes, zero_division=np.nan
     )
     values: dict[str, float | np.ndarray] = {
         "confusion matrix": skm.confusion_matrix(labels, predicted, labels=classes),
@@ -51,23 +54,29 @@ def _reference(labels: np.ndarray, proba: np.ndarray) -> dict[str, float | np.nd
         values[f"per-class {name}"] = per_class[i]
     for average in ("macro", "weighted"):
         scores = skm.precision_recall_fscore_support(
-            labels, predicted, labels=classes, average=average, zero_division=0
+            labels, predicted, labels=classes, average=average, zero_division=np.nan
         )
         for i, name in enumerate(("precision", "recall", "f1")):
             values[f"{average} {name}"] = scores[i]
     if n_classes == 2:
         truth, score = labels == 1, proba[:, 1]
-        values["precision"] = skm.precision_score(labels, predicted, zero_division=0)
-        values["recall"] = skm.recall_score(labels, predicted, zero_division=0)
-        values["f1"] = skm.f1_score(labels, predicted, zero_division=0)
-        values["specificity"] = skm.recall_score(labels, predicted, pos_label=0, zero_division=0)
+        values["precision"] = skm.precision_score(labels, predicted, zero_division=np.nan)
+        values["recall"] = skm.recall_score(labels, predicted, zero_division=np.nan)
+        values["f1"] = skm.f1_score(labels, predicted, zero_division=np.nan)
+        values["specificity"] = skm.recall_score(
+            labels, predicted, pos_label=0, zero_division=np.nan
+        )
     else:
         truth, score = np.eye(n_classes, dtype=bool)[labels].ravel(), proba.ravel()
-    if truth.all() or not truth.any():
-        return values  # ROC needs both classes present
-    fpr, tpr, _ = skm.roc_curve(truth, score, drop_intermediate=False)
-    values["ROC fpr"], values["ROC tpr"] = fpr, tpr
-    values["ROC AUC"] = skm.roc_auc_score(truth, score)
+    try:
+        area = skm.roc_auc_score(truth, score)
+    except ValueError:  # "Only one class present" (older versions raise, newer return NaN)
+        area = np.nan
+    if np.isnan(area):
+        values["ROC fpr"] = values["ROC tpr"] = values["ROC AUC"] = None
+    else:
+        fpr, tpr, _ = skm.roc_curve(truth, score, drop_intermediate=False)
+        values["ROC fpr"], values["ROC tpr"], values["ROC AUC"] = fpr, tpr, area
     return values
 
 
@@ -78,8 +87,8 @@ def _hand_values(result: dict) -> dict[str, float | np.ndarray]:
         "accuracy": result["accuracy"],
         "balanced accuracy": result["balanced_accuracy"],
         "log-loss": result["log_loss"],
-        "ROC fpr": np.array(result["roc"]["fpr"]),
-        "ROC tpr": np.array(result["roc"]["tpr"]),
+        "ROC fpr": None if result["roc"] is None else result["roc"]["fpr"],
+        "ROC tpr": None if result["roc"] is None else result["roc"]["tpr"],
         "ROC AUC": result["roc_auc"],
     }
     for name, per_class in result["per_class"].items():
@@ -96,9 +105,8 @@ def _hand_values(result: dict) -> dict[str, float | np.ndarray]:
 def crosscheck(labels: np.ndarray, proba: np.ndarray, result: dict) -> list[dict]:
     """Rows ``{metric, hand, sklearn, difference}``; array figures compare their largest gap.
 
-    A figure scikit-learn cannot compute for this sample (ROC with one class present) is left
-    out. Scalars are reported with both values; arrays with a shape mismatch count as infinitely
-    different.
+    Scalars are reported with both values (None where undefined); arrays with a shape mismatch
+    count as infinitely different, as does a figure only one side leaves undefined.
     """
     with warnings.catch_warnings():
         # scikit-learn warns about defined edge cases (a class absent from the sample); the
@@ -108,13 +116,16 @@ def crosscheck(labels: np.ndarray, proba: np.ndarray, result: dict) -> list[dict
     hand = _hand_values(result)
     rows = []
     for metric, expected in reference.items():
-        mine = np.asarray(hand[metric], dtype=float)
-        theirs = np.asarray(expected, dtype=float)
-        same_shape = mine.shape == theirs.shape
-        difference = float(np.max(np.abs(mine - theirs), initial=0.0)) if same_shape else np.inf
+        mine = np.asarray(np.nan if hand[metric] is None else hand[metric], dtype=float)
+        theirs = np.asarray(np.nan if expected is None else expected, dtype=float)
+        if mine.shape != theirs.shape or np.any(np.isnan(mine) != np.isnan(theirs)):
+            difference = np.inf
+        else:
+            gaps = np.abs(mine - theirs)[~np.isnan(mine)]
+            difference = float(np.max(gaps, initial=0.0))
         row = {"metric": metric, "difference": difference}
         if mine.ndim == 0:
-            row.update(hand=float(mine), sklearn=float(theirs))
+            row.update(hand=defined(float(mine)), sklearn=defined(float(theirs)))
         rows.append(row)
     return rows
 

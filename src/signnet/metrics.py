@@ -2,9 +2,15 @@
 
 Conventions: ``labels`` and ``predicted`` are class indices (N,) in 0..K-1; ``proba`` is (N, K)
 float64 with rows summing to 1. The confusion matrix has actual classes as rows and predicted
-classes as columns. With two classes, index 1 is the positive class. A ratio whose denominator
-is zero (no positive prediction, a class absent from the sample) is 0, as scikit-learn's
-``zero_division=0`` gives, and never warns.
+classes as columns. With two classes, index 1 is the positive class.
+
+A figure that is undefined for the sample is reported as undefined, never as a number that
+means something else: a ratio whose denominator is zero (the precision of a class never
+predicted, the recall of a class absent from the sample) is NaN while computing, as
+scikit-learn's ``zero_division=np.nan`` gives, and left out of the macro and weighted averages
+as scikit-learn leaves it; the ROC curve and its area are undefined when the sample holds one
+class only (scikit-learn refuses them). :func:`classification_metrics` returns undefined figures
+as None (JSON null). The metrics of an empty sample are an error.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from signnet.errors import SignnetError
 
 # The 97.5% quantile of the standard normal distribution, for two-sided 95% intervals.
 Z_95 = 1.959963984540054
@@ -24,11 +32,26 @@ def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, n_classes: int) 
     )
 
 
+class MetricsError(SignnetError):
+    """Metrics asked of a sample they are not defined for."""
+
+
 def _ratio(numerator: np.ndarray | float, denominator: np.ndarray | float) -> np.ndarray:
-    """numerator / denominator elementwise, 0 where the denominator is 0."""
+    """numerator / denominator elementwise, NaN (undefined) where the denominator is 0."""
     numerator, denominator = np.asarray(numerator, float), np.asarray(denominator, float)
     safe = np.where(denominator == 0, 1.0, denominator)
-    return np.where(denominator == 0, 0.0, numerator / safe)
+    return np.where(denominator == 0, np.nan, numerator / safe)
+
+
+def defined(value):
+    """``value`` (a number, an array or a nested list of them) with NaN as None, for JSON."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        return [defined(v) for v in value]
+    if isinstance(value, dict):
+        return {k: defined(v) for k, v in value.items()}
+    return None if isinstance(value, float) and math.isnan(value) else value
 
 
 def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, float]:
@@ -51,12 +74,24 @@ def per_class_report(confusion: np.ndarray) -> dict[str, np.ndarray]:
     return {"precision": precision, "recall": recall, "f1": f1, "support": support}
 
 
+def _mean(values: np.ndarray, weights: np.ndarray) -> float:
+    """The ``weights``-weighted mean of the defined ``values``, NaN if none is; unweighted if
+    the defined values all weigh 0 (scikit-learn's ``_nanaverage``)."""
+    keep = ~np.isnan(values)
+    if not keep.any():
+        return math.nan
+    values, weights = values[keep], weights[keep]
+    total = weights.sum()
+    return float(np.sum(values * weights) / total) if total > 0 else float(np.mean(values))
+
+
 def averages(report: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
-    """Macro (unweighted) and support-weighted averages of precision, recall and f1."""
-    weights = report["support"] / report["support"].sum()
+    """Macro (unweighted) and support-weighted averages of precision, recall and f1, over the
+    classes where each is defined."""
+    support = report["support"].astype(float)
     return {
-        kind: {name: float(np.sum(report[name] * w)) for name in ("precision", "recall", "f1")}
-        for kind, w in (("macro", np.full(len(weights), 1 / len(weights))), ("weighted", weights))
+        kind: {name: _mean(report[name], w) for name in ("precision", "recall", "f1")}
+        for kind, w in (("macro", np.ones_like(support)), ("weighted", support))
     }
 
 
@@ -89,13 +124,17 @@ def auc(fpr: np.ndarray, tpr: np.ndarray) -> float:
     return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))
 
 
-def roc(labels: np.ndarray, proba: np.ndarray) -> dict[str, np.ndarray]:
-    """The ROC curve of the positive class (K = 2) or micro-averaged one-vs-rest (K > 2)."""
+def roc(labels: np.ndarray, proba: np.ndarray) -> dict[str, np.ndarray] | None:
+    """The ROC curve of the positive class (K = 2) or micro-averaged one-vs-rest (K > 2); None
+    (undefined) when the truth holds one value only."""
     n_classes = proba.shape[1]
     if n_classes == 2:
-        return roc_curve(labels == 1, proba[:, 1])
-    one_hot = np.eye(n_classes, dtype=bool)[labels]
-    return roc_curve(one_hot.ravel(), proba.ravel())
+        truth, scores = labels == 1, proba[:, 1]
+    else:
+        truth, scores = np.eye(n_classes, dtype=bool)[labels].ravel(), proba.ravel()
+    if truth.all() or not truth.any():
+        return None
+    return roc_curve(truth, scores)
 
 
 def classification_metrics(labels: np.ndarray, proba: np.ndarray) -> dict:
@@ -105,8 +144,11 @@ def classification_metrics(labels: np.ndarray, proba: np.ndarray) -> dict:
     ``log_loss``; ``balanced_accuracy``; ``per_class`` precision/recall/f1/support lists;
     ``macro`` and ``weighted`` averages; ``roc`` fpr and tpr lists (thresholds are the sorted
     scores) and ``roc_auc``; and for two classes the
-    positive class's ``precision``, ``recall``, ``f1`` and ``specificity``.
+    positive class's ``precision``, ``recall``, ``f1`` and ``specificity``. Undefined figures
+    are None (see the module's conventions).
     """
+    if len(labels) == 0:
+        raise MetricsError("no images: the metrics of an empty set are undefined")
     n_classes = proba.shape[1]
     predicted = np.argmax(proba, axis=1)
     confusion = confusion_matrix(labels, predicted, n_classes)
@@ -123,8 +165,8 @@ def classification_metrics(labels: np.ndarray, proba: np.ndarray) -> dict:
         "log_loss": log_loss(labels, proba),
         "per_class": {name: values.tolist() for name, values in report.items()},
         **averages(report),
-        "roc_auc": auc(curve["fpr"], curve["tpr"]),
-        "roc": {"fpr": curve["fpr"].tolist(), "tpr": curve["tpr"].tolist()},
+        "roc_auc": None if curve is None else auc(curve["fpr"], curve["tpr"]),
+        "roc": None if curve is None else {k: curve[k].tolist() for k in ("fpr", "tpr")},
     }
     if n_classes == 2:
         (tn, fp), (_, _) = confusion
@@ -132,4 +174,4 @@ def classification_metrics(labels: np.ndarray, proba: np.ndarray) -> dict:
         result["recall"] = float(report["recall"][1])
         result["f1"] = float(report["f1"][1])
         result["specificity"] = float(_ratio(tn, tn + fp))
-    return result
+    return defined(result)

@@ -43,6 +43,7 @@ class Activation:
 # The slope of leaky ReLU for negative inputs (PyTorch's default).
 LEAKY_SLOPE = 0.01
 
+
 def _sigmoid(z: Array, xp: ModuleType) -> Array:
     """1 / (1 + e^-z) for z >= 0, e^z / (1 + e^z) below: neither overflows nor cancels."""
     e = xp.exp(-xp.abs(z))

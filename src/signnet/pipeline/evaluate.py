@@ -47,7 +47,10 @@ def confusion_records(digits: np.ndarray, predicted_digits: np.ndarray) -> list[
 
 
 def roc_records(result: dict) -> list[dict]:
-    """``{fpr, tpr}`` points of the ROC curve, for DVC's linear plot."""
+    """``{fpr, tpr}`` points of the ROC curve, for DVC's linear plot (none where the ROC is
+    undefined: a part of one class)."""
+    if result["roc"] is None:
+        return []
     return [
         {"fpr": fpr, "tpr": tpr}
         for fpr, tpr in zip(result["roc"]["fpr"], result["roc"]["tpr"], strict=True)

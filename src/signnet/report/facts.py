@@ -137,8 +137,8 @@ class ResultFacts:
     accuracy_high: float
     balanced_accuracy: float
     log_loss: float
-    roc_auc: float
-    headline: tuple[tuple[str, float], ...]  # (metric name, value): precision, recall, f1...
+    roc_auc: float | None  # None: undefined (the test part holds one class)
+    headline: tuple[tuple[str, float | None], ...]  # (metric, value): precision, recall, f1...
     train_accuracy: float
     train_low: float
     train_high: float

@@ -9,12 +9,19 @@ from signnet.report.document import (
     Table,
 )
 from signnet.report.facts import Facts, ReportInputs
+from signnet.report.sections.wording import UNDEFINED
+
+
+def _difference(row: dict) -> str:
+    """A cross-check row's difference, or that both sides leave the figure undefined."""
+    both_undefined = "hand" in row and row["hand"] is None and row["sklearn"] is None
+    return UNDEFINED if both_undefined else f"{row['difference']:.1e}"
 
 
 def section(inputs: ReportInputs, f: Facts) -> list[Block]:
     crosscheck = inputs.evaluation["crosscheck"]
     parts = list(crosscheck)
-    by_part = {p: {row["metric"]: row["difference"] for row in crosscheck[p]} for p in parts}
+    by_part = {p: {row["metric"]: _difference(row) for row in crosscheck[p]} for p in parts}
     metrics = [row["metric"] for row in crosscheck[parts[0]]]
     return [
         Heading("Appendix A: cross-check against scikit-learn"),
@@ -26,9 +33,9 @@ def section(inputs: ReportInputs, f: Facts) -> list[Block]:
         ),
         Table(
             ("figure", *(f"{part} part" for part in parts)),
-            tuple((m, *(f"{by_part[p][m]:.1e}" for p in parts)) for m in metrics),
+            tuple((m, *(by_part[p][m] for p in parts)) for m in metrics),
             caption="Largest absolute difference between the hand-computed figures and "
-            "scikit-learn's.",
+            f"scikit-learn's ({UNDEFINED}: both leave the figure undefined for the part).",
             label="crosscheck",
         ),
     ]

@@ -23,23 +23,23 @@ def _classification_report(result: dict, digits: tuple[int, ...]) -> Table:
     rows = [
         (
             f"digit {d}",
-            f"{per_class['precision'][k]:.2f}",
-            f"{per_class['recall'][k]:.2f}",
-            f"{per_class['f1'][k]:.2f}",
+            num(per_class["precision"][k], 2),
+            num(per_class["recall"][k], 2),
+            num(per_class["f1"][k], 2),
             str(per_class["support"][k]),
         )
         for k, d in enumerate(digits)
     ]
     n = result["n"]
-    rows.append(("accuracy", "", "", f"{result['accuracy']:.2f}", str(n)))
+    rows.append(("accuracy", "", "", num(result["accuracy"], 2), str(n)))
     for average in ("macro", "weighted"):
         a = result[average]
         rows.append(
             (
                 f"{average} avg",
-                f"{a['precision']:.2f}",
-                f"{a['recall']:.2f}",
-                f"{a['f1']:.2f}",
+                num(a["precision"], 2),
+                num(a["recall"], 2),
+                num(a["f1"], 2),
                 str(n),
             )
         )
@@ -203,6 +203,25 @@ def _pairs(f: Facts) -> list[Block]:
     ]
 
 
+def _roc(f: Facts, test: dict) -> list[Block]:
+    """The ROC figure, where the test part holds both classes (it is undefined otherwise)."""
+    if test["roc"] is None:
+        return []
+    return [
+        Figure(
+            "roc.png",
+            figures.roc_figure(
+                test["roc"]["fpr"],
+                test["roc"]["tpr"],
+                test["roc_auc"],
+                f"digit {f.positive} positive" if f.binary else "micro-average, one-vs-rest",
+            ),
+            "ROC curve on the test part, from the predicted probabilities.",
+            label="roc",
+        )
+    ]
+
+
 def section(f: Facts, inputs: ReportInputs) -> list[Block]:
     r = f.results
     test = inputs.evaluation["results"]["test"]
@@ -214,11 +233,13 @@ def section(f: Facts, inputs: ReportInputs) -> list[Block]:
             f"On the test part the network classifies {r.correct} of the {r.n} images "
             f"correctly: accuracy {pct(r.accuracy)} (95% Wilson interval {pct(r.accuracy_low)} "
             f"to {pct(r.accuracy_high)}), balanced accuracy {pct(r.balanced_accuracy)}, "
-            f"{headline}, log-loss {num(r.log_loss)}, ROC AUC {num(r.roc_auc)}.{positive} "
-            f"All {r.crosscheck_figures} figures computed by hand agree with scikit-learn's to "
-            f"within {r.crosscheck_worst:.1e} (Appendix A). {{fig:confusion}} and "
-            "{tab:classification} break the test figures down by digit; {tab:parts} sets the "
-            "training part beside the test part; {fig:roc} shows the ROC curve."
+            f"{headline}, log-loss {num(r.log_loss)}, ROC AUC {num(r.roc_auc)}"
+            + (" (the test part holds one class)" if r.roc_auc is None else "")
+            + f".{positive} All {r.crosscheck_figures} figures computed by hand agree with "
+            f"scikit-learn's to within {r.crosscheck_worst:.1e} (Appendix A). {{fig:confusion}} "
+            "and {tab:classification} break the test figures down by digit; {tab:parts} sets "
+            "the training part beside the test part"
+            + ("." if r.roc_auc is None else "; {fig:roc} shows the ROC curve.")
         ),
         Figure(
             "confusion.png",
@@ -249,17 +270,7 @@ def section(f: Facts, inputs: ReportInputs) -> list[Block]:
             caption="Training and test part side by side.",
             label="parts",
         ),
-        Figure(
-            "roc.png",
-            figures.roc_figure(
-                test["roc"]["fpr"],
-                test["roc"]["tpr"],
-                test["roc_auc"],
-                f"digit {f.positive} positive" if f.binary else "micro-average, one-vs-rest",
-            ),
-            "ROC curve on the test part, from the predicted probabilities.",
-            label="roc",
-        ),
+        *_roc(f, test),
         *_cv_blocks(f),
         *_comparison(f),
         *_pairs(f),

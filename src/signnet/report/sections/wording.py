@@ -8,12 +8,16 @@ from signnet.report.facts import Facts
 PHOTO_COLUMNS = 6
 
 
-def pct(value: float, digits: int = 1) -> str:
-    return f"{100 * value:.{digits}f}%"
+# How the report writes a figure that is undefined for the sample (None in the artifacts).
+UNDEFINED = "undefined"
 
 
-def num(value: float) -> str:
-    return f"{value:.4f}"
+def pct(value: float | None, digits: int = 1) -> str:
+    return UNDEFINED if value is None else f"{100 * value:.{digits}f}%"
+
+
+def num(value: float | None, digits: int = 4) -> str:
+    return UNDEFINED if value is None else f"{value:.{digits}f}"
 
 
 def plural(n: int, word: str, plural: str = "") -> str:

@@ -20,7 +20,7 @@ from signnet.pipeline.crossvalidate import (
     cross_validate,
     summarise,
 )
-from tests.conftest import repo_params
+from tests.conftest import REPO, repo_params
 
 
 def test_folds_partition_the_data_and_keep_each_class_balanced():
@@ -160,3 +160,77 @@ def test_an_unreachable_scheduler_is_an_error_naming_the_key(dataset, monkeypatc
     monkeypatch.setenv(SCHEDULER_VARIABLE, "tcp://127.0.0.1:9")
     with pytest.raises(SignnetError, match=f"environment variable {SCHEDULER_VARIABLE}"):
         run(dataset)
+
+
+@pytest.fixture
+def not_dask():
+    """TCP servers on this machine that are not Dask schedulers: one that accepts and says
+    nothing, one that answers as an HTTP server would."""
+    import socket
+    import threading
+
+    servers, stop = {}, threading.Event()
+
+    def serve(listener, reply):
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            if reply:
+                conn.recv(1024)
+                conn.sendall(reply)
+            servers.setdefault("open", []).append(conn)
+
+    for name, reply in (("silent", b""), ("http", b"HTTP/1.1 400 Bad Request\r\n\r\n")):
+        listener = socket.create_server(("127.0.0.1", 0))
+        servers[name] = f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+        threading.Thread(target=serve, args=(listener, reply), daemon=True).start()
+    yield servers
+    stop.set()
+
+
+@pytest.mark.parametrize(
+    ("server", "problem"),
+    [("silent", "no answer within 1 s"), ("http", "does not speak Dask's protocol")],
+)
+def test_a_service_that_is_not_dask_fails_within_the_timeout(
+    dataset, monkeypatch, not_dask, server, problem
+):
+    pytest.importorskip("dask.distributed")
+    import time
+
+    monkeypatch.setattr("signnet.pipeline.crossvalidate.CONNECT_TIMEOUT", 1)
+    started = time.monotonic()
+    with pytest.raises(
+        ParamError, match=f"cv.scheduler = '{not_dask[server]}' cannot be used .*{problem}"
+    ):
+        run(dataset, scheduler=not_dask[server])
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("address", ["tcp://nonsense:::1", "http"])
+def test_the_message_is_the_last_thing_printed(not_dask, address):
+    """No trace after the message (a half-made Dask client used to time out at exit, 20 s
+    later, with an 'Exception ignored' trace)."""
+    pytest.importorskip("dask.distributed")
+    import subprocess
+    import sys
+    import time
+
+    address = not_dask.get(address, address)
+    code = (
+        "from signnet.pipeline.crossvalidate import fold_backend\n"
+        "from tests.conftest import repo_params\n"
+        f"with fold_backend(repo_params(cv={{'scheduler': {address!r}}}).cv): pass\n"
+    )
+    started = time.monotonic()
+    run_ = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=REPO
+    )
+    assert time.monotonic() - started < 15
+    assert run_.returncode == 1
+    last = run_.stderr.strip().splitlines()[-1]
+    assert f"cv.scheduler = '{address}' cannot be used" in last
+    assert "Exception ignored" not in run_.stderr

@@ -16,6 +16,7 @@ of the mean is ``std**2 * (1 / k + n_test / n_train)``.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import logging
@@ -143,6 +144,40 @@ def _unusable(source: str, address: str, problem: str) -> SignnetError:
     return SignnetError(f"environment variable {source} = {address!r} {problem}")
 
 
+def probe_scheduler(address: str, timeout: float) -> None:
+    """Return once a Dask scheduler at ``address`` has answered Dask's ``identity`` request;
+    raise ``ValueError`` for a malformed address or an answer that is not a scheduler's, and
+    ``OSError`` or ``TimeoutError`` (after ``timeout`` seconds, whatever the address does:
+    silent, another protocol, slow) otherwise. Nothing is left running either way, so that the
+    error is the last thing printed."""
+    from distributed.comm import connect
+
+    async def ask() -> object:
+        comm = await connect(address, timeout=timeout)  # Dask's handshake included
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    async def identity() -> None:
+        try:
+            reply = await ask()
+        except (OSError, TimeoutError, ValueError, asyncio.CancelledError):
+            raise
+        except Exception as error:  # e.g. an HTTP reply read as a frame length of exabytes
+            raise ValueError(
+                f"what answers there does not speak Dask's protocol ({type(error).__name__})"
+            ) from None
+        if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+            raise ValueError(f"what answers there is not a Dask scheduler ({str(reply)[:60]})")
+
+    async def within_timeout() -> None:
+        await asyncio.wait_for(identity(), timeout)
+
+    asyncio.run(within_timeout())
+
+
 @contextlib.contextmanager
 def fold_backend(params: CrossValidationParams) -> Iterator[str]:
     """Make joblib run the folds where ``cv`` says; yields a description for the log.
@@ -162,12 +197,14 @@ def fold_backend(params: CrossValidationParams) -> Iterator[str]:
     except ImportError:
         raise _unusable(source, address, "needs Dask, an extra: pip install -e '.[dask]'") from None
     try:
+        probe_scheduler(address, CONNECT_TIMEOUT)
         client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
+        reason = str(error) or f"no answer within {CONNECT_TIMEOUT} s"
         raise _unusable(
             source,
             address,
-            f"cannot be reached ({error}); start a scheduler there (dask scheduler) "
+            f"cannot be used ({reason}); start a scheduler there (dask scheduler) "
             "or leave cv.scheduler null to run here",
         ) from None
     with client, client.as_current(), joblib.parallel_config(backend="dask"):

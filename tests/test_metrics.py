@@ -134,11 +134,17 @@ def test_wilson_interval_known_values():
     assert high == pytest.approx(1.0) and low == pytest.approx(0.7225, abs=1e-4)
 
 
-def test_roc_keeps_every_threshold_and_ties():
+def test_roc_keeps_ties_and_the_turns_of_the_curve():
     curve = roc_curve(np.array([1, 0, 1, 0]), np.array([0.9, 0.5, 0.5, 0.1]))
     np.testing.assert_allclose(curve["tpr"], [0, 0.5, 1, 1])
     np.testing.assert_allclose(curve["fpr"], [0, 0, 0.5, 1])
     assert np.isinf(curve["thresholds"][0])
+    # Points on a straight segment go (as scikit-learn's drop_intermediate): 0.8 lies between
+    # 0.9 and 0.7 on the vertical, 0.6 and 0.5 between 0.7 and 0.4 on the horizontal.
+    curve = roc_curve(np.array([1, 1, 1, 0, 0, 0]), np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4]))
+    np.testing.assert_allclose(curve["thresholds"][1:], [0.9, 0.7, 0.4])
+    np.testing.assert_allclose(curve["tpr"], [0, 1 / 3, 1, 1])
+    np.testing.assert_allclose(curve["fpr"], [0, 0, 0, 1])
 
 
 def test_confusion_matrix_rows_are_actual():

@@ -75,7 +75,7 @@ def _reference(labels: np.ndarray, proba: np.ndarray) -> dict[str, float | np.nd
     if np.isnan(area):
         values["ROC fpr"] = values["ROC tpr"] = values["ROC AUC"] = None
     else:
-        fpr, tpr, _ = skm.roc_curve(truth, score, drop_intermediate=False)
+        fpr, tpr, _ = skm.roc_curve(truth, score, drop_intermediate=True)
         values["ROC fpr"], values["ROC tpr"], values["ROC AUC"] = fpr, tpr, area
     return values
 

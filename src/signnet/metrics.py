@@ -103,17 +103,26 @@ def log_loss(labels: np.ndarray, proba: np.ndarray) -> float:
 
 
 def roc_curve(positive: np.ndarray, scores: np.ndarray) -> dict[str, np.ndarray]:
-    """ROC points for binary truth ``positive`` (N,) and ``scores`` (N,), every threshold kept.
+    """ROC points for binary truth ``positive`` (N,) and ``scores`` (N,), at the thresholds where
+    the curve turns.
 
-    Thresholds are the distinct scores in decreasing order, preceded by +inf (nothing predicted
-    positive); a sample is predicted positive when its score >= threshold. Returns ``fpr``,
-    ``tpr`` and ``thresholds``, each (T + 1,).
+    Thresholds are distinct scores in decreasing order, preceded by +inf (nothing predicted
+    positive); a sample is predicted positive when its score >= threshold. A threshold whose
+    point lies on the straight segment between its neighbours is dropped, as scikit-learn's
+    ``drop_intermediate`` drops it: the curve and its area are the same, and the points grow with
+    the turns of the curve, not with the number of samples. Returns ``fpr``, ``tpr`` and
+    ``thresholds``, each (T + 1,) for the T thresholds kept.
     """
     order = np.argsort(-scores, kind="stable")
     scores, positive = scores[order], positive[order].astype(float)
     last_of_each = np.r_[np.flatnonzero(np.diff(scores)), len(scores) - 1]
     true_positives = np.cumsum(positive)[last_of_each]
     false_positives = (last_of_each + 1) - true_positives
+    if len(last_of_each) > 2:
+        turns = np.diff(false_positives, 2).astype(bool) | np.diff(true_positives, 2).astype(bool)
+        keep = np.r_[True, turns, True]
+        last_of_each = last_of_each[keep]
+        true_positives, false_positives = true_positives[keep], false_positives[keep]
     tpr = _ratio(np.r_[0.0, true_positives], positive.sum())
     fpr = _ratio(np.r_[0.0, false_positives], len(positive) - positive.sum())
     return {"fpr": fpr, "tpr": tpr, "thresholds": np.r_[np.inf, scores[last_of_each]]}

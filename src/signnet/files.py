@@ -52,7 +52,9 @@ def open_user_file(path: str | Path, what: str, limit: int) -> Iterator[BinaryIO
     """The regular file at ``path`` open for reading in binary; ``what`` names its kind in
     messages (e.g. ``"a photo"``) and ``limit`` is the most bytes such a file may hold."""
     path = Path(path)
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    # O_NONBLOCK: a FIFO opens at once (POSIX; Windows has no FIFOs to open by path).
+    nonblocking = getattr(os, "O_NONBLOCK", 0)
+    flags = os.O_RDONLY | nonblocking | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
@@ -72,7 +74,8 @@ def open_user_file(path: str | Path, what: str, limit: int) -> Iterator[BinaryIO
                 f"{path}: holds {byte_size(info.st_size)}; {what} may hold at most "
                 f"{byte_size(limit)}"
             )
-        os.set_blocking(fd, True)
+        if nonblocking:
+            os.set_blocking(fd, True)
         file = os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)

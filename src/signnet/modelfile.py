@@ -68,7 +68,6 @@ def save_model(path: str | Path, model: TrainedModel) -> None:
     save_npz(path, arrays)
 
 
-NOT_A_MODEL = "not a signnet model file (one the train stage writes, e.g. models/model.npz)"
 MODEL_FILE = "a signnet model file (one the train stage writes, e.g. models/model.npz)"
 # The largest model file read (the ten-digit CNN's is 1.5 MB).
 MAX_MODEL_BYTES = 1 * GIB
@@ -170,7 +169,7 @@ def load_model(path: str | Path) -> TrainedModel:
         raise ArtifactError(f"{path}: no such file (train a model: dvc repro)")
     arrays = load_npz(path, what=MODEL_FILE, limit=MAX_MODEL_BYTES)
     if "format" not in arrays:
-        raise ArtifactError(f"{path}: {NOT_A_MODEL}: it has no 'format' array")
+        raise ArtifactError(f"{path}: not {MODEL_FILE}: it has no 'format' array")
     if _text(arrays, "format") != FORMAT:
         raise ArtifactError(
             f"{path}: format {arrays['format']!r}; expected {FORMAT!r} "

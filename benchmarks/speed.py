@@ -148,6 +148,26 @@ def initial_network(case: Case, data: Data, dtype: str) -> Network:
     return Network.initialise(config, SEED, np)
 
 
+def layer_flops(network: Network, n: int) -> dict[tuple[object, str], float]:
+    """FLOP of the matrix products of ``network`` for ``n`` samples, by (layer, pass): forward
+    and backward (weight gradient, and input gradient where the layer computes one); 2 FLOP per
+    multiply-add. Layers without products (activations, pooling, ...) are left out."""
+    flops: dict[tuple[object, str], float] = {}
+    x = np.zeros((1, network.config.n_features), dtype=network.config.dtype)
+    for layer in network.layers:
+        if layer.kind == "dense":
+            per_sample = 2.0 * x.shape[1] * layer.params["W"].shape[1]
+        elif layer.kind == "conv2d":
+            per_sample = 2.0 * x.shape[1] * x.shape[2] * layer.params["W"].size
+        else:
+            per_sample = 0.0
+        if per_sample:
+            flops[(layer, "forward")] = n * per_sample
+            flops[(layer, "backward")] = n * per_sample * (2 if layer.input_grad else 1)
+        x = layer.forward(x, training=False)
+    return flops
+
+
 def batch_orders(n: int, epochs: int) -> list[np.ndarray]:
     """The permutations signnet's loop draws from SEED, to give PyTorch the same batches."""
     rng = np.random.default_rng(SEED)

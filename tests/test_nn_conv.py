@@ -26,6 +26,16 @@ def conv_layer(weights, bias, k):
     return layer("conv2d", state, channels_in=c_in, channels=weights.shape[1], kernel_size=k)
 
 
+def inside(images):
+    """Images (N, H, W, C) as the network lays them out, (C, H, W, N)."""
+    return np.ascontiguousarray(np.transpose(images, (3, 1, 2, 0)))
+
+
+def outside(images):
+    """Images (C, H, W, N) from the network as (N, H, W, C)."""
+    return np.transpose(images, (3, 1, 2, 0))
+
+
 def conv_by_loops(x, w, b, k):
     """The convolution written out, one output pixel at a time: (N, H, W, C_in) -> C_out."""
     n, h, width, c = x.shape
@@ -60,8 +70,10 @@ def test_conv_forward_and_backward(k, c_in, shape):
     upstream = rng.normal(size=(n, h, w, 3))
     conv = conv_layer(weights, bias, k)
     expected = conv_by_loops(x, weights, bias, k)
-    np.testing.assert_allclose(conv.forward(x, training=True), expected, rtol=1e-12)
-    grad_x = conv.backward(upstream)
+    np.testing.assert_allclose(
+        outside(conv.forward(inside(x), training=True)), expected, rtol=1e-12
+    )
+    grad_x = outside(conv.backward(inside(upstream)))
 
     def loss():
         return np.sum(upstream * conv_by_loops(x, weights, bias, k))
@@ -83,31 +95,40 @@ def test_max_pool_forward_and_backward(shape):
     n, h, w, c = shape
     upstream = rng.normal(size=(n, h // 2, w // 2, c))
     pool = layer("max_pool2d")
-    np.testing.assert_array_equal(pool.forward(x, training=True), pool_by_loops(x))
+    np.testing.assert_array_equal(outside(pool.forward(inside(x), training=True)), pool_by_loops(x))
     numeric = numeric_gradient(lambda: np.sum(upstream * pool_by_loops(x)), x)
-    assert_backward(pool.backward(upstream), numeric, "max-pool")
+    assert_backward(outside(pool.backward(inside(upstream))), numeric, "max-pool")
 
 
-def test_max_pool_gives_the_gradient_of_tied_maxima_to_the_first():
-    x = np.zeros((1, 2, 2, 1))
-    x[0, 0, 0, 0] = x[0, 1, 1, 0] = 1.0
+@pytest.mark.parametrize(
+    ("window", "winner"),
+    [
+        ([[1, 0], [0, 1]], [[1, 0], [0, 0]]),
+        ([[0, 0], [0, 1]], [[0, 0], [0, 1]]),
+        ([[0, 1], [1, 0]], [[0, 1], [0, 0]]),  # top right comes before bottom left
+        ([[0, 0], [1, 1]], [[0, 0], [1, 0]]),
+        ([[2, 2], [2, 2]], [[1, 0], [0, 0]]),
+        ([[0, 1], [0, 1]], [[0, 1], [0, 0]]),
+    ],
+)
+def test_max_pool_gives_the_gradient_of_tied_maxima_to_the_first(window, winner):
+    """As PyTorch does: the first of the window's maxima in row order."""
+    x = np.array(window, dtype=float).reshape(1, 2, 2, 1)
     pool = layer("max_pool2d")
-    pool.forward(x, training=True)
-    grad = pool.backward(np.ones((1, 1, 1, 1)))
-    np.testing.assert_array_equal(grad[0, :, :, 0], [[1.0, 0.0], [0.0, 0.0]])
-    x[0, 0, 0, 0] = 0.0  # now the second maximum in row order is the first
-    pool.forward(x, training=True)
-    np.testing.assert_array_equal(
-        pool.backward(np.ones((1, 1, 1, 1)))[0, :, :, 0], [[0, 0], [0, 1]]
-    )
+    pool.forward(inside(x), training=True)
+    grad = outside(pool.backward(np.full((1, 1, 1, 1), 3.0)))
+    np.testing.assert_array_equal(grad[0, :, :, 0], 3.0 * np.array(winner))
 
 
-def test_reshape_round_trips():
-    x = np.arange(24.0).reshape(2, 12)
-    reshape = layer("reshape", shape=[2, 3, 2])
-    out = reshape.forward(x, training=True)
-    assert out.shape == (2, 2, 3, 2)
-    np.testing.assert_array_equal(reshape.backward(out), x)
+def test_reshape_lays_rows_out_as_images_and_back():
+    x = np.arange(24.0).reshape(2, 12)  # two samples of (h, w, c) = (2, 3, 2) pixels
+    to_images, to_rows = layer("reshape", shape=[2, 3, 2]), layer("reshape", shape=[-1])
+    images = to_images.forward(x, training=True)
+    assert images.shape == (2, 2, 3, 2) and images.flags.c_contiguous
+    np.testing.assert_array_equal(outside(images), x.reshape(2, 2, 3, 2))
+    np.testing.assert_array_equal(to_rows.forward(images, training=True), x)
+    np.testing.assert_array_equal(to_rows.backward(x), images)
+    np.testing.assert_array_equal(to_images.backward(images), x)
 
 
 def test_dropout_is_seeded_scaled_and_off_at_inference():
@@ -135,8 +156,8 @@ def test_conv_and_pool_are_backend_neutral():
     for xp in (array_api_strict, np):
         conv = conv_layer(xp.asarray(weights), xp.asarray(bias), 3)
         pool = layer("max_pool2d")
-        out = pool.forward(conv.forward(xp.asarray(x), training=True), training=True)
-        grad = conv.backward(pool.backward(xp.asarray(upstream)))
+        out = pool.forward(conv.forward(xp.asarray(inside(x)), training=True), training=True)
+        grad = conv.backward(pool.backward(xp.asarray(inside(upstream))))
         results.append([to_numpy(a) for a in (out, grad, conv.grads["W"], conv.grads["b"])])
     for strict, plain in zip(*results, strict=True):
         np.testing.assert_allclose(strict, plain, rtol=1e-12)

@@ -1,5 +1,5 @@
-"""Batch normalisation (Ioffe and Szegedy, 2015) over every axis but the last (the features of a
-dense layer, the channels of an image batch).
+"""Batch normalisation (Ioffe and Szegedy, 2015) over every axis but the feature axis: the last
+of rows (N, F), the first of images (C, H, W, N) (their channels; see :mod:`signnet.nn.layers`).
 
 While training, each feature is normalised with the batch's mean and (biased) variance, then
 scaled by ``gamma`` and shifted by ``beta``; the running mean and (unbiased) variance follow
@@ -25,7 +25,7 @@ MOMENTUM = 0.1  # weight of the newest batch in the running statistics
 class BatchNorm(Layer):
     """``y = gamma * (x - mean) / sqrt(var + eps) + beta`` per feature (the last axis).
 
-    Spec: ``features`` (F), and ``images`` (whether the input is (N, H, W, F) images or
+    Spec: ``features`` (F), and ``images`` (whether the input is (F, H, W, N) images or
     (N, F) rows; the maths is the same, PyTorch's counterpart is not). State: ``gamma`` and
     ``beta`` (F,), trained; ``running_mean`` and ``running_var`` (F,), buffers.
     """
@@ -57,6 +57,9 @@ class BatchNorm(Layer):
         self.buffers = {"running_mean": state["running_mean"], "running_var": state["running_var"]}
         self._xhat = None
         self._inv_std = None
+        # the axes each feature's statistics run over, and the shape that broadcasts a (F,)
+        # vector along the feature axis
+        self._axes, self._along = ((1, 2, 3), (-1, 1, 1, 1)) if spec["images"] else ((0,), (1, -1))
 
     @classmethod
     def state_shapes(cls, spec: dict) -> dict[str, tuple[int, ...]]:
@@ -73,34 +76,39 @@ class BatchNorm(Layer):
     def load(cls, spec: dict, state: dict[str, Array]) -> BatchNorm:
         return cls(spec, state)
 
+    def _per_feature(self, v: Array) -> Array:
+        """A (F,) vector shaped to broadcast along the feature axis."""
+        return self.xp.reshape(v, self._along)
+
     def forward(self, x: Array, *, training: bool, rng: np.random.Generator | None = None):
-        """x (..., F) normalised per feature: with the batch's statistics while training."""
-        xp, axes = self.xp, tuple(range(x.ndim - 1))
+        """x normalised per feature: with the batch's statistics while training."""
+        xp, f = self.xp, self._per_feature
+        gamma, beta = f(self.params["gamma"]), f(self.params["beta"])
         if not training:
-            scale = self.params["gamma"] / xp.sqrt(self.buffers["running_var"] + EPSILON)
-            return (x - self.buffers["running_mean"]) * scale + self.params["beta"]
-        n = x.size // x.shape[-1]  # values per feature in this batch
-        mean = xp.mean(x, axis=axes)  # (F,)
-        centred = x - mean
-        var = xp.mean(centred * centred, axis=axes)  # biased, as the normalisation uses
-        self._inv_std = 1.0 / xp.sqrt(var + EPSILON)
+            scale = gamma / xp.sqrt(f(self.buffers["running_var"]) + EPSILON)
+            return (x - f(self.buffers["running_mean"])) * scale + beta
+        n = x.size // self.params["gamma"].shape[0]  # values per feature in this batch
+        mean = xp.mean(x, axis=self._axes)  # (F,)
+        centred = x - f(mean)
+        var = xp.mean(centred * centred, axis=self._axes)  # biased, as the normalisation uses
+        self._inv_std = f(1.0 / xp.sqrt(var + EPSILON))
         self._xhat = centred * self._inv_std
         unbiased = var * (n / (n - 1)) if n > 1 else var
         for name, batch in (("running_mean", mean), ("running_var", unbiased)):
             self.buffers[name] = (1 - MOMENTUM) * self.buffers[name] + MOMENTUM * batch
-        return self._xhat * self.params["gamma"] + self.params["beta"]
+        return self._xhat * gamma + beta
 
     def backward(self, grad_out: Array) -> Array:
         """Fill grads from d loss / d y; return d loss / d x (through the batch statistics)."""
-        xp, axes = self.xp, tuple(range(grad_out.ndim - 1))
+        xp, f = self.xp, self._per_feature
         xhat = self._xhat
-        self.grads["gamma"] = xp.sum(grad_out * xhat, axis=axes)
-        self.grads["beta"] = xp.sum(grad_out, axis=axes)
-        n = grad_out.size // grad_out.shape[-1]
-        dxhat = grad_out * self.params["gamma"]
-        mean_dxhat = self.grads["beta"] * self.params["gamma"] / n
-        mean_dxhat_xhat = self.grads["gamma"] * self.params["gamma"] / n
-        return (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) * self._inv_std
+        self.grads["gamma"] = xp.sum(grad_out * xhat, axis=self._axes)
+        self.grads["beta"] = xp.sum(grad_out, axis=self._axes)
+        n = grad_out.size // self.params["gamma"].shape[0]
+        gamma = f(self.params["gamma"])
+        mean_dxhat = f(self.grads["beta"]) * gamma / n
+        mean_dxhat_xhat = f(self.grads["gamma"]) * gamma / n
+        return (grad_out * gamma - mean_dxhat - xhat * mean_dxhat_xhat) * self._inv_std
 
     def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
         module = "BatchNorm2d" if self._spec["images"] else "BatchNorm1d"

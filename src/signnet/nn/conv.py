@@ -1,26 +1,30 @@
-"""Convolution and max-pooling over image batches (batch, height, width, channels).
+"""Convolution and max-pooling over image batches, laid out (channels, height, width, batch).
 
-Both are written as a few large array operations, with no loop over samples or pixels:
+Images inside the network keep the batch as their last, fastest axis (see
+:mod:`signnet.nn.layers`): then every shifted copy of an image batch moves whole rows of
+width * batch values, and every matrix product has the N*H*W pixels as its long side. Both are
+a few large array operations, with no loop over samples or pixels:
 
-* :class:`Conv2D` (k x k kernels, stride 1, "same" zero padding) copies, for each of the k*k
-  kernel offsets, the shifted input into one slab of an offset-major array (k*k, N, H, W, C_in)
-  (im2col by slicing: each copy moves whole rows of W*C_in values). The output is the sum over
-  offsets of slab (N*H*W, C_in) @ W_offset (C_in, C_out), accumulated in place; with fewer than
-  :data:`ROWS_BELOW` input channels those products are too thin for BLAS, so the slabs are
-  interleaved into rows (N*H*W, k*k*C_in) and multiplied once. The backward pass is two batched
-  products over the offsets and k*k slab additions that put each offset's input gradient back.
-* :class:`MaxPool2D` (2 x 2 windows, stride 2) views (N, H, W, C) as (N, H/2, 2, W/2, 2, C)
+* :class:`Conv2D` (k x k kernels, stride 1, "same" zero padding) is one matrix product. Its
+  input is unfolded (im2col) into a (k*k, C_in, H, W, N) array, one slab per kernel offset, each
+  the input shifted by that offset (one slice copy of long contiguous runs); the padding is the
+  part of a slab no copy reaches, zero from the start. As a matrix (k*k*C_in, H*W*N) these are
+  the columns, and out (C_out, H*W*N) = W^T @ columns + b. The weight gradient is the one
+  product columns @ grad^T over all offsets at once, and the input gradient W @ grad
+  (k*k*C_in, H*W*N), folded back onto the image by k*k slice additions (col2im).
+* :class:`MaxPool2D` (2 x 2 windows, stride 2) views (C, H, W, N) as (C, H/2, 2, W/2, 2, N)
   and takes the elementwise maximum of the four window positions; an odd last row or column is
-  dropped, as in PyTorch. The gradient goes to the window's maximum; when several elements tie
-  (flat image regions do), to the first of them in row order, as PyTorch does.
+  dropped, as in PyTorch. While training it keeps which of the four won (an index 0-3 per
+  output; on ties, and flat image regions tie, the first in row order, as PyTorch does), and
+  the backward pass writes the gradient to that position in one pass.
 
-The large per-batch arrays (the padded input, its slabs, the padded input gradient) are
-allocated once and reused: a batch of n samples uses the first n along the batch axis, so a
-training epoch allocates them once, not once per batch.
+The large per-batch arrays (the columns, the input gradient) are allocated once and reused, so
+a training epoch allocates them once, not once per batch.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -32,14 +36,19 @@ from signnet.nn.layers import Draw, Layer
 
 Array = Any
 
-# Below this many input channels a convolution multiplies interleaved rows (N*H*W, k*k*C_in)
-# once instead of k*k thin products with C_in columns (measured: 25x faster for C_in = 1).
-ROWS_BELOW = 8
+
+def _overlap(offset: int, pad: int, size: int) -> tuple[slice, slice]:
+    """For a kernel offset along one axis, the output positions whose window reaches inside the
+    image at that offset, and the input positions they read: out[i] reads in[i + offset - pad]."""
+    shift = offset - pad
+    return slice(max(0, -shift), min(size, size - shift)), slice(
+        max(0, shift), min(size, size + shift)
+    )
 
 
 class Conv2D(Layer):
     """``k x k`` convolution with ``W`` (k*k*C_in, C_out), rows ordered (dy, dx, c_in), and ``b``
-    (C_out,); input (N, H, W, C_in) -> output (N, H, W, C_out). Spec: ``channels_in``,
+    (C_out,); input (C_in, H, W, N) -> output (C_out, H, W, N). Spec: ``channels_in``,
     ``channels`` (C_out) and ``kernel_size`` (odd; see :mod:`signnet.nn.architecture`)."""
 
     kind = "conv2d"
@@ -52,8 +61,8 @@ class Conv2D(Layer):
         super().__init__(spec)
         self._train({"W": weights, "b": bias})
         self.k = spec["kernel_size"]
-        self._buffers: dict[str, Array] = {}
-        self._slabs = None
+        self._buffers: dict[str, tuple[Array, tuple[int, ...]]] = {}
+        self._columns = None  # the last forward pass's unfolded input, (k*k*C_in, H*W*N)
         self._shape: tuple[int, int, int, int] = (0, 0, 0, 0)
 
     @classmethod
@@ -81,68 +90,63 @@ class Conv2D(Layer):
         # rows (dy, dx, c_in) x C_out -> (C_out, C_in, k, k)
         return {"W": lambda w: w.reshape(k, k, c_in, c_out).transpose(3, 2, 0, 1)}
 
-    def _offsets(self):
-        return [(dy, dx) for dy in range(self.k) for dx in range(self.k)]
+    def _windows(
+        self, h: int, w: int
+    ) -> list[tuple[int, tuple[slice, slice], tuple[slice, slice]]]:
+        """For each kernel offset i = dy*k + dx: (i, output rows and columns it reaches, input
+        rows and columns they read)."""
+        pad = self.k // 2
+        windows = []
+        for dy in range(self.k):
+            for dx in range(self.k):
+                (out_y, in_y), (out_x, in_x) = _overlap(dy, pad, h), _overlap(dx, pad, w)
+                windows.append((dy * self.k + dx, (out_y, out_x), (in_y, in_x)))
+        return windows
 
-    def _buffer(self, name: str, shape: tuple[int, ...], axis: int, dtype: Any) -> Array:
-        """A reused zero-initialised buffer, cut to ``shape`` along the batch ``axis``."""
-        held = self._buffers.get(name)
-        others = shape[:axis] + shape[axis + 1 :]  # every dimension but the batch one must match
-        if (
-            held is None
-            or held.dtype != dtype
-            or held.shape[axis] < shape[axis]
-            or tuple(held.shape[:axis] + held.shape[axis + 1 :]) != others
-        ):
-            held = self.xp.zeros(shape, dtype=dtype)
-            self._buffers[name] = held
-        return held[(slice(None),) * axis + (slice(0, shape[axis]), ...)]
-
-    def _weights3(self, c: int) -> Array:
-        """W as (k*k, C_in, C_out): one (C_in, C_out) matrix per offset."""
-        return self.xp.reshape(self.params["W"], (self.k * self.k, c, self.params["W"].shape[1]))
+    def _buffer(self, name: str, shape: tuple[int, ...], dtype: Any) -> Array:
+        """A reused contiguous array of ``shape``, zero where no batch of this shape writes:
+        one flat allocation, grown when too small and zeroed when the shape changes."""
+        held, held_shape = self._buffers.get(name, (None, None))
+        size = math.prod(shape)
+        if held is None or held.dtype != dtype or held.shape[0] < size:
+            held = self.xp.zeros((size,), dtype=dtype)
+        elif held_shape != shape:
+            held[:size] = 0
+        self._buffers[name] = (held, shape)
+        return self.xp.reshape(held[:size], shape)
 
     def forward(self, x: Array, *, training: bool, rng: np.random.Generator | None = None):
-        """(N, H, W, C_out) from x (N, H, W, C_in)."""
-        xp, kk, pad = self.xp, self.k * self.k, self.k // 2
-        n, h, w, c = x.shape
-        padded = self._buffer("padded", (n, h + 2 * pad, w + 2 * pad, c), 0, x.dtype)
-        padded[:, pad : pad + h, pad : pad + w, :] = x  # the border stays zero
-        slabs = self._buffer("slabs", (kk, n, h, w, c), 1, x.dtype)  # offset-major im2col
-        for i, (dy, dx) in enumerate(self._offsets()):
-            slabs[i, ...] = padded[:, dy : dy + h, dx : dx + w, :]
-        slabs = xp.reshape(slabs, (kk, n * h * w, c))
-        self._slabs, self._shape = slabs, (n, h, w, c)
-        if c < ROWS_BELOW:
-            rows = xp.reshape(xp.permute_dims(slabs, (1, 0, 2)), (n * h * w, kk * c))
-            out = rows @ self.params["W"]  # (N*H*W, C_out)
-        else:
-            w3 = self._weights3(c)
-            out = slabs[0, ...] @ w3[0, ...]
-            for i in range(1, kk):
-                out += slabs[i, ...] @ w3[i, ...]
-        out += self.params["b"]
-        return xp.reshape(out, (n, h, w, out.shape[1]))
+        """(C_out, H, W, N) from x (C_in, H, W, N)."""
+        xp, kk = self.xp, self.k * self.k
+        c, h, w, n = x.shape
+        # (k*k, C_in, H, W, N): each copy writes one offset's overlap with the image; what no
+        # copy writes is the zero padding, the same region for every batch of this shape
+        columns = self._buffer("columns", (kk, c, h, w, n), x.dtype)
+        for i, (out_y, out_x), (in_y, in_x) in self._windows(h, w):
+            columns[i, :, out_y, out_x, :] = x[:, in_y, in_x, :]
+        self._columns = xp.reshape(columns, (kk * c, h * w * n))
+        self._shape = (c, h, w, n)
+        out = self.params["W"].T @ self._columns  # (C_out, H*W*N)
+        out += xp.reshape(self.params["b"], (-1, 1))
+        return xp.reshape(out, (out.shape[0], h, w, n))
 
     def backward(self, grad_out: Array) -> Array | None:
-        """Fill grads from d loss / d output (N, H, W, C_out); return d loss / d x or None."""
-        xp, kk, pad = self.xp, self.k * self.k, self.k // 2
-        n, h, w, c = self._shape
-        grad = xp.reshape(grad_out, (n * h * w, grad_out.shape[3]))  # (N*H*W, C_out)
-        per_offset = xp.matmul(xp.permute_dims(self._slabs, (0, 2, 1)), grad)  # (k*k, C_in, C_out)
-        self.grads["W"] = xp.reshape(per_offset, (kk * c, grad.shape[1]))
-        self.grads["b"] = xp.ones(n * h * w, dtype=grad.dtype) @ grad  # column sums, by BLAS
+        """Fill grads from d loss / d output (C_out, H, W, N); return d loss / d x or None."""
+        xp, kk = self.xp, self.k * self.k
+        c, h, w, n = self._shape
+        grad = xp.reshape(grad_out, (grad_out.shape[0], h * w * n))  # (C_out, H*W*N)
+        self.grads["W"] = self._columns @ grad.T  # (k*k*C_in, C_out): all offsets in one product
+        self.grads["b"] = grad @ xp.ones(h * w * n, dtype=grad.dtype)  # row sums, by BLAS
         if not self.input_grad:
             return None
-        slab_grads = xp.matmul(grad, xp.permute_dims(self._weights3(c), (0, 2, 1)))  # (k*k, NHW, C)
-        shape = (n, h + 2 * pad, w + 2 * pad, c)
-        grad_padded = self._buffer("grad_padded", shape, 0, grad_out.dtype)
-        grad_padded[...] = 0
-        for i, (dy, dx) in enumerate(self._offsets()):
-            grad_padded[:, dy : dy + h, dx : dx + w, :] += xp.reshape(
-                slab_grads[i, ...], (n, h, w, c)
-            )
-        return grad_padded[:, pad : pad + h, pad : pad + w, :]
+        grad_columns = xp.reshape(self.params["W"] @ grad, (kk, c, h, w, n))
+        grad_x = self._buffer("grad_x", (c, h, w, n), grad_out.dtype)
+        centre = kk // 2  # the offset that reaches every pixel: it sets, the others add
+        grad_x[...] = grad_columns[centre, ...]
+        for i, (out_y, out_x), (in_y, in_x) in self._windows(h, w):
+            if i != centre:
+                grad_x[:, in_y, in_x, :] += grad_columns[i, :, out_y, out_x, :]
+        return grad_x
 
 
 class MaxPool2D(Layer):
@@ -153,41 +157,44 @@ class MaxPool2D(Layer):
 
     def __init__(self, spec: dict):
         super().__init__(spec)
-        self._choices: tuple[Array, Array, Array] | None = None
+        self._winner: Array | None = None  # (C, H/2, W/2, N) int8: 0-3, the window's maximum
         self._shape: tuple[int, ...] = ()
 
     def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
         return "MaxPool2d", {"kernel_size": 2}, {}
 
+    @staticmethod
+    def _positions(windows: Array) -> list[Array]:
+        """The four positions of each window (C, H/2, 2, W/2, 2, N), in row order: top left,
+        top right, bottom left, bottom right, each (C, H/2, W/2, N)."""
+        return [windows[:, :, a, :, b, :] for a in (0, 1) for b in (0, 1)]
+
     def forward(self, x: Array, *, training: bool, rng: np.random.Generator | None = None):
+        """(C, H/2, W/2, N) from x (C, H, W, N)."""
         xp = namespace(x)
-        n, h, w, c = x.shape
+        c, h, w, n = x.shape
         h2, w2 = h // 2, w // 2
-        self._shape = tuple(x.shape)
-        windows = xp.reshape(x[:, : 2 * h2, : 2 * w2, :], (n, h2, 2, w2, 2, c))
-        top_left, top_right = windows[:, :, 0, :, 0, :], windows[:, :, 0, :, 1, :]
-        bottom_left, bottom_right = windows[:, :, 1, :, 0, :], windows[:, :, 1, :, 1, :]
-        top = xp.maximum(top_left, top_right)  # each (N, H/2, W/2, C)
+        windows = xp.reshape(x[:, : 2 * h2, : 2 * w2, :], (c, h2, 2, w2, 2, n))
+        top_left, top_right, bottom_left, bottom_right = self._positions(windows)
+        top = xp.maximum(top_left, top_right)  # each (C, H/2, W/2, N)
         bottom = xp.maximum(bottom_left, bottom_right)
-        # Which element wins, the first in row order on ties: a strict ">" for the later one.
-        self._choices = (bottom > top, top_right > top_left, bottom_right > bottom_left)
+        if training:  # the winner, the first in row order on ties: a strict ">" for a later one
+            self._shape = tuple(x.shape)
+            lower = bottom > top
+            right = (lower & (bottom_right > bottom_left)) | (~lower & (top_right > top_left))
+            self._winner = 2 * xp.astype(lower, xp.int8) + xp.astype(right, xp.int8)
         return xp.maximum(top, bottom)
 
     def backward(self, grad_out: Array) -> Array:
+        """d loss / d x (C, H, W, N) from d loss / d output (C, H/2, W/2, N): each output's
+        gradient goes to its window's winner, one window position at a time."""
         xp = namespace(grad_out)
-        n, h, w, c = self._shape
+        c, h, w, n = self._shape
         h2, w2 = h // 2, w // 2
-        in_bottom, right_in_top, right_in_bottom = self._choices
-        top = xp.where(in_bottom, 0.0, grad_out)
-        bottom = xp.where(in_bottom, grad_out, 0.0)
-        windows = xp.empty((n, h2, 2, w2, 2, c), dtype=grad_out.dtype)
-        windows[:, :, 0, :, 0, :] = xp.where(right_in_top, 0.0, top)
-        windows[:, :, 0, :, 1, :] = xp.where(right_in_top, top, 0.0)
-        windows[:, :, 1, :, 0, :] = xp.where(right_in_bottom, 0.0, bottom)
-        windows[:, :, 1, :, 1, :] = xp.where(right_in_bottom, bottom, 0.0)
-        grad = xp.reshape(windows, (n, 2 * h2, 2 * w2, c))
-        if (2 * h2, 2 * w2) == (h, w):
-            return grad
-        full = xp.zeros((n, h, w, c), dtype=grad_out.dtype)  # the dropped row/column: no gradient
-        full[:, : 2 * h2, : 2 * w2, :] = grad
-        return full
+        grad = xp.zeros((c, h, w, n), dtype=grad_out.dtype)  # an odd last row/column gets none
+        windows = xp.reshape(grad[:, : 2 * h2, : 2 * w2, :], (c, h2, 2, w2, 2, n))
+        for position in range(4):
+            a, b = divmod(position, 2)
+            won = xp.astype(self._winner == position, grad_out.dtype)
+            windows[:, :, a, :, b, :] = won * grad_out
+        return grad

@@ -2,7 +2,9 @@
 reshape, dropout); convolution, pooling and batch normalisation have modules of their own.
 
 Conventions: a batch is a 2-D array (batch, features) or, for images, a 4-D array
-(batch, height, width, channels), channels last.
+(channels, height, width, batch), the batch last: the layout that makes a convolution's shifted
+copies long contiguous runs and its products large (see :mod:`signnet.nn.conv`). A sample's
+features are its pixels in (height, width, channels) order, as a :class:`Reshape` flattens them.
 
 Every layer is one object that carries everything about itself:
 
@@ -195,25 +197,48 @@ class ActivationLayer(Layer):
 
 
 class Reshape(Layer):
-    """Each sample reshaped to ``shape``, e.g. (S*S,) -> (S, S, 1) or (H, W, C) -> (-1,).
-    Spec: ``shape``."""
+    """Rows to images or back. Spec: ``shape``, a sample's shape after the layer: (H, W, C)
+    turns rows (N, H*W*C) into images (C, H, W, N), and (-1,) turns images (C, H, W, N) into
+    rows (N, H*W*C); either way a row holds the pixels in (h, w, c) order."""
 
     kind = "reshape"
 
     def __init__(self, spec: dict):
         super().__init__(spec)
         self.shape = tuple(spec["shape"])
-        self._in_shape: tuple[int, ...] = ()
+        self._image_shape: tuple[int, ...] = ()  # (C, H, W) of the images a flatten took
+
+    @staticmethod
+    def _to_images(rows: Array, height: int, width: int, channels: int) -> Array:
+        """Rows (N, H*W*C) as contiguous images (C, H, W, N)."""
+        xp = namespace(rows)
+        view = xp.permute_dims(
+            xp.reshape(rows, (rows.shape[0], height, width, channels)), (3, 1, 2, 0)
+        )
+        images = xp.empty(view.shape, dtype=rows.dtype)
+        images[...] = view  # one copy, into the batch-last layout
+        return images
+
+    @staticmethod
+    def _to_rows(images: Array) -> Array:
+        """Images (C, H, W, N) as rows (N, H*W*C)."""
+        xp = namespace(images)
+        return xp.reshape(xp.permute_dims(images, (3, 1, 2, 0)), (images.shape[3], -1))
 
     def forward(self, x: Array, *, training: bool, rng: np.random.Generator | None = None):
-        self._in_shape = tuple(x.shape)
-        return namespace(x).reshape(x, (x.shape[0], *self.shape))
+        if self.shape == (-1,):
+            self._image_shape = tuple(x.shape[:3])
+            return self._to_rows(x)
+        return self._to_images(x, *self.shape)
 
     def backward(self, grad_out: Array) -> Array:
-        return namespace(grad_out).reshape(grad_out, self._in_shape)
+        if self.shape == (-1,):
+            channels, height, width = self._image_shape
+            return self._to_images(grad_out, height, width, channels)
+        return self._to_rows(grad_out)
 
     def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
-        """PyTorch's images are channels first: rows become (1, S, S) images, and images are
+        """PyTorch's images are (N, C, H, W): rows become (1, S, S) images, and images are
         flattened in signnet's (h, w, c) order (the twin's ``ChannelsLastFlatten``)."""
         if self.shape == (-1,):
             return "ChannelsLastFlatten", {}, {}

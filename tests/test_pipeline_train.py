@@ -57,12 +57,13 @@ def test_divergence_is_reported_against_train_lr():
 
 def test_a_loss_that_explodes_but_stays_finite_is_divergence_too():
     # The reference network at a learning rate of 1e6: the loss stays finite (1e5 to 1e6
-    # every epoch) but far above guessing's, and nothing is trained on.
+    # every epoch) but far above guessing's, and nothing is trained on. The limit applies from
+    # the second epoch (the first epoch's mean holds the start's transients).
     params = repo_params(train={"lr": 1e6})
     with pytest.raises(ParamError) as caught, np.errstate(all="ignore"):
         train_network(*tiny_parts(), params.model, params.train)
     assert re.fullmatch(
-        r"params: train.lr = 1000000.0 is too large here: training diverged at epoch 1: the "
+        r"params: train.lr = 1000000.0 is too large here: training diverged at epoch 2: the "
         r"training loss \(\S+\) is more than 10 times that of guessing \(0.6931\); try a "
         r"smaller learning rate than 1000000.0",
         str(caught.value),

@@ -116,10 +116,13 @@ class Network:
             if grad is None:  # the first layer with weights needs no input gradient
                 break
 
-    def compute_gradients(self, x: Array, targets: Array, rng: np.random.Generator) -> None:
+    def compute_gradients(self, x: Array, targets: Array, rng: np.random.Generator) -> Array:
         """A training step's forward (with ``rng`` for dropout) and backward for one batch,
-        filling :meth:`gradients` (the loss itself is not needed for the step)."""
-        self.backward(self.loss.gradient(self.forward(x, training=True, rng=rng), targets))
+        filling :meth:`gradients`; returns the forward pass's logits (batch, units), from which
+        the training loop keeps its loss and accuracy on the batch."""
+        logits = self.forward(x, training=True, rng=rng)
+        self.backward(self.loss.gradient(logits, targets))
+        return logits
 
     def predict_proba(self, x: Array) -> Array:
         """Class probabilities (N, K), columns in class-index order."""

@@ -1,4 +1,4 @@
-"""The training loop: seeded mini-batch descent with per-epoch evaluation and divergence checks,
+"""The training loop: seeded mini-batch descent with per-epoch scores and divergence checks,
 and the optional parts of a training recipe: augmentation, a learning-rate schedule, and early
 stopping on a validation part with the best weights restored.
 
@@ -30,7 +30,9 @@ Array = Any
 # Training has diverged when an epoch ends with a mean training loss above this many times the
 # loss of guessing (log K for K classes): the right class then gets e^(-10 log K) on average,
 # far below chance. The loss can explode and stay finite (a learning rate of 1e6 keeps it near
-# 1e5), so a finite loss is checked too.
+# 1e5), so a finite loss is checked too. The training loss is the mean over an epoch's batches,
+# and the first epoch's takes in the first steps' transients (a high but recovering learning
+# rate), so the limit applies from the second epoch; finiteness is checked from the first.
 DIVERGED = 10.0
 
 
@@ -54,16 +56,31 @@ class Samples:
     labels: Array
 
 
-def loss_and_accuracy(model: Network, part: Samples) -> tuple[float, float]:
-    """(mean loss, accuracy) of ``model`` on ``part``, as Python floats."""
-    xp = namespace(part.x)
-    logits = model.logits(part.x)
+def scores(model: Network, logits: Array, targets: Array, labels: Array) -> tuple[float, float]:
+    """(mean loss, accuracy) of ``logits`` (N, units) against ``targets`` and ``labels``."""
+    xp = namespace(logits)
     if logits.shape[1] == 1:
-        predicted = xp.astype(logits[:, 0] > 0, part.labels.dtype)
+        predicted = xp.astype(logits[:, 0] > 0, labels.dtype)
     else:
         predicted = xp.argmax(logits, axis=1)
-    accuracy = xp.mean(xp.astype(predicted == part.labels, logits.dtype))
-    return float(model.loss.loss(logits, part.targets)), float(accuracy)
+    accuracy = xp.mean(xp.astype(predicted == labels, logits.dtype))
+    return float(model.loss.loss(logits, targets)), float(accuracy)
+
+
+def loss_and_accuracy(model: Network, part: Samples) -> tuple[float, float]:
+    """(mean loss, accuracy) of ``model`` on ``part`` (one inference pass), as Python floats."""
+    return scores(model, model.logits(part.x), part.targets, part.labels)
+
+
+@dataclasses.dataclass(frozen=True)
+class Epoch:
+    """An epoch done: its number (from 1), and the mean loss and the accuracy over its batches,
+    each batch scored by the forward pass of its own training step (before that step's update,
+    with dropout and augmentation as trained)."""
+
+    epoch: int
+    loss: float
+    accuracy: float
 
 
 def train_epochs(
@@ -76,14 +93,15 @@ def train_epochs(
     *,
     augmentation: Augmentation | None = None,
     schedule: str = "constant",
-) -> Iterator[int]:
-    """Train ``model`` in place, yielding the epoch number (from 1) after each epoch.
+) -> Iterator[Epoch]:
+    """Train ``model`` in place, yielding an :class:`Epoch` after each epoch.
 
     Each epoch visits the training samples once in a fresh order drawn from ``seed``, in batches
     of ``batch_size`` (the last may be smaller), with one optimizer step per batch, at the
     optimizer's initial rate times ``SCHEDULES[schedule].factor(epoch, epochs)``. With an active
-    ``augmentation``, every sample is transformed anew each epoch. Raises
-    :class:`TrainingDiverged` when an epoch ends with a non-finite weight.
+    ``augmentation``, every sample is transformed anew each epoch. The training steps' logits
+    are kept (one (N, units) array) and scored once per epoch: no second pass over the training
+    part. Raises :class:`TrainingDiverged` when an epoch ends with a non-finite weight.
     """
     if schedule not in SCHEDULES:
         raise ValueError(f"schedule {schedule!r} is not one of {', '.join(SCHEDULES)}")
@@ -92,20 +110,26 @@ def train_epochs(
     n = train.x.shape[0]
     trainable = model.trainable()
     initial_lr = optimizer.lr
+    seen = None  # (N, units): each sample's logits from its batch's training step, this epoch
     for epoch in range(1, epochs + 1):
         optimizer.lr = initial_lr * SCHEDULES[schedule].factor(epoch, epochs)
         order = xp.asarray(rng.permutation(n))
         for start in range(0, n, batch_size):
-            rows = order[start : min(start + batch_size, n)]
+            stop = min(start + batch_size, n)
+            rows = order[start:stop]
             x = xp.take(train.x, rows, axis=0)  # gathered per batch: still in cache for use
             if augmentation is not None and augmentation.active:
                 x = augmentation.apply(x, rng)
-            model.compute_gradients(x, xp.take(train.targets, rows, axis=0), rng)
+            logits = model.compute_gradients(x, xp.take(train.targets, rows, axis=0), rng)
+            if seen is None:
+                seen = xp.empty((n, logits.shape[1]), dtype=logits.dtype)
+            seen[start:stop, ...] = logits
             optimizer.step(trainable)
         states = model.states()  # the weights, and any running statistics
         if not all(bool(xp.all(xp.isfinite(a))) for state in states for a in state.values()):
             raise TrainingDiverged(epoch, "a weight is not finite", optimizer.lr)
-        yield epoch
+        targets = xp.take(train.targets, order, axis=0)  # in the order the batches saw them
+        yield Epoch(epoch, *scores(model, seen, targets, xp.take(train.labels, order, axis=0)))
 
 
 def fit(
@@ -123,16 +147,17 @@ def fit(
     validation: Samples | None = None,
     patience: int = 0,
 ) -> list[dict]:
-    """Train as :func:`train_epochs` does, evaluating after each epoch; return the records.
+    """Train as :func:`train_epochs` does, scoring each epoch; return the records.
 
-    After each epoch the whole train and test parts are evaluated: the record holds ``epoch``,
-    ``train_loss``, ``train_accuracy``, ``test_loss``, ``test_accuracy``, and with a
-    ``validation`` part also ``validation_loss`` and ``validation_accuracy``. With a validation
-    part, training stops once ``patience`` epochs (if > 0) pass without a lower validation loss,
-    and the weights of the epoch with the lowest validation loss are restored at the end; the
-    test part never chooses anything. Raises :class:`TrainingDiverged` as soon as an epoch ends
-    with a non-finite weight or a training loss that is not finite or above :data:`DIVERGED`
-    times the loss of guessing.
+    Each epoch's record holds ``epoch``, ``train_loss`` and ``train_accuracy`` (over the epoch's
+    batches as they were trained, see :class:`Epoch`: no second pass over the training part),
+    ``test_loss`` and ``test_accuracy`` (the whole test part after the epoch), and with a
+    ``validation`` part also ``validation_loss`` and ``validation_accuracy`` (likewise). With a
+    validation part, training stops once ``patience`` epochs (if > 0) pass without a lower
+    validation loss, and the weights of the epoch with the lowest validation loss are restored
+    at the end; the test part never chooses anything. Raises :class:`TrainingDiverged` as soon
+    as an epoch ends with a non-finite weight or a training loss that is not finite or (from
+    the second epoch) above :data:`DIVERGED` times the loss of guessing.
     """
     history: list[dict] = []
     best_loss, best_epoch, best_weights = math.inf, 0, None
@@ -147,13 +172,12 @@ def fit(
         augmentation=augmentation,
         schedule=schedule,
     )
-    for epoch in epochs_run:
-        train_loss, train_accuracy = loss_and_accuracy(model, train)
+    for epoch, train_loss, train_accuracy in (dataclasses.astuple(e) for e in epochs_run):
         if not math.isfinite(train_loss):
             raise TrainingDiverged(
                 epoch, f"the training loss ({train_loss}) is not finite", optimizer.lr
             )
-        if train_loss > DIVERGED * chance:
+        if epoch > 1 and train_loss > DIVERGED * chance:
             raise TrainingDiverged(
                 epoch,
                 f"the training loss ({train_loss:.4g}) is more than {DIVERGED:g} times that of "

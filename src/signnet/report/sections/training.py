@@ -33,21 +33,38 @@ def section(f: Facts, history: list[dict]) -> list[Block]:
             f"The test loss reached its lowest, {num(t.lowest_test_loss)}, at epoch "
             f"{t.lowest_test_loss_epoch} and ended at {num(last['test_loss'])}."
         )
+    m = f.method
+    as_trained = [
+        text
+        for text, present in (
+            ("dropout", m.dropout > 0),
+            ("augmentation", m.augment_shift or m.augment_rotation or m.augment_scale),
+            ("batch statistics", m.batch_norm),
+        )
+        if present
+    ]
+    trained_with = f", with {' and '.join(as_trained)} as trained" if as_trained else ""
     return [
         Heading("Training", label="training"),
         Paragraph(
-            f"{{fig:curves}} shows loss and accuracy after every epoch. After the last epoch "
-            f"({last['epoch']}) the training loss is {num(last['train_loss'])} (accuracy "
-            f"{pct(last['train_accuracy'])}) and the test loss {num(last['test_loss'])} "
-            f"(accuracy {pct(last['test_accuracy'])}). {trend}{stopped} The reported model is "
+            f"{{fig:curves}} shows loss and accuracy for every epoch. The training figures are "
+            "those of the training steps themselves: each batch scored by its forward pass, "
+            f"before its update{trained_with}, averaged over the epoch, so they cost no second "
+            "pass over the training part but lag the weights by up to an epoch. The test "
+            "figures come from the whole test part after the epoch. In the last epoch "
+            f"({last['epoch']}) the training loss was {num(last['train_loss'])} (accuracy "
+            f"{pct(last['train_accuracy'])}); after it the test loss is "
+            f"{num(last['test_loss'])} (accuracy {pct(last['test_accuracy'])}). "
+            f"{trend}{stopped} The reported model is "
             f"the one {'kept by the validation part' if t.validation else 'after the last epoch'}"
             ", never one chosen by its test figures."
         ),
         Figure(
             "curves.png",
             figures.training_curves(history, t.lowest_test_loss_epoch),
-            "Loss and accuracy per epoch on the training and test parts, each evaluated on the "
-            "whole part after the epoch; the dotted line marks the lowest test loss.",
+            "Loss and accuracy per epoch: training, the mean over the epoch's batches as they "
+            "were trained; test, the whole part after the epoch. The dotted line marks the "
+            "lowest test loss.",
             label="curves",
         ),
     ]

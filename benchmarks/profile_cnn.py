@@ -2,7 +2,7 @@
 gradient, the optimizer step and the batch gathering, timed around every call.
 
 Usage: python benchmarks/profile_cnn.py [--dtype float32] [--epochs 1] [--threads 1]
-                                        [--output FILE]
+                                        [--batch-norm] [--output FILE]
 
 The case is speed.py's ten-digit CNN (the README's CNN line, augmentation left out) on the
 pipeline's training part, trained by signnet's own loop (``train_epochs``) with every layer's
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -26,6 +27,7 @@ from speed import SEED, Data, cnn_case, initial_network, layer_flops, load_case_
 from threadpoolctl import threadpool_limits
 
 from signnet.nn.losses import encode_targets
+from signnet.nn.model import Network
 from signnet.nn.optimizers import OPTIMIZERS
 from signnet.nn.training import Samples, train_epochs
 
@@ -42,9 +44,12 @@ def timed(totals: dict, key: tuple, fn):
     return wrapper
 
 
-def profile(data: Data, dtype: str, epochs: int) -> dict:
+def profile(data: Data, dtype: str, epochs: int, batch_norm: bool) -> dict:
     case = cnn_case(epochs)
     network = initial_network(case, data, dtype)
+    if batch_norm:
+        config = dataclasses.replace(network.config, batch_norm=True)
+        network = Network.initialise(config, SEED, np)
     optimizer = OPTIMIZERS[case.optimizer](**case.settings)
     totals: dict[tuple[str, str], float] = collections.defaultdict(float)
     names = []
@@ -73,12 +78,13 @@ def profile(data: Data, dtype: str, epochs: int) -> dict:
         rows.append({"part": key[0], "pass": key[1], "s": totals[key] / epochs, "gflop": 0.0})
     other = total - sum(r["s"] for r in rows)
     rows.append({"part": "loop (batch gathering, checks)", "pass": "", "s": other, "gflop": 0.0})
-    return {"dtype": dtype, "epoch_s": total, "rows": rows}
+    return {"dtype": dtype, "batch_norm": batch_norm, "epoch_s": total, "rows": rows}
 
 
 def markdown(result: dict) -> str:
     lines = [
-        f"{result['dtype']}: {result['epoch_s']:.2f} s per epoch",
+        f"{result['dtype']}{', batch norm' * result['batch_norm']}: "
+        f"{result['epoch_s']:.2f} s per epoch",
         "",
         "| part | pass | s / epoch | share | GFLOP | GFLOP/s |",
         "|---|---|---:|---:|---:|---:|",
@@ -98,13 +104,14 @@ def main() -> None:
     parser.add_argument("--dtype", nargs="+", default=["float32", "float64"])
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--batch-norm", action="store_true", help="the CNN with batch norm")
     parser.add_argument("--output", type=Path, default=REPO / "benchmarks/results/profile_cnn.json")
     args = parser.parse_args()
     data = load_case_data(cnn_case(args.epochs), {})
     results = []
     with threadpool_limits(limits=args.threads):
         for dtype in args.dtype:
-            results.append(profile(data, dtype, args.epochs))
+            results.append(profile(data, dtype, args.epochs, args.batch_norm))
             print(markdown(results[-1]), flush=True)
             print()
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ import pytest
 from signnet.data.preprocessing import Preprocessing
 from signnet.modelfile import TrainedModel, load_model, save_model
 from signnet.nn import model as model_module
+from signnet.nn.activations import ACTIVATIONS
 from signnet.nn.architecture import ModelConfig
 from signnet.nn.backend import to_numpy
 from signnet.nn.losses import encode_targets
@@ -120,6 +121,41 @@ def test_max_pool_gives_the_gradient_of_tied_maxima_to_the_first(window, winner)
     np.testing.assert_array_equal(grad[0, :, :, 0], 3.0 * np.array(winner))
 
 
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_pooling_before_the_activation_is_the_same_as_after(name):
+    """Why a block pools before its activation: for every activation, the same outputs and
+    the same input gradients (values distinct, so no window ties)."""
+    rng = np.random.default_rng(16)
+    x = inside(rng.permutation(2 * 6 * 4 * 3).reshape(2, 6, 4, 3) / 8.0 - 4.0)
+    upstream = inside(rng.normal(size=(2, 3, 2, 3)))
+    chains = ([layer("activation", name=name), layer("max_pool2d")],) + (
+        [layer("max_pool2d"), layer("activation", name=name)],
+    )
+    results = []
+    for chain in chains:
+        out = x
+        for stage in chain:
+            out = stage.forward(out, training=True)
+        grad = upstream
+        for stage in reversed(chain):
+            grad = stage.backward(grad)
+        results.append((out, grad))
+    (out_after, grad_after), (out_before, grad_before) = results
+    np.testing.assert_array_equal(out_before, out_after)
+    np.testing.assert_allclose(grad_before, grad_after, rtol=1e-15, atol=0)
+
+
+def test_every_activation_is_non_decreasing():
+    """The condition for pooling first (see signnet.nn.architecture)."""
+    z = np.concatenate([np.linspace(-50, 50, 100_001), [-1e300, -1e-300, 0.0, 1e-300, 1e300]])
+    z.sort()
+    for activation in ACTIVATIONS.values():
+        for dtype in (np.float32, np.float64):
+            with np.errstate(over="ignore"):
+                values = activation.forward(z.astype(dtype), np)
+            assert np.all(np.diff(values) >= 0), activation.name
+
+
 def test_reshape_lays_rows_out_as_images_and_back():
     x = np.arange(24.0).reshape(2, 12)  # two samples of (h, w, c) = (2, 3, 2) pixels
     to_images, to_rows = layer("reshape", shape=[2, 3, 2]), layer("reshape", shape=[-1])
@@ -188,8 +224,8 @@ def test_whole_cnn_backward(n_classes, dropout):
     assert [type(layer).__name__ for layer in network.layers][:5] == [
         "Reshape",
         "Conv2D",
-        "ActivationLayer",
         "MaxPool2D",
+        "ActivationLayer",
         "Conv2D",
     ]
     network.compute_gradients(x, targets, np.random.default_rng(0))

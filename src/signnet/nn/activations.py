@@ -24,7 +24,8 @@ Array = Any
 
 @dataclasses.dataclass(frozen=True)
 class Activation:
-    """An elementwise activation ``g``.
+    """An elementwise activation ``g``, non-decreasing (a convolution block max-pools before its
+    activation, which is the same only for such a ``g``; a test checks each).
 
     ``name`` is its params value, ``display`` its name in prose; ``forward(z, xp)`` computes
     ``g(z)`` and ``backward(grad, z, xp)`` the gradient with respect to ``z`` from the upstream

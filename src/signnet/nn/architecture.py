@@ -7,8 +7,11 @@ the same rules without depending on the layers' code: each rule lives here once.
 Architecture: optional convolution blocks, then dense layers. With ``conv`` empty it is a
 multilayer perceptron on the flat input. Otherwise the input row of S*S pixels is read as an
 S x S one-channel image, and each entry of ``conv`` adds a block k x k convolution ->
-[batch normalisation] -> activation -> 2 x 2 max-pooling with that many channels; the last
-block's output is flattened into the dense layers. Every hidden dense layer is followed by
+[batch normalisation] -> activation -> 2 x 2 max-pooling with that many channels, computed as
+convolution -> [batch normalisation] -> pooling -> activation: every activation is
+non-decreasing, so the maximum of the activations is the activation of the maximum, and the
+activation then runs on a quarter of the values (its gradient too); the last block's output is
+flattened into the dense layers. Every hidden dense layer is followed by
 [batch normalisation], the activation and, when ``dropout`` > 0, dropout; the last dense layer
 gives the logits: 1 unit for two classes, K otherwise (see :mod:`signnet.nn.losses`).
 """
@@ -117,7 +120,7 @@ class ModelConfig:
                 )
                 if self.batch_norm:
                     specs.append({"kind": "batch_norm", "features": c_out, "images": True})
-                specs += [activation, {"kind": "max_pool2d"}]
+                specs += [{"kind": "max_pool2d"}, activation]  # the same as activation first
             specs.append({"kind": "reshape", "shape": [-1]})  # (batch, S' * S' * C)
         widths = self.widths
         for i, (inputs, units) in enumerate(zip(widths[:-1], widths[1:], strict=True)):

@@ -55,11 +55,8 @@ class BatchNorm(Layer):
         super().__init__(spec)
         self._train({"gamma": state["gamma"], "beta": state["beta"]})
         self.buffers = {"running_mean": state["running_mean"], "running_var": state["running_var"]}
-        self._xhat = None
-        self._inv_std = None
-        # the axes each feature's statistics run over, and the shape that broadcasts a (F,)
-        # vector along the feature axis
-        self._axes, self._along = ((1, 2, 3), (-1, 1, 1, 1)) if spec["images"] else ((0,), (1, -1))
+        self._centred = None  # (F, M): the last training batch minus its means
+        self._inv_std = None  # (F,): 1 / sqrt(its variances + eps)
 
     @classmethod
     def state_shapes(cls, spec: dict) -> dict[str, tuple[int, ...]]:
@@ -76,39 +73,54 @@ class BatchNorm(Layer):
     def load(cls, spec: dict, state: dict[str, Array]) -> BatchNorm:
         return cls(spec, state)
 
-    def _per_feature(self, v: Array) -> Array:
-        """A (F,) vector shaped to broadcast along the feature axis."""
-        return self.xp.reshape(v, self._along)
+    def _features_by_values(self, x: Array) -> Array:
+        """x as a (F, M) matrix, a row per feature: images (F, H, W, N) reshaped, rows (N, F)
+        transposed (a view either way)."""
+        return self.xp.reshape(x, (x.shape[0], -1)) if self._spec["images"] else x.T
+
+    def _back(self, m: Array, shape: tuple[int, ...]) -> Array:
+        """A (F, M) matrix back in the layout of an input of ``shape``."""
+        return self.xp.reshape(m, shape) if self._spec["images"] else m.T
 
     def forward(self, x: Array, *, training: bool, rng: np.random.Generator | None = None):
         """x normalised per feature: with the batch's statistics while training."""
-        xp, f = self.xp, self._per_feature
-        gamma, beta = f(self.params["gamma"]), f(self.params["beta"])
+        xp = self.xp
+        values = self._features_by_values(x)  # (F, M)
+        gamma, beta = self.params["gamma"], self.params["beta"]
         if not training:
-            scale = gamma / xp.sqrt(f(self.buffers["running_var"]) + EPSILON)
-            return (x - f(self.buffers["running_mean"])) * scale + beta
-        n = x.size // self.params["gamma"].shape[0]  # values per feature in this batch
-        mean = xp.mean(x, axis=self._axes)  # (F,)
-        centred = x - f(mean)
-        var = xp.mean(centred * centred, axis=self._axes)  # biased, as the normalisation uses
-        self._inv_std = f(1.0 / xp.sqrt(var + EPSILON))
-        self._xhat = centred * self._inv_std
+            scale = gamma / xp.sqrt(self.buffers["running_var"] + EPSILON)
+            out = (values - self.buffers["running_mean"][:, None]) * scale[:, None]
+            out += beta[:, None]
+            return self._back(out, tuple(x.shape))
+        n = values.shape[1]  # values per feature in this batch
+        mean = xp.mean(values, axis=1)  # (F,)
+        self._centred = values - mean[:, None]
+        var = xp.vecdot(self._centred, self._centred, axis=1) / n  # biased, as normalised
+        self._inv_std = 1.0 / xp.sqrt(var + EPSILON)
+        out = self._centred * (gamma * self._inv_std)[:, None]  # = gamma * xhat
+        out += beta[:, None]
         unbiased = var * (n / (n - 1)) if n > 1 else var
         for name, batch in (("running_mean", mean), ("running_var", unbiased)):
             self.buffers[name] = (1 - MOMENTUM) * self.buffers[name] + MOMENTUM * batch
-        return self._xhat * gamma + beta
+        return self._back(out, tuple(x.shape))
 
     def backward(self, grad_out: Array) -> Array:
-        """Fill grads from d loss / d y; return d loss / d x (through the batch statistics)."""
-        xp, f = self.xp, self._per_feature
-        xhat = self._xhat
-        self.grads["gamma"] = xp.sum(grad_out * xhat, axis=self._axes)
-        self.grads["beta"] = xp.sum(grad_out, axis=self._axes)
-        n = grad_out.size // self.params["gamma"].shape[0]
-        gamma = f(self.params["gamma"])
-        mean_dxhat = f(self.grads["beta"]) * gamma / n
-        mean_dxhat_xhat = f(self.grads["gamma"]) * gamma / n
-        return (grad_out * gamma - mean_dxhat - xhat * mean_dxhat_xhat) * self._inv_std
+        """Fill grads from d loss / d y; return d loss / d x (through the batch statistics):
+        with xhat = centred * inv_std and a = gamma * inv_std, the equation's
+        a (delta - mean(delta) - xhat mean(delta xhat)) as a * delta + b * centred + c, per
+        feature, in three passes."""
+        xp, centred, inv_std = self.xp, self._centred, self._inv_std
+        delta = self._features_by_values(grad_out)  # (F, M)
+        n = delta.shape[1]
+        self.grads["beta"] = xp.sum(delta, axis=1)
+        self.grads["gamma"] = xp.vecdot(delta, centred, axis=1) * inv_std  # sum(delta * xhat)
+        a = self.params["gamma"] * inv_std
+        b = -a * inv_std * self.grads["gamma"] / n
+        c = -a * self.grads["beta"] / n
+        grad = delta * a[:, None]
+        grad += centred * b[:, None]
+        grad += c[:, None]
+        return self._back(grad, tuple(grad_out.shape))
 
     def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
         module = "BatchNorm2d" if self._spec["images"] else "BatchNorm1d"

@@ -13,7 +13,7 @@ from signnet.nn.backend import BackendError, select_backend, to_numpy
 from signnet.nn.losses import encode_targets
 from signnet.nn.model import Network
 from signnet.nn.optimizers import SGD, Adam, Momentum
-from signnet.nn.training import Samples, TrainingDiverged, fit
+from signnet.nn.training import Samples, TrainingDiverged, fit, loss_and_accuracy
 from tests.conftest import dense
 
 
@@ -140,3 +140,19 @@ def test_gpu_request_without_a_device_fails_clearly(monkeypatch):
     monkeypatch.setitem(sys.modules, "cupy", fake)
     with pytest.raises(BackendError, match="no usable CUDA device .*cudaErrorNoDevice"):
         select_backend("gpu")
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_training_figures_are_the_batches_own_scores_in_their_order(n_classes):
+    """At learning rate 0 the weights never move, so the figures kept from the training steps
+    (each sample scored in its shuffled batch) must equal one pass over the training part: a
+    sample scored against another's target would not."""
+    x, labels = blobs(n_classes, n=45)
+    train = split_in(np, x, labels, n_classes)
+    network = Network.initialise(dense(6, n_classes, (5,), "tanh", "xavier"), 0, np)
+    history = fit(network, SGD(lr=0.0, weight_decay=0.0), train, None, 3, 7, seed=4)
+    assert set(history[0]) == {"epoch", "train_loss", "train_accuracy"}  # no test part
+    loss, accuracy = loss_and_accuracy(network, train)
+    for record in history:
+        assert record["train_loss"] == pytest.approx(loss, rel=1e-12)
+        assert record["train_accuracy"] == accuracy

@@ -136,7 +136,7 @@ def fit(
     model: Network,
     optimizer: SGD,
     train: Samples,
-    test: Samples,
+    test: Samples | None,
     epochs: int,
     batch_size: int,
     seed: int,
@@ -151,7 +151,8 @@ def fit(
 
     Each epoch's record holds ``epoch``, ``train_loss`` and ``train_accuracy`` (over the epoch's
     batches as they were trained, see :class:`Epoch`: no second pass over the training part),
-    ``test_loss`` and ``test_accuracy`` (the whole test part after the epoch), and with a
+    ``test_loss`` and ``test_accuracy`` (the whole test part after the epoch; left out with no
+    ``test`` part, when only the trained model is wanted), and with a
     ``validation`` part also ``validation_loss`` and ``validation_accuracy`` (likewise). With a
     validation part, training stops once ``patience`` epochs (if > 0) pass without a lower
     validation loss, and the weights of the epoch with the lowest validation loss are restored
@@ -184,14 +185,10 @@ def fit(
                 f"guessing ({chance:.4f})",
                 optimizer.lr,
             )
-        test_loss, test_accuracy = loss_and_accuracy(model, test)
-        record = {
-            "epoch": epoch,
-            "train_loss": train_loss,
-            "train_accuracy": train_accuracy,
-            "test_loss": test_loss,
-            "test_accuracy": test_accuracy,
-        }
+        record = {"epoch": epoch, "train_loss": train_loss, "train_accuracy": train_accuracy}
+        if test is not None:
+            test_loss, test_accuracy = loss_and_accuracy(model, test)
+            record |= {"test_loss": test_loss, "test_accuracy": test_accuracy}
         if validation is not None:
             loss, accuracy = loss_and_accuracy(model, validation)
             record |= {"validation_loss": loss, "validation_accuracy": accuracy}

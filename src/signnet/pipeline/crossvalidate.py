@@ -84,8 +84,8 @@ def run_fold(
     pipeline's other metrics)."""
     train, test, preprocessing = parts_at(dataset, fold.train, fold.test, scaling)
     with fixed_threads():  # a worker process, here or on a Dask cluster
-        result = train_network(
-            train, test, preprocessing, model_params, train_params, progress=False
+        result = train_network(  # the test part is scored once, below: no curve
+            train, None, preprocessing, model_params, train_params, progress=False
         )
         proba = result.model.predict_proba(test["images"]).astype(np.float64)  # (n_test, K)
     metrics = classification_metrics(test["labels"], proba)

@@ -62,38 +62,44 @@ def make_optimizer(params: TrainParams) -> SGD:
     return OPTIMIZERS[params.optimizer](**optimizer_settings(params))
 
 
+def _summary(record: dict) -> str:
+    """An epoch's figures on one line: each part's loss and accuracy that the record holds."""
+    return " | ".join(
+        f"{part} loss {record[f'{part}_loss']:.4f} acc {record[f'{part}_accuracy']:.3f}"
+        for part in ("train", "validation", "test")
+        if f"{part}_loss" in record
+    )
+
+
 def _progress(epochs: int) -> tuple[Callable[[dict], None], Callable[[], None]]:
     """(on_epoch, close): a one-line tqdm bar in a terminal, a plain line per epoch otherwise."""
-    summary = (
-        "train loss {train_loss:.4f} acc {train_accuracy:.3f} | "
-        "test loss {test_loss:.4f} acc {test_accuracy:.3f}"
-    )
     if sys.stderr.isatty():
         bar = tqdm(total=epochs, unit="epoch", desc="train", dynamic_ncols=True)
 
         def on_epoch(record: dict) -> None:
-            bar.set_postfix_str(summary.format(**record), refresh=False)
+            bar.set_postfix_str(_summary(record), refresh=False)
             bar.update(1)
 
         return on_epoch, bar.close
 
     def log_epoch(record: dict) -> None:
-        log.info("epoch %d/%d: %s", record["epoch"], epochs, summary.format(**record))
+        log.info("epoch %d/%d: %s", record["epoch"], epochs, _summary(record))
 
     return log_epoch, lambda: None
 
 
 def train_network(
     train: dict[str, np.ndarray],
-    test: dict[str, np.ndarray],
+    test: dict[str, np.ndarray] | None,
     preprocessing: Preprocessing,
     model_params: ModelParams,
     train_params: TrainParams,
     progress: bool = True,
 ) -> TrainingResult:
-    """Train on the parts ``train`` and ``test`` (images, labels, classes; see
-    :mod:`signnet.pipeline.split`), whose images ``preprocessing`` turns into features; with
-    ``progress``, each epoch's figures are shown (a bar in a terminal, else a log line)."""
+    """Train on the part ``train`` (images, labels, classes; see :mod:`signnet.pipeline.split`),
+    scoring the part ``test`` after each epoch unless it is None (cross-validation's folds,
+    which score their test part once, at the end); ``preprocessing`` turns images into features.
+    With ``progress``, each epoch's figures are shown (a bar in a terminal, else a log line)."""
     try:
         backend = select_backend(train_params.device)
     except BackendError as error:
@@ -129,7 +135,8 @@ def train_network(
             raise ParamError([(*key, f"does not fit: {error}")]) from None
         validation = on_device({name: train[name][val_idx] for name in ("images", "labels")})
         train = {name: train[name][fit_idx] for name in ("images", "labels")}  # the rest
-    train_samples, test_samples = on_device(train), on_device(test)
+    train_samples = on_device(train)
+    test_samples = None if test is None else on_device(test)
     network = Network.initialise(config, train_params.seed, xp)
     on_epoch, close = _progress(train_params.epochs) if progress else (None, lambda: None)
     start = time.perf_counter()

@@ -4,11 +4,12 @@ gradient, the optimizer step and the batch gathering, timed around every call.
 Usage: python benchmarks/profile_cnn.py [--dtype float32] [--epochs 1] [--threads 1]
                                         [--batch-norm] [--output FILE]
 
-The case is speed.py's ten-digit CNN (the README's CNN line, augmentation left out) on the
-pipeline's training part, trained by signnet's own loop (``train_epochs``) with every layer's
-``forward`` and ``backward`` and the optimizer's ``step`` wrapped in a timer. The table gives
-seconds per epoch and the share of the epoch for each (layer, pass), and the FLOP rate of the
-layers that multiply matrices (2 FLOP per multiply-add; see :func:`speed.network_flops`).
+The case is speed.py's ten-digit CNN (the README's CNN line, augmentation left out; batch
+normalisation only with ``--batch-norm``) on the pipeline's training part, trained by signnet's
+own loop (``train_epochs``) with every layer's ``forward`` and ``backward`` and the optimizer's
+``step`` wrapped in a timer. The table gives seconds per epoch and the share of the epoch for
+each (layer, pass), and the FLOP rate of the layers that multiply matrices (2 FLOP per
+multiply-add; see :func:`speed.layer_flops`).
 BLAS runs on ``--threads`` threads (the pipeline's count, 1, by default).
 """
 
@@ -16,18 +17,15 @@ from __future__ import annotations
 
 import argparse
 import collections
-import dataclasses
 import json
 import time
 from pathlib import Path
 
-import numpy as np
 from references import REPO
 from speed import SEED, Data, cnn_case, initial_network, layer_flops, load_case_data
 from threadpoolctl import threadpool_limits
 
 from signnet.nn.losses import encode_targets
-from signnet.nn.model import Network
 from signnet.nn.optimizers import OPTIMIZERS
 from signnet.nn.training import Samples, train_epochs
 
@@ -45,11 +43,8 @@ def timed(totals: dict, key: tuple, fn):
 
 
 def profile(data: Data, dtype: str, epochs: int, batch_norm: bool) -> dict:
-    case = cnn_case(epochs)
+    case = cnn_case(epochs, batch_norm)
     network = initial_network(case, data, dtype)
-    if batch_norm:
-        config = dataclasses.replace(network.config, batch_norm=True)
-        network = Network.initialise(config, SEED, np)
     optimizer = OPTIMIZERS[case.optimizer](**case.settings)
     totals: dict[tuple[str, str], float] = collections.defaultdict(float)
     names = []
@@ -107,7 +102,7 @@ def main() -> None:
     parser.add_argument("--batch-norm", action="store_true", help="the CNN with batch norm")
     parser.add_argument("--output", type=Path, default=REPO / "benchmarks/results/profile_cnn.json")
     args = parser.parse_args()
-    data = load_case_data(cnn_case(args.epochs), {})
+    data = load_case_data(cnn_case(args.epochs, args.batch_norm), {})
     results = []
     with threadpool_limits(limits=args.threads):
         for dtype in args.dtype:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from signnet.nn.architecture import ModelConfig
+from signnet.nn.backend import BLAS_THREADS
 from signnet.nn.losses import encode_targets
 from signnet.nn.model import Network
 from signnet.params import load_params
@@ -57,6 +58,33 @@ def test_speed_benchmark_runs_on_a_tiny_case(tmp_path):
         assert all(ratio > 0 for ratio in row["signnet_speedup"].values())
         assert all(tool["peak_memory_mb"] >= 0 for tool in row["tools"].values())
     assert "| pair 784-64-1, batch 32 | float64 | signnet |" in table
+
+
+@pytest.mark.mirror
+def test_speed_benchmark_puts_both_tools_of_the_cnn_against_the_matmul_limit(tmp_path):
+    pytest.importorskip("torch")
+    speed = _benchmark_module("speed")
+    case = next(c for c in speed.CASES if c.conv and c.batch_norm).name
+    output = tmp_path / "speed.json"
+    table = run(
+        "speed.py",
+        *("--rounds", "1", "--repeats", "1", "--epochs-scale", "0.1", "--only", case),
+        *("--output", str(output)),
+        tmp_path=tmp_path,
+    )
+    record = json.loads(output.read_text())
+    assert record["machine"]["threads"] == BLAS_THREADS
+    for row in record["results"]:
+        assert set(row["tools"]) == {"signnet", "PyTorch"}  # the limit and augmentation apart
+        assert row["epochs"] == 1 and row["network_gflop"] > 0 and row["matmul_gflop_per_s"] > 0
+        assert row["matmul_limit_s"] == pytest.approx(
+            row["network_gflop"] / row["matmul_gflop_per_s"]
+        )
+        for tool, fraction in row["fraction_of_matmul_limit"].items():
+            assert fraction == pytest.approx(row["matmul_limit_s"] / row["tools"][tool]["median_s"])
+            assert 0 < fraction < 1
+        assert row["augmentation_fraction_of_training"] > 0
+    assert f"| {case} | float32 | matmul limit (" in table
 
 
 @pytest.mark.mirror

@@ -14,6 +14,7 @@ from scipy import stats
 from signnet.data.stratify import StratifyError, stratified_folds
 from signnet.errors import SignnetError
 from signnet.params import ParamError
+from signnet.pipeline import crossvalidate
 from signnet.pipeline.crossvalidate import (
     HEADLINE,
     SCHEDULER_VARIABLE,
@@ -223,7 +224,7 @@ def test_the_message_is_the_last_thing_printed(not_dask, address):
     code = (
         "from signnet.pipeline.crossvalidate import fold_backend\n"
         "from tests.conftest import repo_params\n"
-        f"with fold_backend(repo_params(cv={{'scheduler': {address!r}}}).cv): pass\n"
+        f"with fold_backend(repo_params(cv={{'scheduler': {address!r}}}).cv, 5): pass\n"
     )
     started = time.monotonic()
     run_ = subprocess.run(
@@ -234,3 +235,13 @@ def test_the_message_is_the_last_thing_printed(not_dask, address):
     last = run_.stderr.strip().splitlines()[-1]
     assert f"cv.scheduler = '{address}' cannot be used" in last
     assert "Exception ignored" not in run_.stderr
+
+
+@pytest.mark.parametrize(
+    ("workers", "tasks", "expected"), [(None, 5, 5), (None, 8, 8), (None, 9, 2), (3, 5, 3)]
+)
+def test_folds_share_the_cores_in_one_round_unless_there_are_many(
+    monkeypatch, workers, tasks, expected
+):
+    monkeypatch.setattr(crossvalidate.joblib, "cpu_count", lambda: 2)
+    assert crossvalidate.local_workers(repo_params(cv={"workers": workers}).cv, tasks) == expected

@@ -304,7 +304,10 @@ class CrossValidationParams(Section):
     ]
     workers: Annotated[
         Annotated[int, Field(ge=1, le=256)] | None,
-        Field(description="folds trained at once, one process each; null: one per core"),
+        Field(
+            description="folds trained at once, one process each; null: every fold at once "
+            "when they are at most 4 per core, else one per core"
+        ),
     ]
     scheduler: Annotated[
         str | None,

@@ -2,7 +2,7 @@
 gradient, the optimizer step and the batch gathering, timed around every call.
 
 Usage: python benchmarks/profile_cnn.py [--dtype float32] [--epochs 1] [--threads 1]
-                                        [--batch-norm] [--output FILE]
+                                        [--batch-norm] [--image-size S] [--output FILE]
 
 The case is speed.py's ten-digit CNN (the README's CNN line, augmentation left out; batch
 normalisation only with ``--batch-norm``) on the pipeline's training part, trained by signnet's
@@ -42,8 +42,8 @@ def timed(totals: dict, key: tuple, fn):
     return wrapper
 
 
-def profile(data: Data, dtype: str, epochs: int, batch_norm: bool) -> dict:
-    case = cnn_case(epochs, batch_norm)
+def profile(data: Data, dtype: str, epochs: int, batch_norm: bool, size: int | None) -> dict:
+    case = cnn_case(epochs, batch_norm, size)
     network = initial_network(case, data, dtype)
     optimizer = OPTIMIZERS[case.optimizer](**case.settings)
     totals: dict[tuple[str, str], float] = collections.defaultdict(float)
@@ -73,13 +73,12 @@ def profile(data: Data, dtype: str, epochs: int, batch_norm: bool) -> dict:
         rows.append({"part": key[0], "pass": key[1], "s": totals[key] / epochs, "gflop": 0.0})
     other = total - sum(r["s"] for r in rows)
     rows.append({"part": "loop (batch gathering, checks)", "pass": "", "s": other, "gflop": 0.0})
-    return {"dtype": dtype, "batch_norm": batch_norm, "epoch_s": total, "rows": rows}
+    return {"case": case.name, "dtype": dtype, "epoch_s": total, "rows": rows}
 
 
 def markdown(result: dict) -> str:
     lines = [
-        f"{result['dtype']}{', batch norm' * result['batch_norm']}: "
-        f"{result['epoch_s']:.2f} s per epoch",
+        f"{result['case']}, {result['dtype']}: {result['epoch_s']:.2f} s per epoch",
         "",
         "| part | pass | s / epoch | share | GFLOP | GFLOP/s |",
         "|---|---|---:|---:|---:|---:|",
@@ -100,13 +99,16 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--batch-norm", action="store_true", help="the CNN with batch norm")
+    parser.add_argument(
+        "--image-size", type=int, help="photos of this side (default: the recipe's)"
+    )
     parser.add_argument("--output", type=Path, default=REPO / "benchmarks/results/profile_cnn.json")
     args = parser.parse_args()
-    data = load_case_data(cnn_case(args.epochs, args.batch_norm), {})
+    data = load_case_data(cnn_case(args.epochs, args.batch_norm, args.image_size), {})
     results = []
     with threadpool_limits(limits=args.threads):
         for dtype in args.dtype:
-            results.append(profile(data, dtype, args.epochs, args.batch_norm))
+            results.append(profile(data, dtype, args.epochs, args.batch_norm, args.image_size))
             print(markdown(results[-1]), flush=True)
             print()
     args.output.parent.mkdir(parents=True, exist_ok=True)

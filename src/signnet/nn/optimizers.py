@@ -19,6 +19,8 @@ import inspect
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
+from signnet.nn.backend import namespace
+
 Array = Any
 
 
@@ -122,10 +124,13 @@ class Adam(SGD):
         correction1 = 1.0 - self.beta1**self.t
         correction2 = 1.0 - self.beta2**self.t
         for key, p, g in self._gradients(layers):
-            m, v = self.moments.get(key, (0.0, 0.0))
-            m = self.beta1 * m + (1.0 - self.beta1) * g
-            v = self.beta2 * v + (1.0 - self.beta2) * (g * g)
-            self.moments[key] = (m, v)
+            if key not in self.moments:
+                self.moments[key] = (namespace(p).zeros_like(p), namespace(p).zeros_like(p))
+            m, v = self.moments[key]  # updated in place: no new arrays per step
+            m *= self.beta1
+            m += (1.0 - self.beta1) * g
+            v *= self.beta2
+            v += (1.0 - self.beta2) * (g * g)
             p -= self.lr * (m / correction1) / ((v / correction2) ** 0.5 + self.eps)
 
 

@@ -30,7 +30,9 @@ from pathlib import Path
 import numpy as np
 from references import REPO
 from ruamel.yaml import YAML
+from speed import machine
 
+from signnet.nn.backend import BLAS_THREADS
 from signnet.params import load_params
 from signnet.pipeline.download import load_photos
 
@@ -94,18 +96,29 @@ def size_of(path: Path) -> int:
     return path.stat().st_size
 
 
+# Runs a stage's command line and prints its exit code and the largest resident set of its
+# processes (wait4's ru_maxrss, KiB on Linux). A process forked from this benchmark would carry
+# this benchmark's own resident set as its starting high-water mark (Linux keeps it across
+# exec), so the stage starts from this small launcher instead.
+LAUNCHER = """
+import os, subprocess, sys
+stage = subprocess.Popen(sys.argv[1], shell=True, stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(stage.pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
+"""
+
+
 def run_stage(repo: Path, command: str, env: dict) -> tuple[float, float]:
-    """(wall seconds, peak resident MB of the stage's process tree) of one stage command."""
+    """(wall seconds, peak resident MB of the stage's processes) of one stage command."""
     start = time.perf_counter()
-    process = subprocess.Popen(  # noqa: S602 (dvc.yaml's own command line)
-        command, shell=True, cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    result = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, command], cwd=repo, env=env, capture_output=True, text=True
     )
-    stderr = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{command!r} failed:\n{stderr.decode()[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024  # KiB on Linux
+    code, peak_kib = (int(v) for v in result.stdout.split())
+    if code != 0:
+        raise RuntimeError(f"{command!r} failed:\n{result.stderr[-2000:]}")
+    return seconds, peak_kib / 1024
 
 
 def measure(n: int, photos: dict, scratch: Path) -> dict:
@@ -125,6 +138,10 @@ def measure(n: int, photos: dict, scratch: Path) -> dict:
     shutil.rmtree(repo)
     course_file.unlink()
     return record
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:,.2f} MB" if n >= 1e6 else f"{n / 1e3:,.1f} kB"
 
 
 def markdown(record: dict) -> str:
@@ -153,9 +170,9 @@ def markdown(record: dict) -> str:
         for path in runs[0]["stages"][stage]["outputs"]:
             values = [r["stages"][stage]["outputs"][path] for r in runs]
             per_image = " / ".join(
-                f"{v / r['images']:,.0f}" for v, r in zip(values, runs, strict=True)
+                f"{v / r['images']:,.1f}" for v, r in zip(values, runs, strict=True)
             )
-            cells = " | ".join(f"{v / 1e6:,.2f} MB" for v in values)
+            cells = " | ".join(_size(v) for v in values)
             lines.append(f"| {path} | {cells} | {per_image} |")
     return "\n".join(lines)
 
@@ -169,7 +186,7 @@ def main() -> None:
     photos = load_photos(download, root=REPO)[0]
     with tempfile.TemporaryDirectory() as scratch:
         runs = [measure(n, photos, Path(scratch)) for n in args.sizes]
-    cpu = platform.processor() or platform.machine()
+    cpu = machine(BLAS_THREADS)["cpu"]
     record = {"machine": f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"}
     record["runs"] = runs
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -4,8 +4,8 @@
 Usage: python benchmarks/threads.py [--repeats 3] [--only CASE] [--output FILE]
 
 The evidence for the thread policy of ``signnet.nn.backend`` (BLAS_THREADS). Each case is a
-train stage's training as the pipeline runs it (``train_network``, evaluation of both parts after
-every epoch included) on the pipeline's split of the photos: the default params, and the
+train stage's training as the pipeline runs it (``train_network``, the test part's evaluation
+after every epoch included) on the pipeline's split of the photos: the default params, and the
 README's ten-digit CNN for one epoch. Every measurement runs in a fresh process that sets its
 thread count as the stages do (threadpoolctl); "busy" starts one spinning process per core for
 the time of the measurement, as another job on the machine would. Rounds alternate the thread

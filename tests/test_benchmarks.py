@@ -252,3 +252,25 @@ def test_batchnorm_benchmark_runs_on_a_tiny_case(tmp_path):
         assert all(len(f["curve"]) == 1 and 0 <= f["test_accuracy"] <= 1 for f in row["folds"])
         assert row["folds_reached"] == sum(r is not None for r in row["reached"])
     assert "| on |" in table and "| off |" in table
+
+
+@pytest.mark.mirror
+def test_scaling_benchmark_runs_the_pipeline_on_a_packed_course_file(tmp_path):
+    output = tmp_path / "scaling.json"
+    table = run("scaling.py", "--sizes", "400", "--output", str(output), tmp_path=tmp_path)
+    (record,) = json.loads(output.read_text())["runs"]
+    stages = record["stages"]
+    assert record["images"] == 400
+    assert list(stages) == [
+        "download",
+        "filter",
+        "split",
+        "train",
+        "evaluate",
+        "crossvalidate",
+        "report",
+    ]
+    assert all(s["seconds"] > 0 and s["peak_mb"] > 10 for s in stages.values())
+    assert stages["download"]["outputs"]["data/images.npz"] > 400 * 28 * 28  # every image kept
+    assert stages["report"]["outputs"]["reports/report.pdf"] > 0
+    assert "| data/images.npz |" in table

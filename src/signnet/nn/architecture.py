@@ -108,7 +108,7 @@ class ModelConfig:
         specs: list[dict] = []
         if self.conv:
             side = self.image_side
-            specs.append({"kind": "reshape", "shape": [side, side, 1]})  # (batch, S, S, 1)
+            specs.append({"kind": "reshape", "shape": [side, side, 1]})  # images (1, S, S, batch)
             for c_in, c_out in zip((1, *self.conv), self.conv, strict=False):
                 specs.append(
                     {
@@ -121,7 +121,7 @@ class ModelConfig:
                 if self.batch_norm:
                     specs.append({"kind": "batch_norm", "features": c_out, "images": True})
                 specs += [{"kind": "max_pool2d"}, activation]  # the same as activation first
-            specs.append({"kind": "reshape", "shape": [-1]})  # (batch, S' * S' * C)
+            specs.append({"kind": "reshape", "shape": [-1]})  # rows (batch, S' * S' * C)
         widths = self.widths
         for i, (inputs, units) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
             if i:  # after a hidden dense layer

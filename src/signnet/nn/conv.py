@@ -16,7 +16,7 @@ a few large array operations, with no loop over samples or pixels:
   and takes the elementwise maximum of the four window positions; an odd last row or column is
   dropped, as in PyTorch. While training it keeps which of the four won (an index 0-3 per
   output; on ties, and flat image regions tie, the first in row order, as PyTorch does), and
-  the backward pass writes the gradient to that position in one pass.
+  the backward pass writes each output's gradient to its winner, one window position at a time.
 
 The large per-batch arrays (the columns, the input gradient) are allocated once and reused, so
 a training epoch allocates them once, not once per batch.
@@ -150,7 +150,7 @@ class Conv2D(Layer):
 
 
 class MaxPool2D(Layer):
-    """2 x 2 max-pooling with stride 2: (N, H, W, C) -> (N, H // 2, W // 2, C). Spec: none."""
+    """2 x 2 max-pooling with stride 2: (C, H, W, N) -> (C, H // 2, W // 2, N). Spec: none."""
 
     kind = "max_pool2d"
     equation = r"P_{n,i,j,c} = \max_{a,b \in \{0,1\}} A_{n,\,2i+a,\,2j+b,\,c}"

@@ -4,9 +4,10 @@ output sizes on 2,000, 20,000 and 70,000 images of 28 x 28.
 Usage: python benchmarks/scaling.py [--sizes 2000 20000 70000] [--output FILE]
 
 For each size N, a course-format file (see signnet.data.course) of N images is packed from the
-photos, resized to 28 x 28 as the download stage resizes them: photo i % 2,062 for image i,
-shifted by up to 2 pixels each way and given pixel noise (uniform, up to 8 grey levels), so
-that no two images are alike, with that photo's digit as its label. The default pipeline then
+photos, resized to 28 x 28 as the download stage resizes them: the photos in a seeded random
+order, over and over (image i is photo order[i % 2,062]), each shifted by up to 2 pixels each
+way and given pixel noise (uniform, up to 8 grey levels), so that no two images are alike, with
+that photo's digit as its label. The default pipeline then
 runs on it in a fresh copy of the repository (params.yaml as it is, but for
 ``download.source: course-file``): every stage of dvc.yaml, in its order, by its own command,
 in a process of its own. Per stage: wall time, peak memory (the largest resident set of the
@@ -44,8 +45,8 @@ NOISE = 8  # grey levels, each way
 def pack_course_file(path: Path, n: int, photos: dict, seed: int = 0) -> None:
     """N images (see the module) as a course-format .npz at ``path``."""
     rng = np.random.default_rng(seed)
-    source = photos["images"]  # (2062, 28, 28) uint8
-    which = np.arange(n) % len(source)
+    source = photos["images"]  # (2062, 28, 28) uint8, in digit order
+    which = rng.permutation(len(source))[np.arange(n) % len(source)]  # every digit, any n
     images = source[which].astype(np.int16)
     shifts = rng.integers(-SHIFT, SHIFT + 1, size=(n, 2))
     for dy in range(-SHIFT, SHIFT + 1):

@@ -554,6 +554,7 @@ def main() -> None:
                     row["fraction_of_matmul_limit"] = {
                         name: row["matmul_limit_s"] / r["median_s"]
                         for name, r in row["tools"].items()
+                        if name in ("signnet", *PEERS)
                     }
                 augmentation = row["tools"].pop(AugmentationRunner.name, None)
                 if augmentation is not None:

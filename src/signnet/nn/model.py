@@ -1,7 +1,7 @@
 """The network: the layers a list of specs describes (see :mod:`signnet.nn.architecture`), built
 fresh or from saved state, with the forward and backward passes and the output/loss pair.
 
-Shapes: inputs x (batch, n_features); images inside (batch, S, S, channels); logits
+Shapes: inputs x (batch, n_features); images inside (channels, S, S, batch); logits
 (batch, units) with units = 1 for two classes and K otherwise (see :mod:`signnet.nn.losses`);
 probabilities (batch, K) for every K.
 """

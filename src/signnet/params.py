@@ -290,6 +290,13 @@ class TrainParams(Section):
     device: Annotated[choices(DEVICES), Field(description="gpu needs CuPy; auto: gpu if usable")]
 
 
+# With cv.workers null, folds share this machine's cores in one round when there are at most
+# this many per core: each computes on one BLAS thread, so the operating system divides the cores
+# evenly among them and no core idles while the last round runs alone (5 folds on 2 cores: 2.5
+# fold-times of wall time instead of 3). More folds than that go one per core.
+FOLDS_PER_CORE = 4
+
+
 class CrossValidationParams(Section):
     """Stratified k-fold cross-validation of the ``model`` and ``train`` params, and where its
     folds run."""
@@ -306,7 +313,7 @@ class CrossValidationParams(Section):
         Annotated[int, Field(ge=1, le=256)] | None,
         Field(
             description="folds trained at once, one process each; null: every fold at once "
-            "when they are at most 4 per core, else one per core"
+            f"when they are at most {FOLDS_PER_CORE} per core, else one per core"
         ),
     ]
     scheduler: Annotated[

@@ -31,7 +31,14 @@ from signnet.data.stratify import StratifyError, stratified_folds
 from signnet.errors import SignnetError
 from signnet.metrics import classification_metrics
 from signnet.nn.backend import fixed_threads
-from signnet.params import CrossValidationParams, ModelParams, ParamError, Params, TrainParams
+from signnet.params import (
+    FOLDS_PER_CORE,
+    CrossValidationParams,
+    ModelParams,
+    ParamError,
+    Params,
+    TrainParams,
+)
 from signnet.pipeline.split import parts_at
 from signnet.pipeline.train import train_network
 
@@ -178,16 +185,9 @@ def probe_scheduler(address: str, timeout: float) -> None:
     asyncio.run(within_timeout())
 
 
-# With cv.workers null, folds share this machine's cores in one round when there are at most
-# this many per core: each computes on one BLAS thread, so the operating system divides the cores
-# evenly among them and no core idles while the last round runs alone (5 folds on 2 cores: 2.5
-# fold-times of wall time instead of 3). More folds than that go one per core.
-FOLDS_PER_CORE = 4
-
-
 def local_workers(params: CrossValidationParams, tasks: int) -> int:
     """How many process workers train ``tasks`` folds on this machine (see
-    :data:`FOLDS_PER_CORE`)."""
+    :data:`signnet.params.FOLDS_PER_CORE`)."""
     if params.workers:
         return params.workers
     cores = joblib.cpu_count()

@@ -75,7 +75,9 @@ def copy_repository(destination: Path) -> None:
 
 
 def set_course_file(repo: Path, course_file: Path) -> None:
-    yaml = YAML()
+    """The copy's params.yaml read with the safe loader (plain data only), with the course file
+    as the download source."""
+    yaml = YAML(typ="safe")
     params = yaml.load(repo / "params.yaml")
     params["download"]["source"] = "course-file"
     params["download"]["course_file"] = str(course_file)

@@ -14,6 +14,8 @@ Writes benchmarks/results/accuracy.json and prints Markdown tables.
 
 from __future__ import annotations
 
+import signnet.blas  # noqa: F401  (first: pins OpenBLAS's kernel before NumPy loads)
+
 import argparse
 import importlib.util
 import json

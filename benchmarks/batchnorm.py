@@ -14,6 +14,8 @@ benchmarks/results/batchnorm.json; a Markdown table is printed.
 
 from __future__ import annotations
 
+import signnet.blas  # noqa: F401  (first: pins OpenBLAS's kernel before NumPy loads)
+
 import argparse
 import json
 import statistics

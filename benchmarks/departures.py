@@ -16,6 +16,8 @@ Writes benchmarks/results/departures.json and prints a Markdown table.
 
 from __future__ import annotations
 
+import signnet.blas  # noqa: F401  (first: pins OpenBLAS's kernel before NumPy loads)
+
 import json
 import logging
 import platform

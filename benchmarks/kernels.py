@@ -5,12 +5,17 @@ Usage: python benchmarks/kernels.py [--kernels Haswell Sandybridge] [--only NAME
 For each dense reference configuration (benchmarks/references.py), the contents of
 ``reports/metrics.json`` and ``reports/cv.json`` that the pipeline would write, computed with the
 stages' own code (split, train, evaluate, crossvalidate) on the photos, once per OpenBLAS kernel
-(``OPENBLAS_CORETYPE``, in a fresh process each: OpenBLAS reads it when it loads). The README's
-reproducibility contract says they are identical whatever the kernel; this measures it. Results
+(in a fresh process each, named by ``SIGNNET_OPENBLAS_CORETYPE``, which replaces signnet's pinned
+kernel on purpose: see signnet.blas). Every machine computes with the pinned kernel; the README's
+reproducibility contract says a machine that cannot (no AVX2, another BLAS) still gets the same
+metrics, and this measures it. Results
 go to benchmarks/results/kernels.json; a Markdown table is printed.
 """
 
 from __future__ import annotations
+
+import signnet.blas  # noqa: F401  (first: pins OpenBLAS's kernel before NumPy loads)
+from signnet.blas import OVERRIDE
 
 import argparse
 import json
@@ -27,6 +32,8 @@ DENSE = [r for r in REFERENCES if "CNN" not in r.name]
 def metrics_files(name: str) -> dict:
     """``{"metrics.json": ..., "cv.json": ...}`` for the reference ``name``, as the stages
     write them, and the kernel that computed them."""
+    from signnet.blas import blas_kernel
+
     from signnet.data.subset import select_classes
     from signnet.modelfile import TrainedModel
     from signnet.nn.backend import fixed_threads
@@ -36,7 +43,6 @@ def metrics_files(name: str) -> dict:
     from signnet.pipeline.evaluate import evaluate_parts, headline
     from signnet.pipeline.split import split_dataset
     from signnet.pipeline.train import train_network
-    from signnet.stagekit import blas_kernel
 
     params = next(r for r in DENSE if r.name == name).params(load_params(REPO / "params.yaml"))
     dataset = select_classes(load_photos(params.download, root=REPO)[0], params.filter.classes)
@@ -76,7 +82,7 @@ def main() -> None:
         for kernel in args.kernels:
             done = subprocess.run(
                 [sys.executable, __file__, "--worker", reference.name],
-                env=os.environ | {"OPENBLAS_CORETYPE": kernel},
+                env=os.environ | {OVERRIDE: kernel},
                 check=True,
                 capture_output=True,
                 text=True,

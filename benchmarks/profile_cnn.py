@@ -1,7 +1,7 @@
 """Where a CNN training epoch's time goes: each layer's forward and backward pass, the loss's
 gradient, the optimizer step and the batch gathering, timed around every call.
 
-Usage: python benchmarks/profile_cnn.py [--dtype float32] [--epochs 1] [--threads 1]
+Usage: python benchmarks/profile_cnn.py [--dtype float32] [--epochs 1] [--threads N]
                                         [--batch-norm] [--image-size S] [--output FILE]
 
 The case is speed.py's ten-digit CNN (the README's CNN line, augmentation left out; batch
@@ -10,10 +10,13 @@ own loop (``train_epochs``) with every layer's ``forward`` and ``backward`` and 
 ``step`` wrapped in a timer. The table gives seconds per epoch and the share of the epoch for
 each (layer, pass), and the FLOP rate of the layers that multiply matrices (2 FLOP per
 multiply-add; see :func:`speed.layer_flops`).
-BLAS runs on ``--threads`` threads (the pipeline's count, 1, by default).
+The products run on ``--threads`` threads, each block on one BLAS thread, as in the pipeline
+(default: every core; see :mod:`signnet.nn.products`).
 """
 
 from __future__ import annotations
+
+import signnet.blas  # noqa: F401  (first: pins OpenBLAS's kernel before NumPy loads)
 
 import argparse
 import collections
@@ -23,10 +26,11 @@ from pathlib import Path
 
 from references import REPO
 from speed import SEED, Data, cnn_case, initial_network, layer_flops, load_case_data
-from threadpoolctl import threadpool_limits
 
+from signnet.nn.backend import fixed_threads
 from signnet.nn.losses import encode_targets
 from signnet.nn.optimizers import OPTIMIZERS
+from signnet.nn.products import default_threads, using_threads
 from signnet.nn.training import Samples, train_epochs
 
 
@@ -97,7 +101,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dtype", nargs="+", default=["float32", "float64"])
     parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=default_threads())
     parser.add_argument("--batch-norm", action="store_true", help="the CNN with batch norm")
     parser.add_argument(
         "--image-size", type=int, help="photos of this side (default: the recipe's)"
@@ -106,7 +110,7 @@ def main() -> None:
     args = parser.parse_args()
     data = load_case_data(cnn_case(args.epochs, args.batch_norm, args.image_size), {})
     results = []
-    with threadpool_limits(limits=args.threads):
+    with fixed_threads(), using_threads(args.threads):
         for dtype in args.dtype:
             results.append(profile(data, dtype, args.epochs, args.batch_norm, args.image_size))
             print(markdown(results[-1]), flush=True)

@@ -17,6 +17,8 @@ output. Results go to benchmarks/results/scaling.json; Markdown tables are print
 
 from __future__ import annotations
 
+import signnet.blas  # noqa: F401  (first: pins OpenBLAS's kernel before NumPy loads)
+
 import argparse
 import json
 import os

@@ -1,14 +1,18 @@
 """Training speed of signnet against PyTorch (CPU) and scikit-learn, in one benchmark run.
 
 Usage: python benchmarks/speed.py [--rounds 3] [--repeats 4] [--epochs-scale 1.0] [--only CASE]
-                                  [--threads N]
+                                  [--threads all 1]
 
 For each case and dtype, every tool trains the same architecture on the same data (the
 pipeline's training part) with the same optimizer (plain SGD for the dense cases, Adam for the
 CNN), learning rate, batch size and epochs; signnet and PyTorch start from the same weights
-(see torch_peer.py) and visit the batches in the same order, on as many threads each
-(``--threads``: by default the pipeline's count, signnet.nn.backend.BLAS_THREADS; stated in
-the record). scikit-learn has no convolutions: it runs the dense cases only. Each tool is
+(see torch_peer.py) and visit the batches in the same order. Each case runs once per thread
+setting of ``--threads`` (by default ``all`` and ``1``): ``all`` is every tool as it runs by
+default on this machine, signnet's products on every core (signnet.nn.products, each block on
+one BLAS thread, as the pipeline trains), PyTorch on its own default thread count, NumPy's BLAS
+(scikit-learn, the matmul limit) on its default; a number puts every tool on that many threads.
+The record states each tool's thread count. scikit-learn has no convolutions: it runs the dense
+cases only. Each tool is
 timed in fresh processes of its own (same data, loaded from one file), in rounds that alternate
 the tools: each process does a warm-up run, whose peak RSS growth is the memory figure (Linux),
 then several timed repeats. The table gives medians over all rounds, the spread (min-max) and
@@ -26,11 +30,15 @@ Results go to benchmarks/results/speed.json; a Markdown table is printed.
 
 from __future__ import annotations
 
+import signnet.blas  # noqa: F401  (first: pins OpenBLAS's kernel before NumPy loads)
+
 import argparse
+import contextlib
 import dataclasses
 import gc
 import importlib.metadata
 import importlib.util
+import itertools
 import json
 import os
 import platform
@@ -47,12 +55,14 @@ from references import REFERENCES, REPO, SKLEARN_ACTIVATION
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from signnet.data.subset import select_classes
+from signnet.nn import products
 from signnet.nn.architecture import ModelConfig
 from signnet.nn.augment import Augmentation
-from signnet.nn.backend import BLAS_THREADS
+from signnet.nn.backend import fixed_threads
 from signnet.nn.losses import encode_targets
 from signnet.nn.model import Network
 from signnet.nn.optimizers import OPTIMIZERS
+from signnet.nn.products import default_threads, using_threads
 from signnet.nn.training import Samples, train_epochs
 from signnet.params import load_params
 from signnet.pipeline.download import load_photos
@@ -220,7 +230,8 @@ class TorchRunner:
         import torch
         import torch_peer
 
-        torch.set_num_threads(threads)
+        if threads is not None:
+            torch.set_num_threads(threads)
         self.torch, self.peer, self.case, self.data = torch, torch_peer, case, data
         self.x = torch.from_numpy(data.x.astype(dtype))
         self.targets = torch_peer.torch_targets(data.labels, data.n_classes, getattr(torch, dtype))
@@ -355,6 +366,8 @@ RUNNERS = {
     )
 }
 PEERS = ("PyTorch", "scikit-learn")
+# What computes with signnet's own thread settings: its training, and its augmentation.
+SIGNNET_TOOLS = (SignnetRunner.name, AugmentationRunner.name)
 
 
 def available_tools(case: Case) -> list[str]:
@@ -390,7 +403,7 @@ def _status_kib(field: str) -> int:
 
 
 def measure_in_subprocess(
-    tool: str, case: Case, dtype: str, data_file: Path, repeats: int, threads: int
+    tool: str, case: Case, dtype: str, data_file: Path, repeats: int, threads: str
 ) -> dict:
     """Run :func:`measure` in a fresh Python process; return its record."""
     out = subprocess.run(
@@ -421,24 +434,42 @@ def measure(
 
     Each tool runs in a process of its own: PyTorch's OpenMP threads keep spinning after its
     operations and would slow whatever ran next in the same process. The kernel's peak mark
-    (VmHWM) is reset (5 to /proc/self/clear_refs) after the data is loaded. BLAS (and
-    PyTorch) compute on ``threads`` threads.
+    (VmHWM) is reset (5 to /proc/self/clear_refs) after the data is loaded. ``threads`` is a
+    number or ``all`` (see the module); the record holds the count the tool computed on.
     """
     case = Case(**json.loads(case_json))
+    count = None if threads == "all" else int(threads)
     with np.load(data_file, allow_pickle=False) as arrays:
         data = Data(arrays["x"], arrays["labels"], int(arrays["n_classes"]))
-    with threadpool_limits(limits=int(threads)):
-        runner = RUNNERS[tool](case, data, dtype, int(threads))
+    with contextlib.ExitStack() as settings:
+        if tool in SIGNNET_TOOLS:  # as the pipeline: one BLAS thread per block of a product
+            settings.enter_context(fixed_threads())
+            settings.enter_context(using_threads(count))
+        elif count is not None:
+            settings.enter_context(threadpool_limits(limits=count))
+        runner = RUNNERS[tool](case, data, dtype, count)
         gc.collect()
         Path("/proc/self/clear_refs").write_text("5")
         before = _status_kib("VmRSS")
         runner.run()  # warm-up
         peak = (_status_kib("VmHWM") - before) / 1024
         times = [_time(runner.run) for _ in range(int(repeats))]
-    print(json.dumps({"times": times, "peak_memory_mb": peak}))
+        used = threads_used(tool)
+    print(json.dumps({"times": times, "peak_memory_mb": peak, "threads": used}))
 
 
-def machine(threads: int) -> dict:
+def threads_used(tool: str) -> int:
+    """The threads ``tool`` computes on in this process, as set up by :func:`measure`."""
+    if tool in SIGNNET_TOOLS:
+        return products.threads()
+    if tool == TorchRunner.name:
+        import torch
+
+        return torch.get_num_threads()
+    return next(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+
+
+def machine(settings: list[str]) -> dict:
     cpu = (
         next(
             (
@@ -464,12 +495,13 @@ def machine(threads: int) -> dict:
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
+        "signnet_default_threads": default_threads(),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "blas": blas,
         "versions": versions,
         "openblas_env": {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS")},
-        "threads": threads,  # every tool's: BLAS's (threadpoolctl) and PyTorch's
+        "thread_settings": settings,  # see measure(); each row states each tool's count
     }
 
 
@@ -487,9 +519,10 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=REPO / "benchmarks/results/speed.json")
     parser.add_argument(
         "--threads",
-        type=int,
-        default=BLAS_THREADS,
-        help="threads of every tool (default: the pipeline's BLAS_THREADS)",
+        nargs="+",
+        default=["all", "1"],
+        help="thread settings to measure each case in: all (every tool's default, signnet's "
+        "products on every core) or a number (every tool on that many)",
     )
     parser.add_argument("--measure", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -506,11 +539,12 @@ def main() -> None:
             data = load_case_data(case, cache)
             data_file = Path(scratch) / "data.npz"
             np.savez(data_file, x=data.x, labels=data.labels, n_classes=data.n_classes)
-            for dtype in DTYPES:
+            for dtype, setting in itertools.product(DTYPES, args.threads):
                 samples = len(data.x) * case.epochs
                 row = {
                     "case": case.name,
                     "dtype": dtype,
+                    "threads": setting,
                     "epochs": case.epochs,
                     "train_samples": len(data.x),
                     "tools": {},
@@ -521,7 +555,7 @@ def main() -> None:
                     for tool in tools:  # machine falls on all of them, not on one
                         measured[tool].append(
                             measure_in_subprocess(
-                                tool, case, dtype, data_file, args.repeats, args.threads
+                                tool, case, dtype, data_file, args.repeats, setting
                             )
                         )
                 for tool, results in measured.items():
@@ -533,6 +567,7 @@ def main() -> None:
                         "max_s": max(times),
                         "samples_per_s": samples / median,
                         "peak_memory_mb": statistics.median(r["peak_memory_mb"] for r in results),
+                        "threads": results[0]["threads"],
                     }
                 limit = row["tools"].pop(MatmulLimitRunner.name, None)
                 if limit is not None:
@@ -561,7 +596,7 @@ def main() -> None:
                     row["augmentation_s"] = augmentation["median_s"]
                     row["augmentation_fraction_of_training"] = augmentation["median_s"] / signnet
                 rows.append(row)
-                print(f"done: {case.name} {dtype}", file=sys.stderr, flush=True)
+                print(f"done: {case.name} {dtype} threads {setting}", file=sys.stderr, flush=True)
     record = {
         "machine": machine(args.threads),
         "rounds": args.rounds,
@@ -578,21 +613,22 @@ def markdown(record: dict) -> str:
     lines = [
         f"Machine: {m['cpu']}, {m['cores']} cores, "
         + ", ".join(f"{b['internal_api']} {b['version']}" for b in m["blas"])
-        + f"; every tool on {m['threads']} thread(s), {record['rounds']} rounds of "
+        + f"; thread settings {', '.join(m['thread_settings'])}, {record['rounds']} rounds of "
         + f"{record['repeats_per_round']} timed runs each; "
         + ", ".join(f"{k} {v}" for k, v in m["versions"].items() if v),
         "",
-        "| case | dtype | tool | samples/s (median) | time min-median-max (s) | "
+        "| case | dtype | threads | tool | samples/s (median) | time min-median-max (s) | "
         "signnet speed-up | share of the matmul limit | peak memory (MB) |",
-        "|---|---|---|---:|---:|---:|---:|---:|",
+        "|---|---|---|---|---:|---:|---:|---:|---:|",
     ]
     for row in record["results"]:
         fractions = row.get("fraction_of_matmul_limit", {})
+        first = f"| {row['case']} | {row['dtype']} | {row['threads']} |"
         for name, r in row["tools"].items():
             speedup = "" if name == "signnet" else f"{row['signnet_speedup'][name]:.2f}x"
             share = f"{fractions[name]:.0%}" if name in fractions else ""
             lines.append(
-                f"| {row['case']} | {row['dtype']} | {name} | {r['samples_per_s']:,.0f} | "
+                f"{first} {name} ({r['threads']}) | {r['samples_per_s']:,.0f} | "
                 f"{r['min_s']:.3f}-{r['median_s']:.3f}-{r['max_s']:.3f} | {speedup} | {share} | "
                 f"{r['peak_memory_mb']:.1f} |"
             )
@@ -603,20 +639,22 @@ def markdown(record: dict) -> str:
                 else "the same products alone"
             )
             lines.append(
-                f"| {row['case']} | {row['dtype']} | matmul limit ({how}) | "
+                f"{first} matmul limit ({how}) | "
                 f"{row['train_samples'] * row['epochs'] / row['matmul_limit_s']:,.0f} | "
                 f"{row['matmul_limit_s']:.3f} | | 100% | |"
             )
         if "augmentation_s" in row:
             lines.append(
-                f"| {row['case']} | {row['dtype']} | signnet augmentation alone | "
+                f"{first} signnet augmentation alone | "
                 f"{row['train_samples'] * row['epochs'] / row['augmentation_s']:,.0f} | "
                 f"{row['augmentation_s']:.3f} | "
                 f"{row['augmentation_fraction_of_training']:.0%} of signnet's training | | |"
             )
     lines.append(
-        "\nspeed-up = peer's median time / signnet's median time (above 1: signnet faster); "
-        "share of the matmul limit = the limit's time / the tool's median time."
+        "\nthreads: the setting (all: each tool's default on this machine); after each tool, the "
+        "threads it computed on. speed-up = peer's median time / signnet's median time in the same "
+        "setting (above 1: signnet faster); share of the matmul limit = the limit's time / the "
+        "tool's median time."
     )
     return "\n".join(lines)
 

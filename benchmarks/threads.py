@@ -1,19 +1,25 @@
-"""How fast the pipeline trains on one BLAS thread (signnet's fixed count) against one per core
-(OpenBLAS's default), on an idle machine and on one whose cores are all busy.
+"""How fast the pipeline trains on one thread and on every core, by signnet's own division of
+the products and by OpenBLAS's, on an idle machine and on one whose cores are all busy.
 
 Usage: python benchmarks/threads.py [--repeats 3] [--only CASE] [--output FILE]
 
-The evidence for the thread policy of ``signnet.nn.backend`` (BLAS_THREADS). Each case is a
-train stage's training as the pipeline runs it (``train_network``, the test part's evaluation
-after every epoch included) on the pipeline's split of the photos: the default params, and the
-README's ten-digit CNN for one epoch. Every measurement runs in a fresh process that sets its
-thread count as the stages do (threadpoolctl); "busy" starts one spinning process per core for
-the time of the measurement, as another job on the machine would. Rounds alternate the thread
-counts so that a slow spell of the machine falls on both. Results (seconds: median, min, max)
-go to benchmarks/results/threads.json; a Markdown table is printed.
+The evidence for the thread policy of ``signnet.nn.products``: every product cut into blocks
+fixed by its shapes, each on one BLAS thread (``signnet.nn.backend.BLAS_THREADS``), the blocks
+on a pool of threads. Three ways are timed: ``signnet 1`` (one thread), ``signnet N`` (the
+pool on every core: the pipeline's default) and ``OpenBLAS N`` (no blocks; OpenBLAS divides
+each product between one thread per core, its default, whose bytes follow the count). Each case
+is a train stage's training as the pipeline runs it (``train_network``, the test part's
+evaluation after every epoch included) on the pipeline's split of the photos: the default
+params, and the README's ten-digit CNN for one epoch. Every measurement runs in a fresh process;
+"busy" starts one spinning process per core for the time of the measurement, as another job on
+the machine would. Rounds alternate the ways so that a slow spell of the machine falls on all.
+Results (seconds: median, min, max) go to benchmarks/results/threads.json; a Markdown table is
+printed.
 """
 
 from __future__ import annotations
+
+import signnet.blas  # noqa: F401  (first: pins OpenBLAS's kernel before NumPy loads)
 
 import argparse
 import json
@@ -42,11 +48,14 @@ def case_params(case: str):
     return cnn.model_copy(update={"train": cnn.train.model_copy(update={"epochs": 1})})
 
 
-def worker(case: str, threads: int) -> float:
-    """Seconds of one training run of ``case`` on ``threads`` BLAS threads (this process)."""
+def worker(case: str, way: str, threads: int) -> float:
+    """Seconds of one training run of ``case`` in this process: ``way`` ``signnet`` (products in
+    blocks on ``threads`` threads, one BLAS thread each) or ``OpenBLAS`` (``threads`` BLAS
+    threads, products whole)."""
     from threadpoolctl import threadpool_limits
 
     from signnet.data.subset import select_classes
+    from signnet.nn.products import using_threads
     from signnet.pipeline.download import load_photos
     from signnet.pipeline.split import split_dataset
     from signnet.pipeline.train import train_network
@@ -60,7 +69,8 @@ def worker(case: str, threads: int) -> float:
         split.scaling,
         split.seed,
     )
-    with threadpool_limits(limits=threads):
+    blas, blocks = (1, threads) if way == "signnet" else (threads, 1)
+    with threadpool_limits(limits=blas), using_threads(blocks):
         result = train_network(
             train, test, preprocessing, params.model, params.train, progress=False
         )
@@ -72,7 +82,7 @@ def spin() -> None:
         pass
 
 
-def measure(case: str, threads: int, load: str) -> float:
+def measure(case: str, way: str, threads: int, load: str) -> float:
     spinners = []
     if load == "busy":
         spinners = [
@@ -82,7 +92,7 @@ def measure(case: str, threads: int, load: str) -> float:
             process.start()
     try:
         done = subprocess.run(
-            [sys.executable, __file__, "--worker", case, str(threads)],
+            [sys.executable, __file__, "--worker", case, way, str(threads)],
             check=True,
             capture_output=True,
             text=True,
@@ -102,39 +112,41 @@ def main() -> None:
     parser.add_argument(
         "--output", type=Path, default=REPO / "benchmarks" / "results" / "threads.json"
     )
-    parser.add_argument("--worker", nargs=2, metavar=("CASE", "THREADS"), help=argparse.SUPPRESS)
+    parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(worker(args.worker[0], int(args.worker[1])))
+        print(worker(args.worker[0], args.worker[1], int(args.worker[2])))
         return
-    counts = sorted({1, os.cpu_count()})
-    times = {(c, n, load): [] for c in CASES for n in counts for load in LOADS}
+    cores = os.cpu_count()
+    ways = [("signnet", 1), ("signnet", cores), ("OpenBLAS", cores)]
+    times = {(c, w, load): [] for c in CASES for w in ways for load in LOADS}
     for case in [args.only] if args.only else CASES:
         for load in LOADS:
             for _ in range(args.repeats):
-                for threads in counts:
-                    times[case, threads, load].append(measure(case, threads, load))
-                    print(case, load, threads, times[case, threads, load][-1], file=sys.stderr)
+                for way in ways:
+                    times[case, way, load].append(measure(case, *way, load))
+                    print(case, load, way, times[case, way, load][-1], file=sys.stderr)
     rows = [
         {
             "case": case,
             "load": load,
+            "way": way,
             "threads": threads,
             "median": statistics.median(values),
             "min": min(values),
             "max": max(values),
         }
-        for (case, threads, load), values in times.items()
+        for (case, (way, threads), load), values in times.items()
         if values
     ]
     machine = f"{environment()}, {os.cpu_count()} cores"
     args.output.write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
     print(f"Machine: {machine}\n")
-    print("| case | load | BLAS threads | seconds median (min-max) |")
-    print("|---|---|---:|---:|")
+    print("| case | load | products divided by | threads | seconds median (min-max) |")
+    print("|---|---|---|---:|---:|")
     for r in rows:
         print(
-            f"| {r['case']} | {r['load']} | {r['threads']} | "
+            f"| {r['case']} | {r['load']} | {r['way']} | {r['threads']} | "
             f"{r['median']:.2f} ({r['min']:.2f}-{r['max']:.2f}) |"
         )
 

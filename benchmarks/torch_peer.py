@@ -14,6 +14,8 @@ code from a generator seeded alike.
 
 from __future__ import annotations
 
+import signnet.blas  # noqa: F401  (first: pins OpenBLAS's kernel before NumPy loads)
+
 import numpy as np
 import torch
 

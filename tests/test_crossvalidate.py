@@ -142,6 +142,33 @@ def test_results_are_byte_identical_on_a_local_dask_cluster(dataset, monkeypatch
         assert json.dumps(run(dataset)) == expected  # the address from the environment
 
 
+def test_a_dask_worker_on_another_kernel_is_a_warning_naming_it(dataset, caplog, environment):
+    distributed = pytest.importorskip("dask.distributed")
+    from signnet import blas
+
+    # Workers started with another kernel, as on a machine whose workers run without the pin
+    # (two: on a cluster of one worker thread, joblib runs the tasks in this process).
+    os.environ[blas.OVERRIDE] = os.environ[blas.CORETYPE] = "Sandybridge"
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        client.wait_for_workers(2)  # started: the variables are in their environment
+        del os.environ[blas.OVERRIDE]  # while here the contract's kernel is expected
+        with caplog.at_level("WARNING", logger="signnet"):
+            run(dataset, scheduler=cluster.scheduler_address)
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 3, warnings  # one per fold
+    assert all("Sandybridge, not OpenBLAS's Haswell kernel" in w for w in warnings), warnings
+    assert warnings[0].startswith("fold 1 of data: NumPy computes with openblas")
+
+
 def test_too_many_folds_is_a_param_error_before_training(dataset):
     with pytest.raises(ParamError, match=r"cv\.folds = 13 does not fit: 13 folds: class 0"):
         run(dataset, folds=13)

@@ -1,5 +1,7 @@
 """The pipeline run by DVC in a temporary copy of the repo, on the real mirror."""
 
+from signnet.blas import OVERRIDE, blas_kernel
+
 import csv
 import hashlib
 import io
@@ -19,7 +21,6 @@ import pytest
 from signnet.artifacts import load_npz
 from signnet.modelfile import load_model
 from signnet.params import read_yaml
-from signnet.stagekit import blas_kernel
 from tests.conftest import MIRROR, REPO, copy_repo
 
 
@@ -189,17 +190,30 @@ def test_a_fresh_clone_reproduces_the_committed_lock_on_any_thread_count_and_ker
             f"dvc repro changed {sorted(changed)} on the BLAS kernel that wrote dvc.lock "
             f"({recorded}): commit the dvc.lock that dvc repro writes"
         )
-    else:  # another CPU type: only the kernel-bound outputs may differ
+    else:  # a machine that cannot run the pinned kernel: only the kernel-bound outputs differ
         assert changed, f"dvc.lock.blas says {recorded!r}, but {here!r} reproduced it: update it"
 
-    # The thread count does not matter: one BLAS thread (a one-core container) or the default.
-    dvc(repo, "repro", "--force", env=env | {"OPENBLAS_NUM_THREADS": "1"})
-    assert tracked_outputs(repo) == first
+    # The thread count does not matter: one BLAS thread (a one-core container), the products
+    # on one thread or on three (more than this machine's cores).
+    for threads in ("1", "3"):
+        setting = {"OPENBLAS_NUM_THREADS": "1", "SIGNNET_THREADS": threads}
+        result = run_dvc(repo, "repro", "--force", env=env | setting)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert f"products on {threads} thread(s)" in result.stderr
+        assert tracked_outputs(repo) == first, f"SIGNNET_THREADS={threads} changed outputs"
 
-    # Another CPU type's kernels change the trained weights' last bits, not the metrics.
-    metrics = {path: (repo / path).read_bytes() for path in IN_GIT}
+    # Another CPU type's kernel in the environment, as on a machine whose OpenBLAS would pick it:
+    # signnet's pin replaces it, so nothing changes.
     other = another_kernel(here)
     result = run_dvc(repo, "repro", "--force", env=env | {"OPENBLAS_CORETYPE": other})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{here}, 1 thread(s)" in result.stderr and "warning" not in result.stderr.lower()
+    assert tracked_outputs(repo) == first
+
+    # That kernel on purpose (as where the pin cannot hold): the trained weights' last bits
+    # change, the metrics kept in git do not.
+    metrics = {path: (repo / path).read_bytes() for path in IN_GIT}
+    result = run_dvc(repo, "repro", "--force", env=env | {OVERRIDE: other})
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{other}, 1 thread(s)" in result.stderr  # the stages ran on that kernel, one thread
     second = tracked_outputs(repo)

@@ -1,5 +1,7 @@
 """What every stage script shares: the environment line in the log and errors as messages."""
 
+from signnet.blas import blas_kernel, numpy_blas
+
 import logging
 import platform
 
@@ -9,14 +11,15 @@ from threadpoolctl import threadpool_limits
 
 from signnet.errors import SignnetError
 from signnet.nn.backend import BLAS_THREADS, fixed_threads
-from signnet.stagekit import blas_kernel, environment, numpy_blas, run_stage
+from signnet.nn.products import threads
+from signnet.stagekit import environment, run_stage
 
 
 def test_the_environment_goes_to_the_log(caplog):
     with fixed_threads():
         line = environment()
     assert f"Python {platform.python_version()}" in line and f"NumPy {np.__version__}" in line
-    assert f"({blas_kernel()}, {BLAS_THREADS} thread(s))" in line
+    assert f"({blas_kernel()}, {BLAS_THREADS} thread(s)), products on {threads()} thread(s)" in line
     with caplog.at_level(logging.INFO, logger="signnet"):
         run_stage(lambda argv: None, [])
     assert f"environment: {line}" in caplog.text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from signnet.blas import kernel_warning
+
 import argparse
 import csv
 import importlib.metadata
@@ -142,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         "digit still gets one of them",
         file=sys.stderr,
     )
+    if warning := kernel_warning():
+        print(f"signnet: warning: {warning}", file=sys.stderr)
     with fixed_threads():  # the probabilities the pipeline's evaluate stage would give
         results, failed = predict(model, args.images)
     write_results(results, args.format, sys.stdout)

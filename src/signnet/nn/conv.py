@@ -33,6 +33,7 @@ import numpy as np
 
 from signnet.nn.backend import namespace, to_device
 from signnet.nn.layers import Draw, Layer
+from signnet.nn.products import matmul
 
 Array = Any
 
@@ -126,7 +127,7 @@ class Conv2D(Layer):
             columns[i, :, out_y, out_x, :] = x[:, in_y, in_x, :]
         self._columns = xp.reshape(columns, (kk * c, h * w * n))
         self._shape = (c, h, w, n)
-        out = self.params["W"].T @ self._columns  # (C_out, H*W*N)
+        out = matmul(self.params["W"].T, self._columns)  # (C_out, H*W*N)
         out += xp.reshape(self.params["b"], (-1, 1))
         return xp.reshape(out, (out.shape[0], h, w, n))
 
@@ -135,11 +136,12 @@ class Conv2D(Layer):
         xp, kk = self.xp, self.k * self.k
         c, h, w, n = self._shape
         grad = xp.reshape(grad_out, (grad_out.shape[0], h * w * n))  # (C_out, H*W*N)
-        self.grads["W"] = self._columns @ grad.T  # (k*k*C_in, C_out): all offsets in one product
+        # (k*k*C_in, C_out): all offsets in one product, summed over the H*W*N pixels
+        self.grads["W"] = matmul(self._columns, grad.T)
         self.grads["b"] = grad @ xp.ones(h * w * n, dtype=grad.dtype)  # row sums, by BLAS
         if not self.input_grad:
             return None
-        grad_columns = xp.reshape(self.params["W"] @ grad, (kk, c, h, w, n))
+        grad_columns = xp.reshape(matmul(self.params["W"], grad), (kk, c, h, w, n))
         grad_x = self._buffer("grad_x", (c, h, w, n), grad_out.dtype)
         centre = kk // 2  # the offset that reaches every pixel: it sets, the others add
         grad_x[...] = grad_columns[centre, ...]

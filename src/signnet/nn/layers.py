@@ -37,6 +37,7 @@ import numpy as np
 
 from signnet.nn.activations import ACTIVATIONS
 from signnet.nn.backend import namespace, to_device, to_numpy
+from signnet.nn.products import matmul
 
 Array = Any
 # Draws a host float64 weight matrix (fan_in, fan_out); see signnet.nn.initialisers.
@@ -153,15 +154,15 @@ class Dense(Layer):
     def forward(self, x: Array, *, training: bool, rng: np.random.Generator | None = None):
         """(batch, out) from x (batch, in)."""
         self._x = x
-        z = x @ self.params["W"]
+        z = matmul(x, self.params["W"])
         z += self.params["b"]  # in place: one pass, no second (batch, out) array
         return z
 
     def backward(self, grad_out: Array) -> Array | None:
         """Fill grads from d loss / d z (batch, out); return d loss / d x (batch, in) or None."""
-        self.grads["W"] = self._x.T @ grad_out  # (in, out)
+        self.grads["W"] = matmul(self._x.T, grad_out)  # (in, out), summed over the batch
         self.grads["b"] = self.xp.sum(grad_out, axis=0)  # (out,)
-        return grad_out @ self.params["W"].T if self.input_grad else None
+        return matmul(grad_out, self.params["W"].T) if self.input_grad else None
 
     def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
         arguments = {"in_features": self._spec["inputs"], "out_features": self._spec["units"]}

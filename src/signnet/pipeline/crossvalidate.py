@@ -4,9 +4,12 @@
 Each fold is a task: its parts are cut with the split stage's code (:func:`parts_at`: pixels
 scaled with the fold's own training statistics), trained with the train stage's code and scored
 with the evaluate stage's metrics. Tasks run on joblib's process workers on this machine, or,
-given a Dask scheduler's address, on that cluster through joblib's Dask backend. A fold runs
-with the fixed BLAS thread count of :mod:`signnet.nn.backend` wherever it runs, so the figures
-are byte-identical whatever runs them.
+given a Dask scheduler's address, on that cluster through joblib's Dask backend. A fold's
+products are cut into the same blocks whatever runs it (:mod:`signnet.nn.products`), each on one
+BLAS thread, so the figures are byte-identical whatever runs them: folds side by side compute on
+their share of the cores (one thread each when there are at least as many folds as cores, as on a
+Dask worker). Each fold reports the BLAS kernel it ran on, and a fold on another kernel than the
+contract's (a Dask worker started without signnet's pin, see :mod:`signnet.blas`) is a warning.
 
 The interval for the mean accuracy is Student's t interval with Nadeau and Bengio's correction
 (Machine Learning 52, 2003): folds share most of their training data, so their accuracies are
@@ -15,6 +18,8 @@ of the mean is ``std**2 * (1 / k + n_test / n_train)``.
 """
 
 from __future__ import annotations
+
+from signnet.blas import blas_kernel, kernel_warning
 
 import asyncio
 import contextlib
@@ -30,7 +35,9 @@ import numpy as np
 from signnet.data.stratify import StratifyError, stratified_folds
 from signnet.errors import SignnetError
 from signnet.metrics import classification_metrics
+from signnet.nn import products
 from signnet.nn.backend import fixed_threads
+from signnet.nn.products import using_threads
 from signnet.params import (
     FOLDS_PER_CORE,
     CrossValidationParams,
@@ -85,24 +92,28 @@ def run_fold(
     scaling: str,
     model_params: ModelParams,
     train_params: TrainParams,
-) -> dict:
-    """Train on the fold's training part and score its test part: a record of the fold's
-    number, sizes, epochs trained and :data:`FOLD_FIGURES` (rounded to 6 decimals, as the
-    pipeline's other metrics)."""
+    threads: int,
+) -> tuple[dict, str]:
+    """Train on the fold's training part, its products on ``threads`` threads, and score its
+    test part. Returns a record of the fold's number, sizes, epochs trained and
+    :data:`FOLD_FIGURES` (rounded to 6 decimals, as the pipeline's other metrics), and the BLAS
+    kernel it computed with (for the log, never the record)."""
     train, test, preprocessing = parts_at(dataset, fold.train, fold.test, scaling)
-    with fixed_threads():  # a worker process, here or on a Dask cluster
+    # a worker process, here or on a Dask cluster
+    with fixed_threads(), using_threads(threads):
         result = train_network(  # the test part is scored once, below: no curve
             train, None, preprocessing, model_params, train_params, progress=False
         )
         proba = result.model.predict_proba(test["images"]).astype(np.float64)  # (n_test, K)
     metrics = classification_metrics(test["labels"], proba)
-    return {
+    record = {
         "fold": fold.number,
         "train_images": len(fold.train),
         "test_images": len(fold.test),
         "epochs": len(result.history),
         **{name: round(float(metrics[name]), 6) for name in FOLD_FIGURES},
     }
+    return record, blas_kernel()
 
 
 def spread(values: list[float]) -> dict[str, float]:
@@ -195,8 +206,10 @@ def local_workers(params: CrossValidationParams, tasks: int) -> int:
 
 
 @contextlib.contextmanager
-def fold_backend(params: CrossValidationParams, tasks: int) -> Iterator[str]:
-    """Make joblib run ``tasks`` folds where ``cv`` says; yields a description for the log.
+def fold_backend(params: CrossValidationParams, tasks: int) -> Iterator[tuple[str, int]]:
+    """Make joblib run ``tasks`` folds where ``cv`` says; yields a description for the log and
+    the threads each fold computes on (its share of :func:`signnet.nn.products.threads`, every
+    core unless ``$SIGNNET_THREADS`` says otherwise; one on Dask).
 
     Connects to the Dask scheduler (when one is named) before any training, so that a missing
     Dask or an unreachable address is an error naming where the address came from.
@@ -204,8 +217,9 @@ def fold_backend(params: CrossValidationParams, tasks: int) -> Iterator[str]:
     given = scheduler_address(params)
     if given is None:
         workers = local_workers(params, tasks)
+        threads = max(1, products.threads() // min(workers, tasks))  # the cores, shared
         with joblib.parallel_config(backend="loky", n_jobs=workers):
-            yield f"{workers} process worker(s) on this machine"
+            yield f"{workers} process worker(s) on this machine, {threads} thread(s) each", threads
         return
     source, address = given
     try:
@@ -225,7 +239,7 @@ def fold_backend(params: CrossValidationParams, tasks: int) -> Iterator[str]:
         ) from None
     with client, client.as_current(), joblib.parallel_config(backend="dask"):
         workers = len(client.scheduler_info()["workers"])
-        yield f"the Dask cluster at {address} ({workers} worker(s))"
+        yield f"the Dask cluster at {address} ({workers} worker(s))", 1
 
 
 def cross_validate(
@@ -249,13 +263,16 @@ def cross_validate(
         for fold in make_folds(dataset["labels"], len(dataset["classes"]), cv.folds, seed)
     ]
     records: dict[str, list[dict]] = {name: [] for name in datasets}
-    with fold_backend(cv, len(tasks)) as where:
+    with fold_backend(cv, len(tasks)) as (where, threads):
         log.info("cross-validating %d fold(s) on %s", len(tasks), where)
         run = joblib.delayed(run_fold)
         results = joblib.Parallel(return_as="generator")(
-            run(datasets[name], fold, scaling, params.model, params.train) for name, fold in tasks
+            run(datasets[name], fold, scaling, params.model, params.train, threads)
+            for name, fold in tasks
         )
-        for (name, _), record in zip(tasks, results, strict=True):
+        for (name, _), (record, kernel) in zip(tasks, results, strict=True):
+            if warning := kernel_warning(kernel):
+                log.warning("fold %d of %s: %s", record["fold"], name, warning)
             on_fold(name, record)
             records[name].append(record)
     return {name: {"folds": folds, "summary": summarise(folds)} for name, folds in records.items()}

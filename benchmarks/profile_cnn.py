@@ -11,7 +11,7 @@ own loop (``train_epochs``) with every layer's ``forward`` and ``backward`` and 
 each (layer, pass), and the FLOP rate of the layers that multiply matrices (2 FLOP per
 multiply-add; see :func:`speed.layer_flops`).
 The products run on ``--threads`` threads, each block on one BLAS thread, as in the pipeline
-(default: every core; see :mod:`signnet.nn.products`).
+(default: every core; see :mod:`signnet.nn.parallel`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from speed import SEED, Data, cnn_case, initial_network, layer_flops, load_case_
 from signnet.nn.backend import fixed_threads
 from signnet.nn.losses import encode_targets
 from signnet.nn.optimizers import OPTIMIZERS
-from signnet.nn.products import default_threads, using_threads
+from signnet.nn.parallel import default_threads, using_threads
 from signnet.nn.training import Samples, train_epochs
 
 

@@ -8,7 +8,7 @@ pipeline's training part) with the same optimizer (plain SGD for the dense cases
 CNN), learning rate, batch size and epochs; signnet and PyTorch start from the same weights
 (see torch_peer.py) and visit the batches in the same order. Each case runs once per thread
 setting of ``--threads`` (by default ``all`` and ``1``): ``all`` is every tool as it runs by
-default on this machine, signnet's products on every core (signnet.nn.products, each block on
+default on this machine, signnet's products on every core (signnet.nn.parallel, each block on
 one BLAS thread, as the pipeline trains), PyTorch on its own default thread count, NumPy's BLAS
 (scikit-learn, the matmul limit) on its default; a number puts every tool on that many threads.
 The record states each tool's thread count. scikit-learn has no convolutions: it runs the dense
@@ -55,14 +55,14 @@ from references import REFERENCES, REPO, SKLEARN_ACTIVATION
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from signnet.data.subset import select_classes
-from signnet.nn import products
+from signnet.nn import parallel
 from signnet.nn.architecture import ModelConfig
 from signnet.nn.augment import Augmentation
 from signnet.nn.backend import fixed_threads
 from signnet.nn.losses import encode_targets
 from signnet.nn.model import Network
 from signnet.nn.optimizers import OPTIMIZERS
-from signnet.nn.products import default_threads, using_threads
+from signnet.nn.parallel import default_threads, using_threads
 from signnet.nn.training import Samples, train_epochs
 from signnet.params import load_params
 from signnet.pipeline.download import load_photos
@@ -461,7 +461,7 @@ def measure(
 def threads_used(tool: str) -> int:
     """The threads ``tool`` computes on in this process, as set up by :func:`measure`."""
     if tool in SIGNNET_TOOLS:
-        return products.threads()
+        return parallel.threads()
     if tool == TorchRunner.name:
         import torch
 

@@ -3,7 +3,7 @@ the products and by OpenBLAS's, on an idle machine and on one whose cores are al
 
 Usage: python benchmarks/threads.py [--repeats 3] [--only CASE] [--output FILE]
 
-The evidence for the thread policy of ``signnet.nn.products``: every product cut into blocks
+The evidence for the thread policy of ``signnet.nn.parallel``: every product cut into blocks
 fixed by its shapes, each on one BLAS thread (``signnet.nn.backend.BLAS_THREADS``), the blocks
 on a pool of threads. Three ways are timed: ``signnet 1`` (one thread), ``signnet N`` (the
 pool on every core: the pipeline's default) and ``OpenBLAS N`` (no blocks; OpenBLAS divides
@@ -55,7 +55,7 @@ def worker(case: str, way: str, threads: int) -> float:
     from threadpoolctl import threadpool_limits
 
     from signnet.data.subset import select_classes
-    from signnet.nn.products import using_threads
+    from signnet.nn.parallel import using_threads
     from signnet.pipeline.download import load_photos
     from signnet.pipeline.split import split_dataset
     from signnet.pipeline.train import train_network

@@ -11,7 +11,7 @@ from threadpoolctl import threadpool_limits
 
 from signnet.errors import SignnetError
 from signnet.nn.backend import BLAS_THREADS, fixed_threads
-from signnet.nn.products import threads
+from signnet.nn.parallel import threads
 from signnet.stagekit import environment, run_stage
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from signnet.errors import SignnetError
 from signnet.nn.backend import fixed_threads
-from signnet.nn.products import threads
+from signnet.nn.parallel import threads
 
 log = logging.getLogger("signnet.stage")
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from signnet.nn.layers import Draw, Layer
+from signnet.nn.parallel import for_slabs
 
 Array = Any
 
@@ -83,22 +84,43 @@ class BatchNorm(Layer):
         return self.xp.reshape(m, shape) if self._spec["images"] else m.T
 
     def forward(self, x: Array, *, training: bool, rng: np.random.Generator | None = None):
-        """x normalised per feature: with the batch's statistics while training."""
+        """x normalised per feature: with the batch's statistics while training. Features are
+        independent, so the work goes a slab of features at a time (:func:`for_slabs`)."""
         xp = self.xp
         values = self._features_by_values(x)  # (F, M)
+        f, n = values.shape  # n: values per feature in this batch
         gamma, beta = self.params["gamma"], self.params["beta"]
+        out = xp.empty((f, n), dtype=values.dtype)
         if not training:
             scale = gamma / xp.sqrt(self.buffers["running_var"] + EPSILON)
-            out = (values - self.buffers["running_mean"][:, None]) * scale[:, None]
-            out += beta[:, None]
+
+            def normalise(start: int, stop: int) -> None:
+                rows = slice(start, stop)
+                part = (values[rows, :] - self.buffers["running_mean"][rows, None]) * scale[
+                    rows, None
+                ]
+                part += beta[rows, None]
+                out[rows, :] = part
+
+            for_slabs(values, normalise)
             return self._back(out, tuple(x.shape))
-        n = values.shape[1]  # values per feature in this batch
-        mean = xp.mean(values, axis=1)  # (F,)
-        self._centred = values - mean[:, None]
-        var = xp.vecdot(self._centred, self._centred, axis=1) / n  # biased, as normalised
-        self._inv_std = 1.0 / xp.sqrt(var + EPSILON)
-        out = self._centred * (gamma * self._inv_std)[:, None]  # = gamma * xhat
-        out += beta[:, None]
+        mean = xp.empty((f,), dtype=values.dtype)
+        var = xp.empty((f,), dtype=values.dtype)
+        self._centred = xp.empty((f, n), dtype=values.dtype)
+        self._inv_std = xp.empty((f,), dtype=values.dtype)
+
+        def standardise(start: int, stop: int) -> None:
+            rows = slice(start, stop)
+            mean[rows] = xp.mean(values[rows, :], axis=1)
+            centred = values[rows, :] - mean[rows, None]
+            self._centred[rows, :] = centred
+            var[rows] = xp.vecdot(centred, centred, axis=1) / n  # biased, as normalised
+            self._inv_std[rows] = 1.0 / xp.sqrt(var[rows] + EPSILON)
+            part = centred * (gamma[rows] * self._inv_std[rows])[:, None]  # = gamma * xhat
+            part += beta[rows, None]
+            out[rows, :] = part
+
+        for_slabs(values, standardise)
         unbiased = var * (n / (n - 1)) if n > 1 else var
         for name, batch in (("running_mean", mean), ("running_var", unbiased)):
             self.buffers[name] = (1 - MOMENTUM) * self.buffers[name] + MOMENTUM * batch
@@ -108,18 +130,30 @@ class BatchNorm(Layer):
         """Fill grads from d loss / d y; return d loss / d x (through the batch statistics):
         with xhat = centred * inv_std and a = gamma * inv_std, the equation's
         a (delta - mean(delta) - xhat mean(delta xhat)) as a * delta + b * centred + c, per
-        feature, in three passes."""
+        feature, in three passes, a slab of features at a time."""
         xp, centred, inv_std = self.xp, self._centred, self._inv_std
         delta = self._features_by_values(grad_out)  # (F, M)
-        n = delta.shape[1]
-        self.grads["beta"] = xp.sum(delta, axis=1)
-        self.grads["gamma"] = xp.vecdot(delta, centred, axis=1) * inv_std  # sum(delta * xhat)
-        a = self.params["gamma"] * inv_std
-        b = -a * inv_std * self.grads["gamma"] / n
-        c = -a * self.grads["beta"] / n
-        grad = delta * a[:, None]
-        grad += centred * b[:, None]
-        grad += c[:, None]
+        f, n = delta.shape
+        gamma = self.params["gamma"]
+        grad = xp.empty((f, n), dtype=delta.dtype)
+        self.grads["beta"] = xp.empty((f,), dtype=delta.dtype)
+        self.grads["gamma"] = xp.empty((f,), dtype=delta.dtype)
+
+        def backpropagate(start: int, stop: int) -> None:
+            rows = slice(start, stop)
+            beta_grad = xp.sum(delta[rows, :], axis=1)
+            gamma_grad = xp.vecdot(delta[rows, :], centred[rows, :], axis=1) * inv_std[rows]
+            self.grads["beta"][rows] = beta_grad  # sum(delta)
+            self.grads["gamma"][rows] = gamma_grad  # sum(delta * xhat)
+            a = gamma[rows] * inv_std[rows]
+            b = -a * inv_std[rows] * gamma_grad / n
+            c = -a * beta_grad / n
+            part = delta[rows, :] * a[:, None]
+            part += centred[rows, :] * b[:, None]
+            part += c[:, None]
+            grad[rows, :] = part
+
+        for_slabs(delta, backpropagate)
         return self._back(grad, tuple(grad_out.shape))
 
     def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:

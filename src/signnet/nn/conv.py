@@ -33,7 +33,7 @@ import numpy as np
 
 from signnet.nn.backend import namespace, to_device
 from signnet.nn.layers import Draw, Layer
-from signnet.nn.products import matmul
+from signnet.nn.parallel import for_slabs, matmul
 
 Array = Any
 
@@ -123,8 +123,13 @@ class Conv2D(Layer):
         # (k*k, C_in, H, W, N): each copy writes one offset's overlap with the image; what no
         # copy writes is the zero padding, the same region for every batch of this shape
         columns = self._buffer("columns", (kk, c, h, w, n), x.dtype)
-        for i, (out_y, out_x), (in_y, in_x) in self._windows(h, w):
-            columns[i, :, out_y, out_x, :] = x[:, in_y, in_x, :]
+        windows = self._windows(h, w)
+
+        def unfold(start: int, stop: int) -> None:  # a slab of kernel offsets
+            for i, (out_y, out_x), (in_y, in_x) in windows[start:stop]:
+                columns[i, :, out_y, out_x, :] = x[:, in_y, in_x, :]
+
+        for_slabs(columns, unfold)
         self._columns = xp.reshape(columns, (kk * c, h * w * n))
         self._shape = (c, h, w, n)
         out = matmul(self.params["W"].T, self._columns)  # (C_out, H*W*N)
@@ -144,10 +149,17 @@ class Conv2D(Layer):
         grad_columns = xp.reshape(matmul(self.params["W"], grad), (kk, c, h, w, n))
         grad_x = self._buffer("grad_x", (c, h, w, n), grad_out.dtype)
         centre = kk // 2  # the offset that reaches every pixel: it sets, the others add
-        grad_x[...] = grad_columns[centre, ...]
-        for i, (out_y, out_x), (in_y, in_x) in self._windows(h, w):
-            if i != centre:
-                grad_x[:, in_y, in_x, :] += grad_columns[i, :, out_y, out_x, :]
+        windows = self._windows(h, w)
+
+        def fold(start: int, stop: int) -> None:  # a slab of input channels
+            grad_x[start:stop, ...] = grad_columns[centre, start:stop, ...]
+            for i, (out_y, out_x), (in_y, in_x) in windows:
+                if i != centre:
+                    grad_x[start:stop, in_y, in_x, :] += grad_columns[
+                        i, start:stop, out_y, out_x, :
+                    ]
+
+        for_slabs(grad_x, fold)
         return grad_x
 
 
@@ -172,31 +184,47 @@ class MaxPool2D(Layer):
         return [windows[:, :, a, :, b, :] for a in (0, 1) for b in (0, 1)]
 
     def forward(self, x: Array, *, training: bool, rng: np.random.Generator | None = None):
-        """(C, H/2, W/2, N) from x (C, H, W, N)."""
+        """(C, H/2, W/2, N) from x (C, H, W, N), a slab of channels at a time."""
         xp = namespace(x)
         c, h, w, n = x.shape
         h2, w2 = h // 2, w // 2
-        windows = xp.reshape(x[:, : 2 * h2, : 2 * w2, :], (c, h2, 2, w2, 2, n))
-        top_left, top_right, bottom_left, bottom_right = self._positions(windows)
-        top = xp.maximum(top_left, top_right)  # each (C, H/2, W/2, N)
-        bottom = xp.maximum(bottom_left, bottom_right)
-        if training:  # the winner, the first in row order on ties: a strict ">" for a later one
+        out = xp.empty((c, h2, w2, n), dtype=x.dtype)
+        if training:
             self._shape = tuple(x.shape)
-            lower = bottom > top
-            right = (lower & (bottom_right > bottom_left)) | (~lower & (top_right > top_left))
-            self._winner = 2 * xp.astype(lower, xp.int8) + xp.astype(right, xp.int8)
-        return xp.maximum(top, bottom)
+            self._winner = xp.empty((c, h2, w2, n), dtype=xp.int8)
+
+        def pool(start: int, stop: int) -> None:
+            part = x[start:stop, : 2 * h2, : 2 * w2, :]
+            windows = xp.reshape(part, (stop - start, h2, 2, w2, 2, n))
+            top_left, top_right, bottom_left, bottom_right = self._positions(windows)
+            top = xp.maximum(top_left, top_right)  # each (slab, H/2, W/2, N)
+            bottom = xp.maximum(bottom_left, bottom_right)
+            if training:  # the winner, the first in row order on ties: ">" for a later one
+                lower = bottom > top
+                right = (lower & (bottom_right > bottom_left)) | (~lower & (top_right > top_left))
+                winner = 2 * xp.astype(lower, xp.int8) + xp.astype(right, xp.int8)
+                self._winner[start:stop, ...] = winner
+            out[start:stop, ...] = xp.maximum(top, bottom)
+
+        for_slabs(x, pool)
+        return out
 
     def backward(self, grad_out: Array) -> Array:
         """d loss / d x (C, H, W, N) from d loss / d output (C, H/2, W/2, N): each output's
-        gradient goes to its window's winner, one window position at a time."""
+        gradient goes to its window's winner, one window position at a time, a slab of channels
+        at a time."""
         xp = namespace(grad_out)
         c, h, w, n = self._shape
         h2, w2 = h // 2, w // 2
         grad = xp.zeros((c, h, w, n), dtype=grad_out.dtype)  # an odd last row/column gets none
-        windows = xp.reshape(grad[:, : 2 * h2, : 2 * w2, :], (c, h2, 2, w2, 2, n))
-        for position in range(4):
-            a, b = divmod(position, 2)
-            won = xp.astype(self._winner == position, grad_out.dtype)
-            windows[:, :, a, :, b, :] = won * grad_out
+
+        def scatter(start: int, stop: int) -> None:
+            part = grad[start:stop, : 2 * h2, : 2 * w2, :]
+            windows = xp.reshape(part, (stop - start, h2, 2, w2, 2, n))
+            for position in range(4):
+                a, b = divmod(position, 2)
+                won = xp.astype(self._winner[start:stop, ...] == position, grad_out.dtype)
+                windows[:, :, a, :, b, :] = won * grad_out[start:stop, ...]
+
+        for_slabs(grad, scatter)
         return grad

@@ -37,7 +37,7 @@ import numpy as np
 
 from signnet.nn.activations import ACTIVATIONS
 from signnet.nn.backend import namespace, to_device, to_numpy
-from signnet.nn.products import matmul
+from signnet.nn.parallel import matmul
 
 Array = Any
 # Draws a host float64 weight matrix (fan_in, fan_out); see signnet.nn.initialisers.

@@ -5,7 +5,7 @@ Each fold is a task: its parts are cut with the split stage's code (:func:`parts
 scaled with the fold's own training statistics), trained with the train stage's code and scored
 with the evaluate stage's metrics. Tasks run on joblib's process workers on this machine, or,
 given a Dask scheduler's address, on that cluster through joblib's Dask backend. A fold's
-products are cut into the same blocks whatever runs it (:mod:`signnet.nn.products`), each on one
+products are cut into the same blocks whatever runs it (:mod:`signnet.nn.parallel`), each on one
 BLAS thread, so the figures are byte-identical whatever runs them: folds side by side compute on
 their share of the cores (one thread each when there are at least as many folds as cores, as on a
 Dask worker). Each fold reports the BLAS kernel it ran on, and a fold on another kernel than the
@@ -35,9 +35,9 @@ import numpy as np
 from signnet.data.stratify import StratifyError, stratified_folds
 from signnet.errors import SignnetError
 from signnet.metrics import classification_metrics
-from signnet.nn import products
+from signnet.nn import parallel
 from signnet.nn.backend import fixed_threads
-from signnet.nn.products import using_threads
+from signnet.nn.parallel import using_threads
 from signnet.params import (
     FOLDS_PER_CORE,
     CrossValidationParams,
@@ -208,7 +208,7 @@ def local_workers(params: CrossValidationParams, tasks: int) -> int:
 @contextlib.contextmanager
 def fold_backend(params: CrossValidationParams, tasks: int) -> Iterator[tuple[str, int]]:
     """Make joblib run ``tasks`` folds where ``cv`` says; yields a description for the log and
-    the threads each fold computes on (its share of :func:`signnet.nn.products.threads`, every
+    the threads each fold computes on (its share of :func:`signnet.nn.parallel.threads`, every
     core unless ``$SIGNNET_THREADS`` says otherwise; one on Dask).
 
     Connects to the Dask scheduler (when one is named) before any training, so that a missing
@@ -217,7 +217,7 @@ def fold_backend(params: CrossValidationParams, tasks: int) -> Iterator[tuple[st
     given = scheduler_address(params)
     if given is None:
         workers = local_workers(params, tasks)
-        threads = max(1, products.threads() // min(workers, tasks))  # the cores, shared
+        threads = max(1, parallel.threads() // min(workers, tasks))  # the cores, shared
         with joblib.parallel_config(backend="loky", n_jobs=workers):
             yield f"{workers} process worker(s) on this machine, {threads} thread(s) each", threads
         return

@@ -1,21 +1,22 @@
-"""Matrix products on a pool of threads: the same bytes for any thread count, the right product,
-blocks fixed by the shapes alone, and a whole training run identical on 1, 2, 3 and 8 threads."""
+"""Work on a pool of threads: the same bytes for any thread count, the right product, blocks and
+slabs fixed by the shapes alone, and a whole training run identical on 1, 2, 3 and 8 threads."""
 
 import array_api_strict
 import numpy as np
 import pytest
 
-from signnet.nn import products
+from signnet.nn import parallel
 from signnet.nn.architecture import ModelConfig
 from signnet.nn.backend import fixed_threads
 from signnet.nn.losses import encode_targets
 from signnet.nn.model import Network
 from signnet.nn.optimizers import Adam
-from signnet.nn.products import matmul, plan, using_threads
+from signnet.nn.parallel import matmul, plan, using_threads
 from signnet.nn.training import Samples, fit
 
 THREAD_COUNTS = (1, 2, 3, 8)
-products_plan = products.plan  # the real one, under the tests that count its cuts
+# The real ones, under the test that counts their cuts.
+real_plan, real_slabs = parallel.plan, parallel.slabs
 
 
 def operands(m, k, n, dtype, transposed=False):
@@ -60,8 +61,8 @@ def test_blocks_cover_the_side_in_granules_and_depend_on_the_shapes_only():
         assert blocks[0][0] == 0 and blocks[-1][1] == side
         pairs = zip(blocks[:-1], blocks[1:], strict=True)
         assert all(stop == start for (_, stop), (start, _) in pairs)
-        assert all((stop - start) % products.GRANULE == 0 for start, stop in blocks[:-1])
-        assert 2 <= len(blocks) <= products.MAX_BLOCKS
+        assert all((stop - start) % parallel.GRANULE == 0 for start, stop in blocks[:-1])
+        assert 2 <= len(blocks) <= parallel.MAX_BLOCKS
         with using_threads(1):
             assert plan(m, k, n) == (axis, blocks)  # the count is not an input
     assert plan(1, 1, 1) == ("", [])
@@ -75,19 +76,19 @@ def test_a_small_product_and_other_array_libraries_multiply_as_they_are():
 
 
 def test_the_thread_count_comes_from_the_call_the_environment_or_the_cores(monkeypatch):
-    monkeypatch.delenv(products.THREADS_VARIABLE, raising=False)
-    assert products.default_threads() >= 1
-    monkeypatch.setenv(products.THREADS_VARIABLE, "3")
-    assert products.threads() == 3
+    monkeypatch.delenv(parallel.THREADS_VARIABLE, raising=False)
+    assert parallel.default_threads() >= 1
+    monkeypatch.setenv(parallel.THREADS_VARIABLE, "3")
+    assert parallel.threads() == 3
     with using_threads(2):
-        assert products.threads() == 2
-    assert products.threads() == 3
-    monkeypatch.setenv(products.THREADS_VARIABLE, "many")
-    with pytest.raises(products.ThreadsError, match="SIGNNET_THREADS='many'"):
-        products.threads()
+        assert parallel.threads() == 2
+    assert parallel.threads() == 3
+    monkeypatch.setenv(parallel.THREADS_VARIABLE, "many")
+    with pytest.raises(parallel.ThreadsError, match="SIGNNET_THREADS='many'"):
+        parallel.threads()
     for bad in (0, -1, 1.5, True):
-        with pytest.raises(products.ThreadsError):
-            products.set_threads(bad)
+        with pytest.raises(parallel.ThreadsError):
+            parallel.set_threads(bad)
 
 
 def small_cnn(dtype):
@@ -110,11 +111,14 @@ def small_cnn(dtype):
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_a_training_run_gives_the_same_bytes_on_1_2_3_and_8_threads(monkeypatch, dtype):
     # Small blocks, so that this small network's every product is cut: forward and backward,
-    # convolution (along the pixels, and along them summed for the weight gradient) and dense.
-    monkeypatch.setattr(products, "MIN_BLOCK", 256)
-    monkeypatch.setattr(products, "GRANULE", 4)
-    cuts = []
-    monkeypatch.setattr(products, "plan", lambda *s: cuts.append(products_plan(*s)) or cuts[-1])
+    # convolution (along the pixels, and along them summed for the weight gradient) and dense;
+    # and small slabs, so that pooling, normalisation and unfolding go in several.
+    monkeypatch.setattr(parallel, "MIN_BLOCK", 256)
+    monkeypatch.setattr(parallel, "GRANULE", 4)
+    monkeypatch.setattr(parallel, "MIN_SLAB", 64)
+    cuts, slabs = [], []
+    monkeypatch.setattr(parallel, "plan", lambda *s: cuts.append(real_plan(*s)) or cuts[-1])
+    monkeypatch.setattr(parallel, "slabs", lambda *s: slabs.append(real_slabs(*s)) or slabs[-1])
     rng = np.random.default_rng(0)
     labels = rng.integers(0, 3, 48)
     x = rng.standard_normal((48, 144)).astype(dtype)
@@ -131,5 +135,17 @@ def test_a_training_run_gives_the_same_bytes_on_1_2_3_and_8_threads(monkeypatch,
                 repr(history),
             )
     assert {axis for axis, _ in cuts} == {"m", "k", "n"}
+    assert max(map(len, slabs)) > 2
     for count in THREAD_COUNTS[1:]:
         assert weights[count] == weights[1], f"{count} threads trained other weights"
+
+
+def test_slabs_cover_the_rows_and_each_task_sees_its_own():
+    assert parallel.slabs(3, 10) == [(0, 3)]  # too few values to cut
+    blocks = parallel.slabs(16, 16 * parallel.MIN_SLAB)
+    assert blocks[0][0] == 0 and blocks[-1][1] == 16 and len(blocks) == parallel.MAX_BLOCKS
+    array = np.zeros((64, 4 * parallel.MIN_SLAB // 64))
+    seen = []
+    with using_threads(3):
+        parallel.for_slabs(array, lambda start, stop: seen.append((start, stop)))
+    assert sorted(seen) == parallel.slabs(*array.shape[:1], array.size) and len(seen) == 4

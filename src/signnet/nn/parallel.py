@@ -1,21 +1,22 @@
-"""Matrix products on every core, with the same bytes whatever the number of cores.
+"""Every core, the same bytes: work cut into blocks fixed by the shapes alone, on a pool of threads.
 
 A BLAS that divides one product between its threads divides it differently for different thread
-counts, and the last bits follow. Here the division is fixed by the product's shapes alone: a
-product ``(m, k) @ (k, n)`` is cut into blocks along its longest side (:func:`plan`), each block
-is one BLAS call on one BLAS thread (:data:`signnet.nn.backend.BLAS_THREADS`), and the blocks run
-on a pool of :func:`threads` Python threads (NumPy releases the GIL inside BLAS). One thread
-runs the same blocks one after another, so 1, 2, 3 or 8 threads give identical bytes by
-construction.
+counts, and the last bits follow. Here the division is fixed by the shapes alone, and the blocks
+run on a pool of :func:`threads` Python threads (NumPy releases the GIL inside BLAS and its
+array loops); one thread runs the same blocks one after another, so 1, 2, 3 or 8 threads give
+identical bytes by construction.
 
-* Cut along ``m`` or ``n``: each block writes its own rows or columns of the result.
-* Cut along ``k`` (the summed side, e.g. a weight gradient summed over a batch of pixels): each
-  block is a partial product, and the partials are added in block order, one after another, so
-  the reduction's order is fixed too.
+* :func:`matmul`: a product ``(m, k) @ (k, n)`` is cut along its longest side (:func:`plan`),
+  each block one BLAS call on one BLAS thread (:data:`signnet.nn.backend.BLAS_THREADS`). Cut
+  along ``m`` or ``n``, each block writes its own rows or columns of the result; cut along ``k``
+  (the summed side, e.g. a weight gradient summed over a batch of pixels), each block is a
+  partial product and the partials are added in block order, so the reduction's order is fixed
+  too. Only products of at least ``2 * MIN_BLOCK`` multiply-adds are cut.
+* :func:`for_slabs`: a pass whose rows along the first axis are independent (a layer's channels
+  or features: pooling, normalisation, unfolding an image) runs ``task(start, stop)`` on slabs
+  of rows (:func:`slabs`), each computing exactly what the whole pass computes for its rows.
 
-Only products of at least ``2 * MIN_BLOCK`` multiply-adds are cut: below that a pool's
-hand-over costs more than a second core gains. Arrays of other libraries (CuPy on the GPU)
-multiply as they are: their library divides the work its own deterministic way.
+Arrays of other libraries (CuPy on the GPU) are left to their library: one product, one slab.
 
 The thread count: :func:`set_threads` (or the :func:`using_threads` context), else
 ``$SIGNNET_THREADS``, else the cores this process may run on.
@@ -38,8 +39,11 @@ Array = Any
 
 # Multiply-adds per block, at least (about 50 microseconds of one core's BLAS).
 MIN_BLOCK = 1 << 21
-# Blocks per product, at most: enough to spread over 16 cores, few enough to keep blocks large.
+# Blocks per product or pass, at most: enough for 16 cores, few enough to keep blocks large.
 MAX_BLOCKS = 16
+# Values per slab of a pass, at least: a pass over fewer, smaller slabs spends more on handing
+# the GIL between threads than the second core gains (256 Ki values: about 0.1 ms).
+MIN_SLAB = 1 << 18
 # A block's side is a multiple of this many rows, columns or summed terms (but the last).
 GRANULE = 64
 # The environment variable that sets the default thread count.
@@ -188,3 +192,27 @@ def matmul(a: Array, b: Array) -> Array:
 
     _run(task, blocks)
     return out
+
+
+def slabs(rows: int, values: int) -> list[tuple[int, int]]:
+    """The slabs ``[(start, stop), ...]`` that a pass over ``rows`` independent rows of
+    ``values`` values in all is cut into: equal runs of rows, by the shape only."""
+    count = min(MAX_BLOCKS, rows, values // MIN_SLAB)
+    if count < 2:
+        return [(0, rows)]
+    step = -(-rows // count)
+    return [(start, min(start + step, rows)) for start in range(0, rows, step)]
+
+
+def for_slabs(array: Array, task: Callable[[int, int], None]) -> None:
+    """``task(start, stop)`` for each slab of :func:`slabs` along the first axis of ``array``
+    (NumPy), on :func:`threads` threads; once for all rows for other libraries' arrays. Each
+    call must write only its own rows' results."""
+    if not isinstance(array, np.ndarray):
+        task(0, array.shape[0])
+        return
+    blocks = slabs(array.shape[0], array.size)
+    if len(blocks) == 1:
+        task(*blocks[0])
+        return
+    _run(lambda block: task(*block), blocks)

@@ -102,14 +102,24 @@ def main() -> None:
         )
         print(f"done: {reference.name}", file=sys.stderr)
     args.output.write_text(json.dumps(rows, indent=2) + "\n")
-    print(f"| configuration | {' | '.join(args.kernels)} | identical |")
-    print(f"|---|{'---|' * len(args.kernels)}---|")
+    print(markdown(rows))
+
+
+def markdown(rows: list[dict]) -> str:
+    """The README's table: test accuracy / CV accuracy per configuration and kernel."""
+    kernels = list(rows[0]["runs"])
+    lines = [
+        f"| configuration | {' kernel | '.join(kernels)} kernel | metrics.json and cv.json |",
+        f"|---|{'---|' * len(kernels)}---|",
+    ]
     for row in rows:
         cells = [
             f"{r['metrics.json']['test']['accuracy']:.6f} / {r['cv.json']['cv']['accuracy']:.6f}"
             for r in row["runs"].values()
         ]
-        print(f"| {row['configuration']} | {' | '.join(cells)} | {row['identical']} |")
+        same = "identical" if row["identical"] else "differ"
+        lines.append(f"| {row['configuration']} | {' | '.join(cells)} | {same} |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

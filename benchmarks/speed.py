@@ -31,6 +31,7 @@ Results go to benchmarks/results/speed.json; a Markdown table is printed.
 from __future__ import annotations
 
 import signnet.blas  # noqa: F401  (first: pins OpenBLAS's kernel before NumPy loads)
+from signnet.blas import numpy_blas
 
 import argparse
 import contextlib
@@ -466,7 +467,7 @@ def threads_used(tool: str) -> int:
         import torch
 
         return torch.get_num_threads()
-    return next(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+    return numpy_blas()["num_threads"]  # NumPy's own: SciPy may load another, later
 
 
 def machine(settings: list[str]) -> dict:

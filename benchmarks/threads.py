@@ -140,15 +140,25 @@ def main() -> None:
         if values
     ]
     machine = f"{environment()}, {os.cpu_count()} cores"
-    args.output.write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
-    print(f"Machine: {machine}\n")
-    print("| case | load | products divided by | threads | seconds median (min-max) |")
-    print("|---|---|---|---:|---:|")
-    for r in rows:
-        print(
+    record = {"machine": machine, "rows": rows}
+    args.output.write_text(json.dumps(record, indent=2) + "\n")
+    print(markdown(record))
+
+
+def markdown(record: dict) -> str:
+    """The README's table: a row per case, load and way; seconds median (min-max)."""
+    lines = [
+        f"Machine: {record['machine']}",
+        "",
+        "| case | load | products divided by | threads | seconds median (min-max) |",
+        "|---|---|---|---:|---:|",
+    ]
+    for r in record["rows"]:
+        lines.append(
             f"| {r['case']} | {r['load']} | {r['way']} | {r['threads']} | "
             f"{r['median']:.2f} ({r['min']:.2f}-{r['max']:.2f}) |"
         )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

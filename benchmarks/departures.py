@@ -120,5 +120,39 @@ def markdown(record: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+# The contrast table's columns: the run's change (None: as stated, "all": every departure).
+CONTRAST = {
+    None: "as stated",
+    "split.scaling": "standardised pixels only",
+    "model.init": "Xavier/He weights only",
+    "train.lr": "lr 0.1 only",
+    "all": "all (the README line)",
+}
+
+
+def contrast_table(record: dict) -> str:
+    """The documentation's table: a row per reference, a column per change of CONTRAST, each
+    cell the CV accuracy (mean ± std) and how many folds stayed at chance."""
+    lines = [
+        "| reference | " + " | ".join(CONTRAST.values()) + " |",
+        "|---|" + "---|" * len(CONTRAST),
+    ]
+    for result in record["results"]:
+        runs = {run["change"]: run for run in result["runs"]}
+        cells = []
+        for change in CONTRAST:
+            run = runs.get(change)
+            if run is None:
+                cells.append("(stated value kept)")
+                continue
+            s = run["summary"]
+            cell = f"{100 * s['accuracy_mean']:.1f}% ± {100 * s['accuracy_std']:.1f}"
+            if run["chance_folds"]:
+                cell += f" ({run['chance_folds']} of {run['folds']} folds at chance)"
+            cells.append(cell)
+        lines.append(f"| {result['claim']} ({result['document']}) | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
     main()

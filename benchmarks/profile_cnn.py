@@ -1,7 +1,7 @@
 """Where a CNN training epoch's time goes: each layer's forward and backward pass, the loss's
 gradient, the optimizer step and the batch gathering, timed around every call.
 
-Usage: python benchmarks/profile_cnn.py [--dtype float32] [--epochs 1] [--threads N]
+Usage: python benchmarks/profile_cnn.py [--dtype float32] [--epochs 1] [--threads 1 2]
                                         [--batch-norm] [--image-size S] [--output FILE]
 
 The case is speed.py's ten-digit CNN (the README's CNN line, augmentation left out; batch
@@ -10,8 +10,9 @@ own loop (``train_epochs``) with every layer's ``forward`` and ``backward`` and 
 ``step`` wrapped in a timer. The table gives seconds per epoch and the share of the epoch for
 each (layer, pass), and the FLOP rate of the layers that multiply matrices (2 FLOP per
 multiply-add; see :func:`speed.layer_flops`).
-The products run on ``--threads`` threads, each block on one BLAS thread, as in the pipeline
-(default: every core; see :mod:`signnet.nn.parallel`).
+The network computes on each of ``--threads`` thread counts in turn (default: one, and every
+core as the pipeline does; each block of a product on one BLAS thread, see
+:mod:`signnet.nn.parallel`); with two or more, a table compares the first and the last by part.
 """
 
 from __future__ import annotations
@@ -97,11 +98,57 @@ def markdown(result: dict) -> str:
     return "\n".join(lines)
 
 
+# The documentation's grouping of the profile's parts: layer kind -> row name.
+GROUPS = {
+    "conv2d": "convolutions (products, unfolding, folding)",
+    "batch_norm": "batch normalisation",
+    "max_pool2d": "max-pooling",
+    "adam": "Adam",
+}
+OTHER = "dense layers, reshapes, dropout, activations, the loop"
+
+
+def grouped(result: dict) -> dict[str, float]:
+    """Seconds per epoch of one profile by :data:`GROUPS` (the rest in :data:`OTHER`)."""
+    totals = dict.fromkeys([*GROUPS.values(), OTHER], 0.0)
+    for row in result["rows"]:
+        words = row["part"].split()
+        kind = words[-1] if words[0].isdigit() else words[0]
+        totals[GROUPS.get(kind, OTHER)] += row["s"]
+    return totals | {"epoch": result["epoch_s"]}
+
+
+def comparison(record: dict) -> str:
+    """The documentation's table: seconds per epoch by part, on each thread count of the record
+    and the gain of the last over the first, for each dtype."""
+    counts = list(record["runs"])
+    first, last = counts[0], counts[-1]
+    dtypes = [r["dtype"] for r in record["runs"][first]]
+    header = ["part"]
+    for dtype in dtypes:
+        header += [f"{dtype}, {first} thread(s)", f"{last} threads", "gain"]
+    lines = ["| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
+    tables = {n: [grouped(r) for r in record["runs"][n]] for n in counts}
+    for part in tables[first][0]:
+        cells = [f"**{part}**" if part == "epoch" else part]
+        for i in range(len(dtypes)):
+            a, b = tables[first][i][part], tables[last][i][part]
+            cells += [f"{a:.2f}", f"{b:.2f}", f"{a / b:.2f}x"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dtype", nargs="+", default=["float32", "float64"])
     parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--threads", type=int, default=default_threads())
+    parser.add_argument(
+        "--threads",
+        type=int,
+        nargs="+",
+        default=sorted({1, default_threads()}),
+        help="profile on each of these thread counts (default: one and every core)",
+    )
     parser.add_argument("--batch-norm", action="store_true", help="the CNN with batch norm")
     parser.add_argument(
         "--image-size", type=int, help="photos of this side (default: the recipe's)"
@@ -109,14 +156,20 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=REPO / "benchmarks/results/profile_cnn.json")
     args = parser.parse_args()
     data = load_case_data(cnn_case(args.epochs, args.batch_norm, args.image_size), {})
-    results = []
-    with fixed_threads(), using_threads(args.threads):
-        for dtype in args.dtype:
-            results.append(profile(data, dtype, args.epochs, args.batch_norm, args.image_size))
-            print(markdown(results[-1]), flush=True)
-            print()
+    runs = {}
+    for threads in args.threads:
+        runs[str(threads)] = []
+        with fixed_threads(), using_threads(threads):
+            for dtype in args.dtype:
+                result = profile(data, dtype, args.epochs, args.batch_norm, args.image_size)
+                runs[str(threads)].append(result)
+                print(f"{threads} thread(s): {markdown(result)}", flush=True)
+                print()
+    record = {"case": runs[str(args.threads[0])][0]["case"], "runs": runs}
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps({"threads": args.threads, "results": results}, indent=2))
+    args.output.write_text(json.dumps(record, indent=2) + "\n")
+    if len(runs) > 1:
+        print(comparison(record))
 
 
 if __name__ == "__main__":

@@ -87,7 +87,7 @@ def test_speed_benchmark_puts_both_tools_of_the_cnn_against_the_matmul_limit(tmp
             assert fraction == pytest.approx(row["matmul_limit_s"] / row["tools"][tool]["median_s"])
             assert 0 < fraction < 1
         assert row["augmentation_fraction_of_training"] > 0
-    assert f"| {case} | float32 | matmul limit (" in table
+    assert f"| {case} | float32 | all | matmul limit (" in table
 
 
 @pytest.mark.mirror

@@ -5,8 +5,9 @@ inputs with :func:`namespace`, and uses only functions of the Python array API s
 Data is prepared on the CPU as NumPy arrays and moved to the device once with :func:`to_device`.
 
 How many BLAS threads compute is chosen here too (:data:`BLAS_THREADS`, :func:`fixed_threads`):
-a matrix product's last bits depend on how many threads share it, so the count that computes
-results is fixed, whatever the machine; more cores are used by running processes side by side.
+a matrix product's last bits depend on how many threads share it, so each BLAS call computes on
+one thread, whatever the machine; the cores are used by :mod:`signnet.nn.parallel`, which cuts
+every product into blocks fixed by its shapes and runs them on a pool of threads.
 """
 
 from __future__ import annotations
@@ -83,9 +84,9 @@ def _auto() -> Backend:
 # product between its threads differently for different counts (and takes another code path for
 # one thread), which changes the last bits of, e.g., a (32, 784) @ (784, 64) float32 product or a
 # (332, 784) @ (784, 64) float64 one; a count that follows the machine's cores would make the
-# bytes of every trained model depend on the machine. One thread is the count every machine has,
-# never spins on a busy core, and is the faster one for the small products of the dense networks
-# (benchmarks/threads.py measures both, idle and under load).
+# bytes of every trained model depend on the machine. One thread is the count every machine has
+# and never spins on a busy core; signnet.nn.parallel spreads a product's blocks over the cores
+# instead (benchmarks/threads.py measures both ways, idle and under load).
 BLAS_THREADS = 1
 
 

@@ -126,7 +126,7 @@ CONTRAST = {
     "split.scaling": "standardised pixels only",
     "model.init": "Xavier/He weights only",
     "train.lr": "lr 0.1 only",
-    "all": "all (the README line)",
+    "all": "all three (signnet's settings)",
 }
 
 

@@ -221,9 +221,8 @@ def test_a_fresh_clone_reproduces_the_committed_lock_on_any_thread_count_and_ker
     assert {path: (repo / path).read_bytes() for path in IN_GIT} == metrics
 
 
-def test_the_readme_names_the_kernel_bound_outputs():
-    contract = (REPO / "README.md").read_text().split("\n## Reproducibility\n", 1)[1]
-    contract = contract.split("\n## ", 1)[0]
+def test_the_reproducibility_page_names_the_kernel_bound_outputs():
+    contract = (REPO / "docs" / "reproducibility.md").read_text()
     for path in KERNEL_BOUND | set(IN_GIT):
         assert f"`{path}`" in contract, path
 
@@ -280,11 +279,18 @@ def test_every_dvc_command_a_user_runs_works_on_a_fresh_clone(tmp_path, env):
     dvc(repo, "exp", "run", "--temp", "-n", "slower", "-S", "train.lr=0.05", env=env)
     shutil.rmtree(tmp_path / "cache")  # the photos must come from the mirror, found from there
     dvc(repo, "exp", "run", "--queue", "-n", "size32", "-S", "download.image_size=32", env=env)
-    dvc(repo, "queue", "start", env=env)
+    # A grid, as the experiments page sweeps: one queued experiment per value, two at a time.
+    queued = dvc(repo, "exp", "run", "--queue", "-S", "train.epochs=2,3", env=env)
+    assert queued.count("Queued experiment") == 2, queued
+    dvc(repo, "queue", "start", "-j", "2", env=env)
     wait_for_the_queue(repo, env)
     table = list(csv.DictReader(io.StringIO(dvc(repo, "exp", "show", "--csv", env=env))))
     runs = {row["Experiment"]: row for row in table if row["Experiment"]}
     assert {"short", "slower", "size32"} <= set(runs), list(runs)
+    grid = [name for name in runs if name not in ("short", "slower", "size32")]
+    swept = [runs[name] for name in grid]
+    assert sorted(r["train.epochs"] for r in swept) == ["2", "3"], swept
+    assert all(r["test.accuracy"] and r["cv.accuracy"] for r in swept), swept
     assert runs["size32"]["download.image_size"] == "32" and runs["size32"]["test.accuracy"]
     assert runs["slower"]["train.lr"] == "0.05" and runs["slower"]["cv.accuracy"]
 
@@ -298,11 +304,12 @@ def test_every_dvc_command_a_user_runs_works_on_a_fresh_clone(tmp_path, env):
     branches = subprocess.run(["git", "branch"], cwd=repo, capture_output=True, text=True)
     assert "size32-branch" in branches.stdout
 
-    # The README's recipe shows the headline metrics and the params that changed, in 100 columns.
+    # The documented recipe shows the headline metrics and the params that changed, in 100
+    # columns.
     subprocess.run(["git", "checkout", "-q", "."], cwd=repo, check=True)
     recipe = next(
         line
-        for line in (REPO / "README.md").read_text().splitlines()
+        for line in (REPO / "docs" / "getting-started.md").read_text().splitlines()
         if line.startswith("dvc exp show --only-changed")
     )
     args = shlex.split(recipe)[1:]
@@ -319,7 +326,9 @@ def test_every_dvc_command_a_user_runs_works_on_a_fresh_clone(tmp_path, env):
         "train.lr",
         "train.epochs",
     ]
-    dvc(repo, "exp", "remove", "size32", "short", env=env)  # one param changed: the README's case
+    dvc(
+        repo, "exp", "remove", "size32", "short", *grid, env=env
+    )  # one param changed, as documented
     shown = dvc(repo, *args, env=env | {"COLUMNS": "100"})
     assert max(map(len, shown.splitlines())) <= 100, shown
 

@@ -10,7 +10,7 @@ import sys
 from tests.conftest import REPO
 
 sys.path.insert(0, str(REPO / "tools"))
-import docs as docs_tool  # noqa: E402  (tools/ is not a package)
+import doc_tables as docs_tool  # noqa: E402  (tools/ is not a package)
 
 LINK = re.compile(r"\]\(([^)#\s]+)(#[^)\s]*)?\)")
 

@@ -252,7 +252,7 @@ def test_choices_are_the_implementing_tables():
 def test_the_documented_table_is_the_schemas():
     page = (REPO / "docs" / "parameters.md").read_text()
     assert reference_table(load_params(REPO / "params.yaml")) in page, (
-        "docs/parameters.md's table is stale: run python tools/docs.py"
+        "docs/parameters.md's table is stale: run python tools/doc_tables.py"
     )
 
 

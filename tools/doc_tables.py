@@ -1,6 +1,6 @@
 """Write the tables of the README and docs/ that are generated from their sources.
 
-Usage: python tools/docs.py [--check]
+Usage: python tools/doc_tables.py [--check]
 
 A generated block is the lines between ``<!-- generated: NAME -->`` and ``<!-- end generated
 -->`` in a page; :data:`BLOCKS` says, for each name, which page holds it and what renders it:
@@ -97,7 +97,7 @@ def main(argv: list[str]) -> int:
     if "--check" in argv:
         names = stale()
         for name in names:
-            print(f"stale: {name}: run python tools/docs.py", file=sys.stderr)
+            print(f"stale: {name}: run python tools/doc_tables.py", file=sys.stderr)
         return 1 if names else 0
     for path, (now, new) in updated_pages().items():
         if new != now:

@@ -149,3 +149,17 @@ def test_slabs_cover_the_rows_and_each_task_sees_its_own():
     with using_threads(3):
         parallel.for_slabs(array, lambda start, stop: seen.append((start, stop)))
     assert sorted(seen) == parallel.slabs(*array.shape[:1], array.size) and len(seen) == 4
+
+
+def test_an_error_in_a_block_is_raised_after_every_block_has_stopped():
+    blocks = [(i, i + 1) for i in range(8)]
+    finished = []
+
+    def task(block):
+        if block[0] == 5:
+            raise ValueError("block 5")
+        finished.append(block)
+
+    with using_threads(3), pytest.raises(ValueError, match="block 5"):
+        parallel._run(task, blocks)
+    assert sorted(finished) == [b for b in blocks if b[0] != 5]  # nothing still running

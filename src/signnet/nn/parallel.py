@@ -28,7 +28,7 @@ import contextlib
 import os
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
 import numpy as np
@@ -142,12 +142,15 @@ def _run(task: Callable[[tuple[int, int]], Any], blocks: list[tuple[int, int]]) 
             if _pool is not None:
                 _pool.shutdown(wait=False)
             _pool_size = count - 1  # the caller is the first thread
-            _pool = ThreadPoolExecutor(_pool_size, thread_name_prefix="signnet-products")
+            _pool = ThreadPoolExecutor(_pool_size, thread_name_prefix="signnet-parallel")
         pool = _pool
     helpers = [pool.submit(helper) for _ in range(count - 1)]
-    drain()
+    try:
+        drain()
+    finally:  # no helper left writing when this returns or raises
+        wait(helpers)
     for done in helpers:
-        done.result()  # re-raises a block's error
+        done.result()  # re-raises a helper's error
     return results
 
 

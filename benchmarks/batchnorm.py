@@ -1,4 +1,4 @@
-"""What batch normalisation does to the README's ten-digit CNN, in 5-fold cross-validation.
+"""What batch normalisation does to the documented ten-digit CNN, in 5-fold cross-validation.
 
 Usage: python benchmarks/batchnorm.py [--folds 5] [--epochs N] [--workers N]
 

@@ -5,7 +5,7 @@ kinds of run, each cross-validated as the crossvalidate stage does (``cv.folds``
 ``cv`` says):
 - the set-up as stated (pixels / 255, small normal weights, plain gradient descent, the
   document's layers, learning rate, epochs and batch size);
-- the set-up as stated with one key changed to the value the README's configuration of that
+- the set-up as stated with one key changed to the value signnet's configuration of that
   reference uses (benchmarks/references.py), for each key where the two differ;
 - that configuration itself, with every change.
 The report's hyperparameter section quotes these figures for the run's task.

@@ -6,8 +6,8 @@ For each dense reference configuration (benchmarks/references.py), the contents 
 ``reports/metrics.json`` and ``reports/cv.json`` that the pipeline would write, computed with the
 stages' own code (split, train, evaluate, crossvalidate) on the photos, once per OpenBLAS kernel
 (in a fresh process each, named by ``SIGNNET_OPENBLAS_CORETYPE``, which replaces signnet's pinned
-kernel on purpose: see signnet.blas). Every machine computes with the pinned kernel; the README's
-reproducibility contract says a machine that cannot (no AVX2, another BLAS) still gets the same
+kernel on purpose: see signnet.blas). Every machine computes with the pinned kernel;
+docs/reproducibility.md says a machine that cannot (no AVX2, another BLAS) still gets the same
 metrics, and this measures it. Results
 go to benchmarks/results/kernels.json; a Markdown table is printed.
 """
@@ -106,7 +106,7 @@ def main() -> None:
 
 
 def markdown(rows: list[dict]) -> str:
-    """The README's table: test accuracy / CV accuracy per configuration and kernel."""
+    """docs/reproducibility.md's table: test / CV accuracy per configuration and kernel."""
     kernels = list(rows[0]["runs"])
     lines = [
         f"| configuration | {' kernel | '.join(kernels)} kernel | metrics.json and cv.json |",

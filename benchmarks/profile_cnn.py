@@ -4,7 +4,7 @@ gradient, the optimizer step and the batch gathering, timed around every call.
 Usage: python benchmarks/profile_cnn.py [--dtype float32] [--epochs 1] [--threads 1 2]
                                         [--batch-norm] [--image-size S] [--output FILE]
 
-The case is speed.py's ten-digit CNN (the README's CNN line, augmentation left out; batch
+The case is speed.py's ten-digit CNN (the documented CNN line, augmentation left out; batch
 normalisation only with ``--batch-norm``) on the pipeline's training part, trained by signnet's
 own loop (``train_epochs``) with every layer's ``forward`` and ``backward`` and the optimizer's
 ``step`` wrapped in a timer. The table gives seconds per epoch and the share of the epoch for

@@ -1,7 +1,7 @@
 """The reference reports' configurations, as params overrides on top of params.yaml.
 
-Shared by the benchmarks; the README's `dvc exp run -S ...` lines are :meth:`Reference.exp_run`
-of these (a test keeps them identical).
+Shared by the benchmarks; the `dvc exp run -S ...` lines of docs/experiments.md are
+:meth:`Reference.exp_run` of these (a test keeps them identical).
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ REFERENCES = [
 
 
 # Configurations on data this machine cannot reach (MNIST needs a connection or a mirror): in
-# the README, not in the benchmarks' runs.
+# the documentation (docs/pipeline.md), not in the benchmarks' runs.
 NEEDS_NETWORK = [
     Reference(
         "ten digits, MNIST",

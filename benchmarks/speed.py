@@ -89,7 +89,7 @@ class Case:
 
 
 def cnn_case(epochs: int, batch_norm: bool, image_size: int | None = None) -> Case:
-    """The README's ten-digit CNN (benchmarks/references.py), with or without its batch
+    """The documented ten-digit CNN (benchmarks/references.py), with or without its batch
     normalisation, on its photos' size or ``image_size``, for a few epochs."""
     reference = next(r for r in REFERENCES if r.name == "ten digits, CNN")
     params = reference.params(load_params(REPO / "params.yaml"))
@@ -128,7 +128,7 @@ CASES = [
         "ten digits 4096-256-10, batch 256", list(range(10)), 64, [256], "relu", 256, 20, 0.1
     ),
     cnn_case(epochs=2, batch_norm=False, image_size=64),  # the earlier recipe's network
-    cnn_case(epochs=2, batch_norm=True),  # the README's recipe
+    cnn_case(epochs=2, batch_norm=True),  # the documented recipe
 ]
 DTYPES = ["float64", "float32"]
 SEED = 0

@@ -10,7 +10,7 @@ pool on every core: the pipeline's default) and ``OpenBLAS N`` (no blocks; OpenB
 each product between one thread per core, its default, whose bytes follow the count). Each case
 is a train stage's training as the pipeline runs it (``train_network``, the test part's
 evaluation after every epoch included) on the pipeline's split of the photos: the default
-params, and the README's ten-digit CNN for one epoch. Every measurement runs in a fresh process;
+params, and the documented ten-digit CNN for one epoch. Every measurement runs in a fresh process;
 "busy" starts one spinning process per core for the time of the measurement, as another job on
 the machine would. Rounds alternate the ways so that a slow spell of the machine falls on all.
 Results (seconds: median, min, max) go to benchmarks/results/threads.json; a Markdown table is
@@ -146,7 +146,7 @@ def main() -> None:
 
 
 def markdown(record: dict) -> str:
-    """The README's table: a row per case, load and way; seconds median (min-max)."""
+    """The reproducibility page's table: a row per case, load and way; seconds median (min-max)."""
     lines = [
         f"Machine: {record['machine']}",
         "",

@@ -239,7 +239,7 @@ def test_kernels_benchmark_compares_the_metrics_files_across_kernels(tmp_path):
         assert result["kernel"].endswith(kernel)  # OpenBLAS took the kernel asked for
         assert set(result["metrics.json"]["test"]) == {"accuracy", "log_loss"}
         assert set(result["cv.json"]["cv"]) == {"accuracy", "accuracy_std"}
-    assert row["identical"] is True  # the README's contract, on the default configuration
+    assert row["identical"] is True  # the reproducibility contract, on the default configuration
 
 
 @pytest.mark.mirror

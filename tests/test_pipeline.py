@@ -149,7 +149,7 @@ def tracked_outputs(repo, lock_text=None):
 
 # The outputs whose bytes depend on the BLAS kernel (the CPU type's matrix-product code): they
 # hold full-precision floats of the trained weights. Every other output, the metrics kept in git
-# included, is the same on every CPU (the README's reproducibility contract).
+# included, is the same on every CPU (docs/reproducibility.md's contract).
 KERNEL_BOUND = {
     "models/model.npz",
     "models/history.json",

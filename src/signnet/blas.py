@@ -13,7 +13,7 @@ Where that cannot hold, :func:`kernel_warning` says so, naming the kernel found:
 AVX2 (Haswell's instructions would crash it, so OpenBLAS keeps its own choice), another
 architecture (ARM) or BLAS (macOS Accelerate, MKL), or a process that had imported NumPy before
 signnet (a Dask worker started without the variable). The bytes of the kernel-bound outputs then
-differ from the committed ones in their last bits; the README's contract says which.
+differ from the committed ones in their last bits; docs/reproducibility.md says which.
 
 ``SIGNNET_OPENBLAS_CORETYPE`` (:data:`OVERRIDE`) names another kernel instead, on purpose: to
 measure what another CPU type computes (``benchmarks/kernels.py``, the tests).
@@ -129,7 +129,7 @@ def kernel_warning(kernel: str | None = None) -> str | None:
     return (
         f"NumPy computes with {kernel}, not OpenBLAS's {wanted} kernel ({why}): trained weights, "
         "predictions and the figures computed from them may differ from the committed ones in "
-        "their last bits (the README's Reproducibility section says which outputs); the "
+        "their last bits (docs/reproducibility.md says which outputs); the "
         "rounded metrics normally do not"
     )
 

@@ -562,7 +562,7 @@ def exp_run_setting(section: str, key: str, value: Any) -> str:
 
 def reference_table(params: Params) -> str:
     """The Markdown table of every key: its value in ``params`` (params.yaml's, the defaults),
-    what is allowed and what it does. The README's table is this table (a test compares)."""
+    what is allowed and what it does. docs/parameters.md's table is this table (a test compares)."""
     lines = ["| key | value in params.yaml | allowed | what it does |", "|---|---|---|---|"]
     for section_name, section_field in Params.model_fields.items():
         section = getattr(params, section_name)

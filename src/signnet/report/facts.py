@@ -226,7 +226,7 @@ class DepartureFacts:
     document: str  # the reference whose set-up the run is compared with ("" if none)
     departures: tuple[Departure, ...]
     stated_evidence: dict | None  # the set-up as stated: {"summary", "chance_folds", "folds"}
-    all_evidence: dict | None  # every change together (the README configuration)
+    all_evidence: dict | None  # every change together (signnet's configuration)
     measured_on: str  # the configuration the evidence was measured for
 
 

@@ -43,6 +43,15 @@ def test_predict_names_a_bad_file(tmp_path, capsys):
     assert "model.npz: not a signnet model file" in capsys.readouterr().err
 
 
+def test_a_bad_thread_count_is_named_before_any_work(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SIGNNET_THREADS", "two")
+    (tmp_path / "model.npz").write_bytes(b"nope")  # not even read
+    assert main(["predict", str(tmp_path / "model.npz"), "photo.jpg"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("signnet: error: SIGNNET_THREADS='two' is not a positive integer")
+    assert "model.npz" not in err
+
+
 @pytest.mark.parametrize("name", ["README.md", "data.npz"])
 def test_a_file_that_is_not_a_model_says_so(tmp_path, capsys, name):
     path = tmp_path / name

@@ -17,6 +17,7 @@ from signnet.data.images import read_photo
 from signnet.errors import SignnetError
 from signnet.modelfile import TrainedModel, load_model
 from signnet.nn.backend import fixed_threads
+from signnet.nn.parallel import threads
 from signnet.params import load_params, reference_table
 
 # Output formats of ``signnet predict``: one line per photo.
@@ -134,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "params":
             print(reference_table(load_params(args.file)), end="")
             return 0
+        threads()  # $SIGNNET_THREADS checked before any work, as the stages check it
         model = load_model(args.model)
     except SignnetError as error:
         print(f"signnet: error: {error}", file=sys.stderr)

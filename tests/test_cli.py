@@ -135,9 +135,10 @@ def test_params_reports_every_problem(tmp_path, capsys):
     assert "train.lrr = 1 is not allowed: unknown key (did you mean lr?)" in err
 
 
-def test_a_batch_with_a_device_a_fifo_and_a_folder_names_them_and_goes_on(tmp_path):
+@pytest.mark.parametrize("command", ["predict", "explain"])
+def test_a_batch_with_a_device_a_fifo_and_a_folder_names_them_and_goes_on(tmp_path, command):
     """Run as a user would (a process, with a deadline): a link to /dev/zero is not read without
-    limit and a FIFO does not block; the good photo is still classified."""
+    limit and a FIFO does not block; the good photo is still classified (and, explained, drawn)."""
     model = pair_model(tmp_path)
     good, zero, fifo = tmp_path / "good.jpg", tmp_path / "photo.jpg", tmp_path / "fifo.jpg"
     Image.new("RGB", (64, 64), (240, 240, 240)).save(good)
@@ -148,7 +149,8 @@ def test_a_batch_with_a_device_a_fifo_and_a_folder_names_them_and_goes_on(tmp_pa
     photos = [good, zero, fifo, tmp_path, dangling]
     started = time.monotonic()
     run = subprocess.run(
-        [sys.executable, "-m", "signnet.cli", "predict", str(model), *map(str, photos)],
+        [sys.executable, "-m", "signnet.cli", command, str(model), *map(str, photos)]
+        + (["-o", str(tmp_path / "out")] if command == "explain" else []),
         capture_output=True,
         text=True,
         timeout=60,
@@ -156,6 +158,9 @@ def test_a_batch_with_a_device_a_fifo_and_a_folder_names_them_and_goes_on(tmp_pa
     assert time.monotonic() - started < 30
     assert run.returncode == 1
     assert run.stdout.split("\t")[:2] == [str(good), "8"]
+    if command == "explain":
+        assert run.stdout.split("\t")[3].strip() == str(tmp_path / "out" / "good.png")
+        assert [p.name for p in (tmp_path / "out").iterdir()] == ["good.png"]
     for path, what in [
         (zero, "is a character device"),
         (fifo, "is a FIFO (named pipe)"),
@@ -262,3 +267,60 @@ def test_output_never_holds_nan_or_infinity(tmp_path, capsys):
         captured = capsys.readouterr()
         assert captured.out in ("", "file,digit,probability\n")  # no row, no value
         assert f"{photo}: the model gives no finite probabilities for it" in captured.err
+
+
+def test_explain_draws_each_photo_once_under_its_own_name_byte_identically(tmp_path, capsys):
+    model = pair_model(tmp_path)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second, dark = tmp_path / "a" / "1.jpg", tmp_path / "b" / "1.jpg", tmp_path / "d.png"
+    Image.new("RGB", (64, 64), (240, 240, 240)).save(first)
+    Image.new("RGB", (50, 90), (230, 230, 230)).save(second)
+    Image.new("L", (8, 8), 5).save(dark)
+    out = tmp_path / "new" / "out"  # made, with its parent
+    photos = [str(first), str(second), str(dark)]
+    assert main(["explain", str(model), *photos, "-o", str(out)]) == 0
+    lines = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert [(f, d, png) for f, d, _, png in lines] == [
+        (str(first), "8", str(out / "1.png")),
+        (str(second), "8", str(out / "1-2.png")),
+        (str(dark), "6", str(out / "d.png")),
+    ]
+    drawn = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert set(drawn) == {"1.png", "1-2.png", "d.png"}
+    with Image.open(out / "d.png") as image:
+        assert image.format == "PNG" and image.size[0] > image.size[1]
+    assert main(["explain", str(model), *photos, "-o", str(out)]) == 0
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == drawn
+
+
+def test_explain_refuses_an_output_that_is_a_file_before_any_work(tmp_path, capsys):
+    model = pair_model(tmp_path)
+    photo, taken = tmp_path / "p.png", tmp_path / "taken"
+    Image.new("L", (8, 8), 5).save(photo)
+    taken.write_text("mine")
+    assert main(["explain", str(model), str(photo), "-o", str(taken)]) == 1
+    captured = capsys.readouterr()
+    assert f"{taken}: the output must be a folder, and this is a file" in captured.err
+    assert captured.out == "" and taken.read_text() == "mine"
+
+
+def test_explain_draws_the_saliency_of_the_digit_each_photo_is_taken_for(tmp_path, monkeypatch):
+    """The saliency drawn is |d score / d input| of the predicted digit: for the logistic
+    regression with equal weights, the same for every pixel."""
+    from signnet import cli
+
+    model = pair_model(tmp_path)
+    photo = tmp_path / "p.png"
+    Image.new("L", (8, 8), 240).save(photo)
+    drawn = []
+    monkeypatch.setattr(
+        cli.figures, "explanation", lambda *arguments: drawn.append(arguments) or b"png"
+    )
+    records, failed = cli.explain(cli.load_model(model), [photo], tmp_path / "out")
+    assert not failed and records[0]["digit"] == 8
+    image, saliency, digits, probabilities, title = drawn[0]
+    assert image.shape == saliency.shape == (8, 8) and digits == [6, 8]
+    np.testing.assert_allclose(saliency, 1.0)  # d z / d x = W = 1 for each input
+    assert title.startswith("p.png: 8 (p = ")
+    assert (tmp_path / "out" / "p.png").read_bytes() == b"png"

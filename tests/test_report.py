@@ -157,9 +157,10 @@ def test_report_has_the_sections_a_grader_expects(tmp_path, digits):
         "5 Training",
         "6 Results",
         "7 Predictions on test images",
-        "8 Discussion",
-        "9 Conclusion",
-        "10 Reproducibility",
+        "8 What the network looks at",
+        "9 Discussion",
+        "10 Conclusion",
+        "11 Reproducibility",
         "References",
         "Appendix A: cross-check against scikit-learn",
     ):

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from signnet.report.content import build_report
-from signnet.report.facts import OVERCONFIDENT, gather_facts, reproduce_command
+from signnet.report.facts import OVERCONFIDENT, gather_facts, hotspot, reproduce_command
 from tests.conftest import repo_params
 from tests.test_report import SOURCE, report_inputs, text_of
 
@@ -123,7 +123,7 @@ def test_no_false_sentence_in_any_run(run):
     assert ("a hand signing" in text) == (name != "mnist")
     assert ("handwritten" in text) == (name == "mnist")
     # Next steps never propose what the run already did.
-    conclusion = text[text.index("9 Conclusion") : text.index("10 Reproducibility")]
+    conclusion = text[text.index("10 Conclusion") : text.index("11 Reproducibility")]
     assert ("all ten digits" in conclusion) == facts.binary
     assert ("convolutional layers" in conclusion) == (not facts.method.conv)
     # The warning, when and only when the network is at chance.
@@ -302,3 +302,48 @@ def test_an_undefined_figure_is_called_undefined_never_a_number():
     assert "precision undefined" in text and "digit 8 0." not in text
     assert "roc.png" not in {getattr(b, "name", "") for b in blocks}
     assert "shows the ROC curve" not in text
+
+
+def test_what_the_network_looks_at_is_said_as_the_run_has_it(run):
+    name, inputs, facts, text = run
+    inside, m = facts.inside, facts.method
+    section = text[text.index("8 What the network looks at") : text.index("9 Discussion")]
+    config = inputs.model.network.config
+    # The first layer as it is: a dense layer's units, or a convolution's filters.
+    first = inputs.model.network.layers[0 if not m.conv else 1]
+    assert inside.first_layer == first.kind
+    assert len(inside.weight_images) == first.params["W"].shape[1]
+    assert (f"the {len(inside.weight_images)} filters of the first convolution" in section) == (
+        bool(m.conv)
+    )
+    # The saliency sentence per task: two digits compared, or a table for more.
+    assert ("The two sets share" in section) == facts.binary
+    assert ("says where each digit's 5% most salient pixels" in section) == (not facts.binary)
+    assert len(inside.hotspots) == len(facts.digits)
+    assert all(0 < s.share <= 1 for s in inside.hotspots)
+    # The map shows what the output layer reads, and counts the errors the diagnosis counts.
+    assert inside.width == config.widths[-2]
+    assert ("the last hidden layer's" in section) == bool(m.hidden)
+    assert ("the network has no hidden layer" in section) == (not m.hidden and not m.conv)
+    assert int(inside.wrong.sum()) == facts.diagnosis.wrong
+    assert 0 <= inside.wrong_near_predicted <= facts.diagnosis.wrong
+    assert sum(inside.explained) <= 1 + 1e-12
+
+
+def test_hotspots_name_where_the_salient_pixels_are():
+    saliency = np.ones((12, 12))
+    saliency[9:12, 0:2] = 10.0  # 6 pixels, bottom left
+    spot = hotspot(4, saliency, 6)
+    assert (spot.digit, spot.row, spot.column, spot.region) == (4, 11.0, 1.5, "bottom left")
+    assert spot.share == pytest.approx(60 / (60 + 138))
+
+
+def test_the_first_layer_s_centre_weights_are_compared_with_its_border_s():
+    inputs = report_inputs((6, 8), 1)
+    dense = inputs.model.network.layers[0]
+    weights = np.full((8, 8, dense.params["W"].shape[1]), 0.01)
+    weights[2:6, 2:6] = 0.03  # the central half three times the border
+    dense.params["W"] = weights.reshape(64, -1)
+    facts = gather_facts(inputs)
+    assert facts.inside.centre_ratio == pytest.approx(3.0)
+    assert "middle of the picture more than its edges" in text_of(build_report(inputs))

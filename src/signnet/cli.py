@@ -1,4 +1,5 @@
-"""The ``signnet`` command: classify photos with a trained model file; list the params."""
+"""The ``signnet`` command: classify photos with a trained model file, draw what it looks at in
+each, list the params."""
 
 from __future__ import annotations
 
@@ -13,22 +14,27 @@ from pathlib import Path
 
 import numpy as np
 
+from signnet.artifacts import write_bytes
 from signnet.data.images import read_photo
 from signnet.errors import SignnetError
 from signnet.modelfile import TrainedModel, load_model
 from signnet.nn.backend import fixed_threads
+from signnet.nn.explain import class_score_gradients
 from signnet.nn.parallel import threads
 from signnet.params import load_params, reference_table
+from signnet.report import figures
 
 # Output formats of ``signnet predict``: one line per photo.
 FORMATS = ("tsv", "jsonl", "csv")
 
 
-def predict(model: TrainedModel, images: list[Path]) -> tuple[list[dict], list[SignnetError]]:
-    """Classify each photo, decoded and scaled as in training. Returns one record per readable
-    photo (``file``, ``digit``, ``probability`` and ``probabilities`` per known digit) and the
-    error (naming the photo) of each photo that could not be read or scored (a model whose
-    weights overflow gives no finite probability), both in the order given."""
+def classify(
+    model: TrainedModel, images: list[Path]
+) -> tuple[list[Path], np.ndarray, np.ndarray, list[SignnetError]]:
+    """Read each photo, decoded and scaled as in training, and score it. Returns the photos
+    that could be read and scored, their pixels uint8 (N, S, S) and probabilities (N, K), and
+    the error (naming the photo) of each photo that could not be read or scored (a model whose
+    weights overflow gives no finite probability), all in the order given."""
     size = model.preprocessing.image_size
     readable, pixels, failed = [], [], []
     for path in images:
@@ -38,9 +44,11 @@ def predict(model: TrainedModel, images: list[Path]) -> tuple[list[dict], list[S
         except SignnetError as error:
             failed.append(error)
     if not readable:
-        return [], failed
+        empty = np.zeros((0, size, size), dtype=np.uint8)
+        return [], empty, np.zeros((0, len(model.classes))), failed
+    stacked = np.stack(pixels)
     with np.errstate(all="ignore"):  # overflow shows as non-finite rows, refused below
-        probabilities = model.predict_proba(np.stack(pixels))  # (N, K)
+        probabilities = model.predict_proba(stacked)  # (N, K)
     finite = np.all(np.isfinite(probabilities), axis=1)
     failed += [
         SignnetError(
@@ -49,20 +57,67 @@ def predict(model: TrainedModel, images: list[Path]) -> tuple[list[dict], list[S
         for path, ok in zip(readable, finite, strict=True)
         if not ok
     ]
-    readable, probabilities = (
-        [p for p, ok in zip(readable, finite, strict=True) if ok],
-        probabilities[finite],
-    )
+    kept = [p for p, ok in zip(readable, finite, strict=True) if ok]
+    return kept, stacked[finite], probabilities[finite], failed
+
+
+def _record(model: TrainedModel, path: Path, row: np.ndarray) -> dict:
+    """A photo's answer: ``file``, ``digit``, ``probability`` and ``probabilities`` per known
+    digit, from its probabilities (K,)."""
     digits = [int(d) for d in model.classes]
-    return [
-        {
-            "file": str(path),
-            "digit": digits[int(row.argmax())],
-            "probability": round(float(row.max()), 4),
-            "probabilities": {str(d): round(float(p), 4) for d, p in zip(digits, row, strict=True)},
-        }
-        for path, row in zip(readable, probabilities, strict=True)
-    ], failed
+    return {
+        "file": str(path),
+        "digit": digits[int(row.argmax())],
+        "probability": round(float(row.max()), 4),
+        "probabilities": {str(d): round(float(p), 4) for d, p in zip(digits, row, strict=True)},
+    }
+
+
+def predict(model: TrainedModel, images: list[Path]) -> tuple[list[dict], list[SignnetError]]:
+    """Classify each photo (see :func:`classify`): one record per photo scored (``file``,
+    ``digit``, ``probability`` and ``probabilities`` per known digit) and the errors."""
+    paths, _, probabilities, failed = classify(model, images)
+    return [_record(model, p, row) for p, row in zip(paths, probabilities, strict=True)], failed
+
+
+def figure_names(paths: list[Path]) -> list[str]:
+    """A PNG name per photo: its name's stem, then ``-2``, ``-3``... for a stem seen before."""
+    seen: dict[str, int] = {}
+    names = []
+    for path in paths:
+        stem = path.stem or "photo"
+        seen[stem] = seen.get(stem, 0) + 1
+        names.append(f"{stem}.png" if seen[stem] == 1 else f"{stem}-{seen[stem]}.png")
+    return names
+
+
+def explain(
+    model: TrainedModel, images: list[Path], folder: Path
+) -> tuple[list[dict], list[SignnetError]]:
+    """Classify each photo (see :func:`classify`) and write, for each one scored, a PNG into
+    ``folder``: the photo as the network sees it, the saliency of the digit it is taken for
+    (see :mod:`signnet.nn.explain`) over it, and every digit's probability. Returns the records
+    of :func:`predict` with ``figure``, the PNG's path, and the errors."""
+    paths, pixels, probabilities, failed = classify(model, images)
+    if not paths:
+        return [], failed
+    predicted = probabilities.argmax(axis=1)
+    # (N, S, S): d score / d input of the digit each photo is taken for
+    gradients = class_score_gradients(model.network, model.inputs(pixels), predicted)
+    gradients = gradients.reshape(pixels.shape)
+    digits = [int(d) for d in model.classes]
+    records = []
+    for i, (path, name) in enumerate(zip(paths, figure_names(paths), strict=True)):
+        record = _record(model, path, probabilities[i])
+        title = f"{path.name}: {record['digit']} (p = {record['probability']:.3f})"
+        png = figures.explanation(pixels[i], np.abs(gradients[i]), digits, probabilities[i], title)
+        try:
+            write_bytes(folder / name, png)
+        except OSError as error:
+            failed.append(SignnetError(f"{folder / name}: cannot write it ({error.strerror})"))
+            continue
+        records.append(record | {"figure": str(folder / name)})
+    return records, failed
 
 
 def write_results(results: list[dict], fmt: str, out) -> None:
@@ -83,6 +138,19 @@ def write_results(results: list[dict], fmt: str, out) -> None:
     else:
         for r in results:
             out.write(f"{r['file']}\t{r['digit']}\t{r['probability']:.4f}\n")
+
+
+def output_folder(path: Path) -> None:
+    """Make the folder ``path`` (and its parents) unless it is one; a clear error when it, or
+    what should hold it, is something else."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise SignnetError(
+            f"{path}: the output must be a folder, and this is a file; name a folder"
+        ) from None
+    except OSError as error:
+        raise SignnetError(f"{path}: cannot make the output folder ({error.strerror})") from None
 
 
 def _digits_text(digits: list[int]) -> str:
@@ -119,6 +187,27 @@ def _parser() -> argparse.ArgumentParser:
         help="tsv: file, digit, probability per line (default); jsonl: one JSON object per "
         "photo with every digit's probability; csv: a header, then a row per photo",
     )
+    explain_parser = commands.add_parser(
+        "explain",
+        help="draw, for each photo, what the model looks at: its saliency map and every "
+        "digit's probability, one PNG per photo",
+        description="Write, for each photo, a PNG into the output folder (named after the "
+        "photo): the photo as the model sees it, the saliency of the digit it is taken for over "
+        "it (how much each pixel moves that digit's score), and every digit's probability; and "
+        "print the digit, its probability and the PNG's path. A photo that cannot be read is "
+        "named on stderr and the others go on; the exit status is then 1.",
+    )
+    explain_parser.add_argument("model", type=Path, help="a model file, e.g. models/model.npz")
+    explain_parser.add_argument(
+        "images", type=Path, nargs="+", help="photos: JPEG, PNG, ... of any size, colour or grey"
+    )
+    explain_parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="the folder for the PNGs (made if missing; a PNG of the same name is replaced)",
+    )
     params_parser = commands.add_parser(
         "params",
         help="check a params file and print every key: value, what is allowed, what it does",
@@ -137,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         threads()  # $SIGNNET_THREADS checked before any work, as the stages check it
         model = load_model(args.model)
+        if args.command == "explain":
+            output_folder(args.output)
     except SignnetError as error:
         print(f"signnet: error: {error}", file=sys.stderr)
         return 1
@@ -149,8 +240,15 @@ def main(argv: list[str] | None = None) -> int:
     if warning := kernel_warning():
         print(f"signnet: warning: {warning}", file=sys.stderr)
     with fixed_threads():  # the probabilities the pipeline's evaluate stage would give
-        results, failed = predict(model, args.images)
-    write_results(results, args.format, sys.stdout)
+        if args.command == "explain":
+            results, failed = explain(model, args.images, args.output)
+        else:
+            results, failed = predict(model, args.images)
+    if args.command == "explain":
+        for r in results:
+            print(f"{r['file']}\t{r['digit']}\t{r['probability']:.4f}\t{r['figure']}")
+    else:
+        write_results(results, args.format, sys.stdout)
     for error in failed:
         print(f"signnet: error: {error}", file=sys.stderr)
     if failed:

@@ -46,10 +46,14 @@ class TrainedModel:
     preprocessing: Preprocessing
     training: dict
 
+    def inputs(self, images: np.ndarray) -> np.ndarray:
+        """The network's input (N, S*S) in its dtype for uint8 images (N, S, S): the pixels
+        scaled as in training."""
+        return self.preprocessing.features(images).astype(self.network.config.dtype)
+
     def predict_proba(self, images: np.ndarray) -> np.ndarray:
         """Class probabilities (N, K) for uint8 images (N, S, S), on the CPU."""
-        x = self.preprocessing.features(images).astype(self.network.config.dtype)  # (N, S*S)
-        return to_numpy(self.network.predict_proba(x))
+        return to_numpy(self.network.predict_proba(self.inputs(images)))
 
 
 def save_model(path: str | Path, model: TrainedModel) -> None:

@@ -93,6 +93,13 @@ DOCUMENTS = {
             "https://proceedings.mlr.press/v9/glorot10a.html",
         ),
         Document(
+            "Simonyan 2014",
+            "Simonyan, K., Vedaldi, A. and Zisserman, A. (2014). Deep inside convolutional "
+            "networks: visualising image classification models and saliency maps. ICLR "
+            "Workshop.",
+            "https://arxiv.org/abs/1312.6034",
+        ),
+        Document(
             "He 2015",
             "He, K., Zhang, X., Ren, S. and Sun, J. (2015). Delving deep into rectifiers. ICCV.",
             "https://arxiv.org/abs/1502.01852",

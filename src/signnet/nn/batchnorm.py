@@ -4,7 +4,9 @@ of rows (N, F), the first of images (C, H, W, N) (their channels; see :mod:`sign
 While training, each feature is normalised with the batch's mean and (biased) variance, then
 scaled by ``gamma`` and shifted by ``beta``; the running mean and (unbiased) variance follow
 each batch's with momentum :data:`MOMENTUM`. At inference the running statistics are used, so
-a photo's prediction does not depend on the others in its batch. The constants are PyTorch's.
+a photo's prediction does not depend on the others in its batch; a backward pass after an
+inference forward pass differentiates that fixed affine map (what a saliency map needs, see
+:mod:`signnet.nn.explain`). The constants are PyTorch's.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class BatchNorm(Layer):
         self.buffers = {"running_mean": state["running_mean"], "running_var": state["running_var"]}
         self._centred = None  # (F, M): the last training batch minus its means
         self._inv_std = None  # (F,): 1 / sqrt(its variances + eps)
+        self._inference_input = None  # (F, M): the last inference batch (None after training)
 
     @classmethod
     def state_shapes(cls, spec: dict) -> dict[str, tuple[int, ...]]:
@@ -91,6 +94,7 @@ class BatchNorm(Layer):
         f, n = values.shape  # n: values per feature in this batch
         gamma, beta = self.params["gamma"], self.params["beta"]
         out = xp.empty((f, n), dtype=values.dtype)
+        self._inference_input = None if training else values
         if not training:
             scale = gamma / xp.sqrt(self.buffers["running_var"] + EPSILON)
 
@@ -130,8 +134,11 @@ class BatchNorm(Layer):
         """Fill grads from d loss / d y; return d loss / d x (through the batch statistics):
         with xhat = centred * inv_std and a = gamma * inv_std, the equation's
         a (delta - mean(delta) - xhat mean(delta xhat)) as a * delta + b * centred + c, per
-        feature, in three passes, a slab of features at a time."""
-        xp, centred, inv_std = self.xp, self._centred, self._inv_std
+        feature, in three passes, a slab of features at a time. After an inference forward
+        pass the statistics are constants: b = c = 0, d loss / d x = a * delta."""
+        xp, inv_std, inference = self.xp, self._inv_std, self._inference_input
+        if inference is not None:
+            inv_std = 1.0 / xp.sqrt(self.buffers["running_var"] + EPSILON)
         delta = self._features_by_values(grad_out)  # (F, M)
         f, n = delta.shape
         gamma = self.params["gamma"]
@@ -141,16 +148,21 @@ class BatchNorm(Layer):
 
         def backpropagate(start: int, stop: int) -> None:
             rows = slice(start, stop)
+            if inference is None:
+                centred = self._centred[rows, :]
+            else:
+                centred = inference[rows, :] - self.buffers["running_mean"][rows, None]
             beta_grad = xp.sum(delta[rows, :], axis=1)
-            gamma_grad = xp.vecdot(delta[rows, :], centred[rows, :], axis=1) * inv_std[rows]
+            gamma_grad = xp.vecdot(delta[rows, :], centred, axis=1) * inv_std[rows]
             self.grads["beta"][rows] = beta_grad  # sum(delta)
             self.grads["gamma"][rows] = gamma_grad  # sum(delta * xhat)
             a = gamma[rows] * inv_std[rows]
-            b = -a * inv_std[rows] * gamma_grad / n
-            c = -a * beta_grad / n
             part = delta[rows, :] * a[:, None]
-            part += centred[rows, :] * b[:, None]
-            part += c[:, None]
+            if inference is None:
+                b = -a * inv_std[rows] * gamma_grad / n
+                c = -a * beta_grad / n
+                part += centred * b[:, None]
+                part += c[:, None]
             grad[rows, :] = part
 
         for_slabs(delta, backpropagate)

@@ -14,9 +14,10 @@ a few large array operations, with no loop over samples or pixels:
   (k*k*C_in, H*W*N), folded back onto the image by k*k slice additions (col2im).
 * :class:`MaxPool2D` (2 x 2 windows, stride 2) views (C, H, W, N) as (C, H/2, 2, W/2, 2, N)
   and takes the elementwise maximum of the four window positions; an odd last row or column is
-  dropped, as in PyTorch. While training it keeps which of the four won (an index 0-3 per
+  dropped, as in PyTorch. Every forward pass keeps which of the four won (an index 0-3 per
   output; on ties, and flat image regions tie, the first in row order, as PyTorch does), and
-  the backward pass writes each output's gradient to its winner, one window position at a time.
+  the backward pass writes each output's gradient to its winner, one window position at a time
+  (after an inference pass too: a saliency map differentiates the inference function).
 
 The large per-batch arrays (the columns, the input gradient) are allocated once and reused, so
 a training epoch allocates them once, not once per batch.
@@ -189,9 +190,8 @@ class MaxPool2D(Layer):
         c, h, w, n = x.shape
         h2, w2 = h // 2, w // 2
         out = xp.empty((c, h2, w2, n), dtype=x.dtype)
-        if training:
-            self._shape = tuple(x.shape)
-            self._winner = xp.empty((c, h2, w2, n), dtype=xp.int8)
+        self._shape = tuple(x.shape)
+        self._winner = xp.empty((c, h2, w2, n), dtype=xp.int8)
 
         def pool(start: int, stop: int) -> None:
             part = x[start:stop, : 2 * h2, : 2 * w2, :]
@@ -199,11 +199,12 @@ class MaxPool2D(Layer):
             top_left, top_right, bottom_left, bottom_right = self._positions(windows)
             top = xp.maximum(top_left, top_right)  # each (slab, H/2, W/2, N)
             bottom = xp.maximum(bottom_left, bottom_right)
-            if training:  # the winner, the first in row order on ties: ">" for a later one
-                lower = bottom > top
-                right = (lower & (bottom_right > bottom_left)) | (~lower & (top_right > top_left))
-                winner = 2 * xp.astype(lower, xp.int8) + xp.astype(right, xp.int8)
-                self._winner[start:stop, ...] = winner
+            # the winner, the first in row order on ties: ">" for a later one
+            lower = bottom > top
+            right = (lower & (bottom_right > bottom_left)) | (~lower & (top_right > top_left))
+            self._winner[start:stop, ...] = 2 * xp.astype(lower, xp.int8) + xp.astype(
+                right, xp.int8
+            )
             out[start:stop, ...] = xp.maximum(top, bottom)
 
         for_slabs(x, pool)

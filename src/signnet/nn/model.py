@@ -8,6 +8,7 @@ probabilities (batch, K) for every K.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -100,21 +101,59 @@ class Network:
             x = layer.forward(x, training=training, rng=rng)
         return x
 
+    def in_chunks(self, compute: Callable[[slice], Array], n: int) -> Array:
+        """``compute(rows)`` for slices of rows covering ``n`` samples, in chunks of bounded
+        memory (at most :data:`INFERENCE_FLOATS` floats of the largest intermediate array),
+        concatenated along the first axis."""
+        rows = max(1, INFERENCE_FLOATS // self.config.floats_per_sample())
+        if n <= rows:
+            return compute(slice(0, n))
+        chunks = [compute(slice(i, min(i + rows, n))) for i in range(0, n, rows)]
+        return namespace(chunks[0]).concat(chunks, axis=0)
+
     def logits(self, x: Array) -> Array:
         """Inference logits (N, units) for any number of inputs, in chunks of bounded memory."""
-        rows = max(1, INFERENCE_FLOATS // self.config.floats_per_sample())
-        if x.shape[0] <= rows:
-            return self.forward(x)
-        chunks = [self.forward(x[i : i + rows, ...]) for i in range(0, x.shape[0], rows)]
-        return namespace(x).concat(chunks, axis=0)
+        return self.in_chunks(lambda rows: self.forward(x[rows, ...]), x.shape[0])
 
-    def backward(self, grad_logits: Array) -> None:
-        """Backpropagate d loss / d logits (batch, units), filling every layer's grads."""
+    def last_hidden(self, x: Array) -> Array:
+        """What the output layer reads at inference, (N, ``config.widths[-2]``) for inputs
+        (N, n_features): the last hidden dense layer's activations; without hidden dense layers
+        the last convolution block's, flattened; without either, x itself."""
+
+        def compute(rows: slice) -> Array:
+            h = x[rows, ...]
+            for layer in self.layers[:-1]:
+                h = layer.forward(h, training=False)
+            return h
+
+        return self.in_chunks(compute, x.shape[0])
+
+    def backward(self, grad_logits: Array) -> Array | None:
+        """Backpropagate d loss / d logits (batch, units) through the last forward pass,
+        filling every layer's grads; return d loss / d x (batch, n_features) when the first
+        layer with weights computes its input gradient (see :meth:`input_gradient`), else
+        None."""
         grad = grad_logits
         for layer in reversed(self.layers):
             grad = layer.backward(grad)
             if grad is None:  # the first layer with weights needs no input gradient
-                break
+                return None
+        return grad
+
+    def input_gradient(self, x: Array, grad_logits: Array) -> Array:
+        """d (sum of grad_logits * logits) / d x (batch, n_features) of the inference function
+        (dropout off, batch normalisation with its running statistics) at inputs x
+        (batch, n_features), for grad_logits (batch, units): with a one-hot row per sample,
+        each sample's gradient of one logit. A fresh array; :meth:`gradients` are overwritten
+        on the way (the same sum's parameter gradients)."""
+        self.forward(x)
+        first = next(layer for layer in self.layers if layer.params)
+        first.input_grad = True
+        try:
+            grad = self.backward(grad_logits)
+        finally:
+            first.input_grad = False
+        return namespace(grad).asarray(grad, copy=True)  # layers reuse their buffers
 
     def compute_gradients(self, x: Array, targets: Array, rng: np.random.Generator) -> Array:
         """A training step's forward (with ``rng`` for dropout) and backward for one batch,

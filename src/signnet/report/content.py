@@ -6,8 +6,8 @@ The sections format the facts of :mod:`signnet.report.facts`: every number, name
 condition comes from :class:`~signnet.report.facts.Facts`; the prose chooses words for them.
 They follow what a grader of the reference reports looks for: introduction, data, method (with
 the maths of this run's network and Algorithm 1), hyperparameters with evidence, training,
-results against each reference, predictions, discussion, conclusion, reproducibility,
-references and the scikit-learn cross-check as an appendix.
+results against each reference, predictions, what the network looks at, discussion,
+conclusion, reproducibility, references and the scikit-learn cross-check as an appendix.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from signnet.report.sections import (
     data,
     discussion,
     hyperparameters,
+    inside,
     introduction,
     method,
     predictions,
@@ -42,6 +43,7 @@ def build_report(inputs: ReportInputs, f: Facts | None = None) -> list[Block]:
         *training.section(f, inputs.history),
         *results.section(f, inputs),
         *predictions.section(f, inputs.test["images"]),
+        *inside.section(f),
         *discussion.section(f),
         *conclusion.section(f),
         *reproducibility.section(f),

@@ -17,6 +17,13 @@ from signnet.crosscheck import TOLERANCE
 from signnet.data.stratify import held_out_sizes
 from signnet.metrics import Z_95
 from signnet.modelfile import TrainedModel
+from signnet.nn.backend import to_numpy
+from signnet.nn.explain import (
+    class_score_gradients,
+    first_layer_images,
+    mean_saliency,
+    principal_components,
+)
 from signnet.nn.optimizers import OPTIMIZERS
 from signnet.params import Params, exp_run_setting
 from signnet.references import DATA_OF_ORIGIN, DOCUMENTS, MNIST_DATA, Claim, claims_for
@@ -34,6 +41,20 @@ PLACEMENT_KEYS = {"download": ("mirrors",), "cv": ("workers", "scheduler")}
 COMMAND_WIDTH = 90
 # The most-confused pairs the discussion names.
 CONFUSED_PAIRS = 3
+# A class's most salient pixels: this share of the image's pixels.
+TOP_SHARE = 0.05
+# A convolution filter whose weights sum to less than this share of their magnitudes' sum
+# responds to contrast (edges, spots), not to brightness.
+CONTRAST = 0.25
+# The ninths of an image, by third down (top, middle, bottom) and across (left, centre, right).
+REGIONS = (
+    ("top left", "top centre", "top right"),
+    ("middle left", "centre", "middle right"),
+    ("bottom left", "bottom centre", "bottom right"),
+)
+# The first layer's weights differ between the image's centre and border when the mean
+# magnitude of one is this many times the other's.
+CENTRE_CONTRAST = 1.2
 
 
 @dataclasses.dataclass
@@ -240,6 +261,40 @@ class PairsFacts:
 
 
 @dataclasses.dataclass(frozen=True)
+class Hotspot:
+    """Where one class's most salient pixels lie (rows and columns from 1 at the top left)."""
+
+    digit: int
+    row: float  # the mean row and column of its TOP_SHARE most salient pixels
+    column: float
+    region: str  # the ninth of the image (thirds across and down) the mean lies in
+    share: float  # of the class's saliency those pixels carry
+
+
+@dataclasses.dataclass(frozen=True)
+class InsideFacts:
+    """What the network looks at (see :mod:`signnet.nn.explain`), on the test part."""
+
+    first_layer: str  # "dense" or "conv2d"
+    weight_images: np.ndarray  # (units, h, w): each first-layer unit's or filter's weights
+    centre_ratio: float  # dense: mean |weight| in the image's central half over the rest's
+    contrast_filters: int  # conv: filters whose weights' sum is under CONTRAST of their |sum|
+    saliency: np.ndarray  # (K, S, S): mean |d class score / d pixel| over the class's images
+    mean_images: np.ndarray  # (K, S, S): the class's mean test image
+    top_pixels: int  # the TOP_SHARE of the pixels counted as a class's most salient
+    hotspots: tuple[Hotspot, ...]  # per class, in class order
+    shared_top: int  # pixels in every class's most salient set
+    representation: str  # what the map shows: "hidden", "conv" or "input" (see last_hidden)
+    width: int  # its values per image
+    coordinates: np.ndarray  # (N, 2): each test image on the first two principal components
+    explained: tuple[float, float]  # the variance share of each
+    labels: np.ndarray  # (N,) class index of each test image
+    wrong: np.ndarray  # (N,) bool: misclassified
+    nearest_centre: float  # share of test images nearest their own class's centre in the map
+    wrong_near_predicted: int  # misclassified images nearer the predicted class's centre
+
+
+@dataclasses.dataclass(frozen=True)
 class Facts:
     digits: tuple[int, ...]
     binary: bool
@@ -258,6 +313,7 @@ class Facts:
     authors: tuple[str, ...]  # the title block's (report.authors)
     title_details: tuple[str, ...]  # the title block's other lines: course, milestone, if set
     pairs: PairsFacts | None
+    inside: InsideFacts
 
 
 def _data(inputs: ReportInputs, digits: list[int]) -> DataFacts:
@@ -532,6 +588,91 @@ def _pairs(pairs: dict | None) -> PairsFacts | None:
     )
 
 
+def hotspot(digit: int, saliency: np.ndarray, top: int) -> Hotspot:
+    """Where the ``top`` largest values of ``saliency`` (S, S) lie."""
+    side = saliency.shape[0]
+    flat = saliency.ravel()
+    chosen = np.argsort(-flat, kind="stable")[:top]
+    rows, columns = np.divmod(chosen, side)
+    row, column = rows.mean(), columns.mean()
+    total = flat.sum()
+    return Hotspot(
+        digit=digit,
+        row=float(row) + 1,
+        column=float(column) + 1,
+        region=REGIONS[min(int(3 * row / side), 2)][min(int(3 * column / side), 2)],
+        share=float(flat[chosen].sum() / total) if total > 0 else 0.0,
+    )
+
+
+def _inside(inputs: ReportInputs, digits: list[int]) -> InsideFacts:
+    model, test = inputs.model, inputs.test
+    images, labels = test["images"], test["labels"]
+    k, side = len(digits), images.shape[1]
+    network = model.network
+    weights = first_layer_images(network)
+    first = next(layer for layer in network.layers if layer.params).kind
+    if first == "dense":
+        quarter = slice(side // 4, side - side // 4)
+        centre = np.zeros((side, side), dtype=bool)
+        centre[quarter, quarter] = True
+        magnitude = np.abs(weights).mean(axis=0)  # (S, S)
+        centre_ratio, contrast = float(magnitude[centre].mean() / magnitude[~centre].mean()), 0
+    else:
+        sums = np.abs(weights.sum(axis=(1, 2)))
+        contrast = int((sums < CONTRAST * np.abs(weights).sum(axis=(1, 2))).sum())
+        centre_ratio = float("nan")
+    x = model.inputs(images)  # (N, S*S)
+    gradients = class_score_gradients(network, x, labels)  # (N, S*S)
+    saliency = mean_saliency(gradients, labels, k).reshape(k, side, side)
+    top = max(1, round(TOP_SHARE * side * side))
+    hotspots = tuple(hotspot(d, saliency[c], top) for c, d in enumerate(digits))
+    tops = [set(np.argsort(-saliency[c].ravel(), kind="stable")[:top].tolist()) for c in range(k)]
+    hidden = to_numpy(network.last_hidden(x))
+    coordinates, explained = principal_components(hidden, 2)
+    if coordinates.shape[1] < 2:  # one value per image: the map's second axis is flat
+        coordinates = np.pad(coordinates, ((0, 0), (0, 2 - coordinates.shape[1])))
+        explained = np.pad(explained, (0, 2 - len(explained)))
+    predicted = inputs.probabilities.argmax(axis=1)
+    present = [c for c in range(k) if (labels == c).any()]
+    centres = np.stack([coordinates[labels == c].mean(axis=0) for c in present])  # (K', 2)
+    distances = np.linalg.norm(coordinates[:, None, :] - centres[None], axis=2)  # (N, K')
+    nearest = np.asarray(present)[distances.argmin(axis=1)]
+    wrong = predicted != labels
+    index = {c: i for i, c in enumerate(present)}
+    near_predicted = sum(
+        1
+        for i in np.flatnonzero(wrong)
+        if predicted[i] in index
+        and distances[i, index[predicted[i]]] < distances[i, index[labels[i]]]
+    )
+    config = network.config
+    return InsideFacts(
+        first_layer=first,
+        weight_images=weights,
+        centre_ratio=centre_ratio,
+        contrast_filters=contrast,
+        saliency=saliency,
+        mean_images=np.stack(
+            [
+                images[labels == c].mean(axis=0) if (labels == c).any() else np.zeros((side, side))
+                for c in range(k)
+            ]
+        ),
+        top_pixels=top,
+        hotspots=hotspots,
+        shared_top=len(set.intersection(*tops)),
+        representation="hidden" if config.hidden else "conv" if config.conv else "input",
+        width=hidden.shape[1],
+        coordinates=coordinates,
+        explained=(float(explained[0]), float(explained[1])),
+        labels=labels,
+        wrong=wrong,
+        nearest_centre=float((nearest == labels).mean()),
+        wrong_near_predicted=near_predicted,
+    )
+
+
 def reproduce_command(params: Params) -> str:
     """``dvc exp run -S key=value ...``: every setting that decides the run's bytes, in
     params.yaml's order, as shell lines of at most :data:`COMMAND_WIDTH` characters."""
@@ -581,4 +722,5 @@ def gather_facts(inputs: ReportInputs) -> Facts:
             line for line in (inputs.params.report.course, inputs.params.report.milestone) if line
         ),
         pairs=_pairs(inputs.pairs),
+        inside=_inside(inputs, digits),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 
+import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
@@ -156,4 +157,118 @@ def photo_grid(images: np.ndarray, titles: list[str], columns: int, wrong: list[
             linespacing=1.1,
             color="firebrick" if is_wrong else "black",
         )
+    return _png(figure)
+
+
+def weight_mosaic(weights: np.ndarray, columns: int) -> bytes:
+    """Weight images (units, h, w) in a grid of ``columns`` across the text width, each scaled
+    to its own largest magnitude on a diverging map (red positive, blue negative, white 0): one
+    mosaic, one image, however many units."""
+    units, h, w = weights.shape
+    rows = -(-units // columns)
+    gap = max(1, h // 8)
+    mosaic = np.full((rows * (h + gap) - gap, columns * (w + gap) - gap), np.nan)
+    for i, image in enumerate(weights):
+        top, left = (i // columns) * (h + gap), (i % columns) * (w + gap)
+        largest = np.abs(image).max()
+        mosaic[top : top + h, left : left + w] = image / largest if largest > 0 else image
+    width = min(TEXT_WIDTH, 0.6 * columns)  # inches
+    figure = Figure(
+        figsize=(width, width * mosaic.shape[0] / mosaic.shape[1] + 0.3), layout="constrained"
+    )
+    axis = figure.subplots()
+    axis.imshow(mosaic, cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
+    axis.axis("off")
+    axis.set_title("red: positive weight, blue: negative, white: 0", fontsize=SMALLEST)
+    return _png(figure)
+
+
+def _heat(axis, image: np.ndarray, saliency: np.ndarray) -> None:
+    """``image`` (S, S) in grey under ``saliency`` (S, S) in colour, scaled to its maximum and
+    transparent where low."""
+    axis.imshow(image, cmap="gray", vmin=0, vmax=255)
+    largest = saliency.max()
+    scaled = saliency / largest if largest > 0 else saliency
+    colours = matplotlib.colormaps["inferno"](scaled)
+    colours[..., 3] = 0.85 * scaled  # opaque where the saliency is high
+    axis.imshow(colours)
+    axis.axis("off")
+
+
+def saliency_maps(
+    mean_images: np.ndarray, saliency: np.ndarray, titles: list[str], columns: int
+) -> bytes:
+    """For each class, its mean image (K, S, S) under its saliency map (K, S, S), titled,
+    ``columns`` across (fewer for fewer classes)."""
+    k = len(saliency)
+    columns = min(columns, k)
+    rows = -(-k // columns)
+    cell = TEXT_WIDTH / 6
+    figure = Figure(figsize=(cell * columns, rows * (cell + 0.2)), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(rows, columns, squeeze=False).ravel())
+    for axis in axes[k:]:
+        axis.axis("off")
+    for axis, image, heat, title in zip(axes, mean_images, saliency, titles, strict=False):
+        _heat(axis, image, heat)
+        axis.set_title(title, fontsize=SMALLEST, pad=2)
+    return _png(figure)
+
+
+def activation_map(
+    coordinates: np.ndarray,
+    labels: np.ndarray,
+    wrong: np.ndarray,
+    digits: list[int],
+    axis_labels: tuple[str, str],
+) -> bytes:
+    """Points (N, 2) coloured by class index ``labels`` (N,), misclassified ones (``wrong``,
+    bool (N,)) circled in black; one legend entry per digit."""
+    figure = Figure(figsize=(4.4, 2.5), layout="constrained")
+    axis = figure.subplots()
+    colours = matplotlib.colormaps["tab10"]
+    for c, digit in enumerate(digits):
+        mine = labels == c
+        axis.scatter(*coordinates[mine].T, s=14, color=colours(c % 10), label=str(digit))
+    axis.scatter(
+        *coordinates[wrong].T,
+        s=70,
+        facecolors="none",
+        edgecolors="black",
+        linewidths=1.2,
+        label="misclassified",
+    )
+    axis.set_xlabel(axis_labels[0])
+    axis.set_ylabel(axis_labels[1])
+    axis.grid(alpha=0.3)
+    figure.legend(loc="outside right center", fontsize=SMALLEST, title="digit")
+    return _png(figure)
+
+
+def explanation(
+    image: np.ndarray,
+    saliency: np.ndarray,
+    digits: list[int],
+    probabilities: np.ndarray,
+    title: str,
+) -> bytes:
+    """One photo as the network sees it (S, S), the same under its saliency map (S, S), and
+    the probability of each digit, side by side under ``title``."""
+    figure = Figure(figsize=(TEXT_WIDTH, 2.6), layout="constrained")
+    photo, heat, bars = figure.subplots(1, 3, width_ratios=(1, 1, 1.3))
+    photo.imshow(image, cmap="gray", vmin=0, vmax=255)
+    photo.set_title("as the network sees it", fontsize=SMALLEST)
+    _heat(heat, image, saliency)
+    heat.set_title("saliency of its digit", fontsize=SMALLEST)
+    photo.axis("off")
+    positions = np.arange(len(digits))
+    best = int(np.argmax(probabilities))
+    bars.barh(
+        positions, probabilities, color=["firebrick" if i == best else "grey" for i in positions]
+    )
+    bars.set_yticks(positions, [str(d) for d in digits])
+    bars.invert_yaxis()
+    bars.set_xlim(0, 1)
+    bars.set_xlabel("probability")
+    bars.set_ylabel("digit")
+    figure.suptitle(title, fontsize=SMALLEST + 1)
     return _png(figure)

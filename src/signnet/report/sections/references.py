@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from signnet.nn import explain
 from signnet.nn.batchnorm import BatchNorm
 from signnet.nn.initialisers import INITIALISERS
 from signnet.nn.optimizers import OPTIMIZERS
@@ -16,7 +17,7 @@ from signnet.report.facts import Facts
 
 def section(f: Facts) -> list[Block]:
     keys = list(f.documents)
-    method = ["Nadeau 2003", "Wilson 1927", "Pedregosa 2011"]
+    method = ["Nadeau 2003", "Wilson 1927", "Pedregosa 2011", explain.CITATION]
     citations = (
         OPTIMIZERS[f.method.optimizer].citation,
         INITIALISERS[f.method.init].citation,

@@ -266,6 +266,23 @@ def test_every_dvc_command_a_user_runs_works_on_a_fresh_clone(tmp_path, env):
     )
     assert predicted.returncode == 0, predicted.stderr
     assert predicted.stdout.startswith(f"{photo}\t8\t")
+    # What the network looks at in the real photo: its PNG; a FIFO and a folder are named.
+    fifo = tmp_path / "fifo.jpg"
+    os.mkfifo(fifo)
+    explained = subprocess.run(
+        [sys.executable, "-m", "signnet.cli", "explain", str(clone / "models/model.npz")]
+        + [str(photo), str(fifo), str(tmp_path), "-o", str(tmp_path / "explained")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert explained.returncode == 1, explained.stderr
+    png = tmp_path / "explained" / "photo.png"
+    assert explained.stdout == f"{photo}\t8\t{predicted.stdout.split()[2]}\t{png}\n"
+    assert png.read_bytes().startswith(b"\x89PNG")
+    assert f"{fifo}: is a FIFO (named pipe)" in explained.stderr
+    assert f"{tmp_path}: is a directory" in explained.stderr
 
     # Experiments: in the workspace, in a temporary copy, and queued (a new image size reruns the
     # download stage in DVC's copy under .dvc/tmp/exps/, where ../shared is not beside it).

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from signnet.cli import main
+from signnet.cli import figure_names, main
 from signnet.data.preprocessing import Preprocessing
 from signnet.modelfile import TrainedModel, save_model
 from signnet.params import Params
@@ -324,3 +324,8 @@ def test_explain_draws_the_saliency_of_the_digit_each_photo_is_taken_for(tmp_pat
     np.testing.assert_allclose(saliency, 1.0)  # d z / d x = W = 1 for each input
     assert title.startswith("p.png: 8 (p = ")
     assert (tmp_path / "out" / "p.png").read_bytes() == b"png"
+
+
+def test_figure_names_are_distinct_whatever_the_photos_are_called():
+    photos = [Path("a/x.jpg"), Path("b/x.png"), Path("x-2.jpg"), Path("c/x.JPG"), Path(".png")]
+    assert figure_names(photos) == ["x.png", "x-2.png", "x-2-2.png", "x-3.png", ".png.png"]

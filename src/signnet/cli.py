@@ -81,13 +81,14 @@ def predict(model: TrainedModel, images: list[Path]) -> tuple[list[dict], list[S
 
 
 def figure_names(paths: list[Path]) -> list[str]:
-    """A PNG name per photo: its name's stem, then ``-2``, ``-3``... for a stem seen before."""
-    seen: dict[str, int] = {}
-    names = []
+    """A distinct PNG name per photo: its name's stem, or with ``-2``, ``-3``... the first such
+    name not given yet."""
+    names: list[str] = []
     for path in paths:
-        stem = path.stem or "photo"
-        seen[stem] = seen.get(stem, 0) + 1
-        names.append(f"{stem}.png" if seen[stem] == 1 else f"{stem}-{seen[stem]}.png")
+        stem, n = path.stem or "photo", 1
+        while (name := f"{stem}.png" if n == 1 else f"{stem}-{n}.png") in names:
+            n += 1
+        names.append(name)
     return names
 
 
@@ -252,8 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     for error in failed:
         print(f"signnet: error: {error}", file=sys.stderr)
     if failed:
+        done = "read" if args.command == "predict" else "read or drawn"
         print(
-            f"signnet: {len(failed)} of {len(args.images)} photos could not be read",
+            f"signnet: {len(failed)} of {len(args.images)} photos could not be {done}",
             file=sys.stderr,
         )
         return 1

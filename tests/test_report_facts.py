@@ -306,28 +306,27 @@ def test_an_undefined_figure_is_called_undefined_never_a_number():
 
 def test_what_the_network_looks_at_is_said_as_the_run_has_it(run):
     name, inputs, facts, text = run
-    inside, m = facts.inside, facts.method
+    first, saliency, view = facts.inside.first_layer, facts.inside.saliency, facts.inside.map
+    m = facts.method
     section = text[text.index("8 What the network looks at") : text.index("9 Discussion")]
     config = inputs.model.network.config
     # The first layer as it is: a dense layer's units, or a convolution's filters.
-    first = inputs.model.network.layers[0 if not m.conv else 1]
-    assert inside.first_layer == first.kind
-    assert len(inside.weight_images) == first.params["W"].shape[1]
-    assert (f"the {len(inside.weight_images)} filters of the first convolution" in section) == (
-        bool(m.conv)
-    )
+    layer = inputs.model.network.layers[0 if not m.conv else 1]
+    assert first.kind == layer.kind
+    assert len(first.images) == layer.params["W"].shape[1]
+    assert (f"the {len(first.images)} filters of the first convolution" in section) == bool(m.conv)
     # The saliency sentence per task: two digits compared, or a table for more.
     assert ("The two sets share" in section) == facts.binary
     assert ("says where each digit's 5% most salient pixels" in section) == (not facts.binary)
-    assert len(inside.hotspots) == len(facts.digits)
-    assert all(0 < s.share <= 1 for s in inside.hotspots)
+    assert len(saliency.hotspots) == len(facts.digits)
+    assert all(0 < s.share <= 1 for s in saliency.hotspots)
     # The map shows what the output layer reads, and counts the errors the diagnosis counts.
-    assert inside.width == config.widths[-2]
+    assert view.width == config.widths[-2]
     assert ("the last hidden layer's" in section) == bool(m.hidden)
     assert ("the network has no hidden layer" in section) == (not m.hidden and not m.conv)
-    assert int(inside.wrong.sum()) == facts.diagnosis.wrong
-    assert 0 <= inside.wrong_near_predicted <= facts.diagnosis.wrong
-    assert sum(inside.explained) <= 1 + 1e-12
+    assert int(view.wrong.sum()) == facts.diagnosis.wrong
+    assert 0 <= view.wrong_near_predicted <= facts.diagnosis.wrong
+    assert sum(view.explained) <= 1 + 1e-12
 
 
 def test_hotspots_name_where_the_salient_pixels_are():
@@ -345,5 +344,5 @@ def test_the_first_layer_s_centre_weights_are_compared_with_its_border_s():
     weights[2:6, 2:6] = 0.03  # the central half three times the border
     dense.params["W"] = weights.reshape(64, -1)
     facts = gather_facts(inputs)
-    assert facts.inside.centre_ratio == pytest.approx(3.0)
+    assert facts.inside.first_layer.centre_ratio == pytest.approx(3.0)
     assert "middle of the picture more than its edges" in text_of(build_report(inputs))

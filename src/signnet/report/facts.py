@@ -272,26 +272,47 @@ class Hotspot:
 
 
 @dataclasses.dataclass(frozen=True)
-class InsideFacts:
-    """What the network looks at (see :mod:`signnet.nn.explain`), on the test part."""
+class FirstLayerFacts:
+    """The first layer's weights as images."""
 
-    first_layer: str  # "dense" or "conv2d"
-    weight_images: np.ndarray  # (units, h, w): each first-layer unit's or filter's weights
+    kind: str  # the layer's: "dense" or "conv2d"
+    images: np.ndarray  # (units, h, w): each unit's or filter's weights
     centre_ratio: float  # dense: mean |weight| in the image's central half over the rest's
     contrast_filters: int  # conv: filters whose weights' sum is under CONTRAST of their |sum|
-    saliency: np.ndarray  # (K, S, S): mean |d class score / d pixel| over the class's images
+
+
+@dataclasses.dataclass(frozen=True)
+class SaliencyFacts:
+    """Each class's mean saliency on its test images (see :mod:`signnet.nn.explain`)."""
+
+    maps: np.ndarray  # (K, S, S): mean |d class score / d input pixel| over the class's images
     mean_images: np.ndarray  # (K, S, S): the class's mean test image
     top_pixels: int  # the TOP_SHARE of the pixels counted as a class's most salient
     hotspots: tuple[Hotspot, ...]  # per class, in class order
     shared_top: int  # pixels in every class's most salient set
-    representation: str  # what the map shows: "hidden", "conv" or "input" (see last_hidden)
+
+
+@dataclasses.dataclass(frozen=True)
+class MapFacts:
+    """The test images on the first two principal components of what the output layer reads."""
+
+    representation: str  # "hidden", "conv" or "input" (see Network.last_hidden)
     width: int  # its values per image
-    coordinates: np.ndarray  # (N, 2): each test image on the first two principal components
-    explained: tuple[float, float]  # the variance share of each
+    coordinates: np.ndarray  # (N, 2)
+    explained: tuple[float, float]  # the variance share of each component
     labels: np.ndarray  # (N,) class index of each test image
     wrong: np.ndarray  # (N,) bool: misclassified
     nearest_centre: float  # share of test images nearest their own class's centre in the map
     wrong_near_predicted: int  # misclassified images nearer the predicted class's centre
+
+
+@dataclasses.dataclass(frozen=True)
+class InsideFacts:
+    """What the network looks at, on the test part."""
+
+    first_layer: FirstLayerFacts
+    saliency: SaliencyFacts
+    map: MapFacts
 
 
 @dataclasses.dataclass(frozen=True)
@@ -588,71 +609,53 @@ def _pairs(pairs: dict | None) -> PairsFacts | None:
     )
 
 
+def most_salient(saliency: np.ndarray, top: int) -> np.ndarray:
+    """The flat indices of the ``top`` largest values of ``saliency`` (S, S), largest first."""
+    return np.argsort(-saliency.ravel(), kind="stable")[:top]
+
+
 def hotspot(digit: int, saliency: np.ndarray, top: int) -> Hotspot:
     """Where the ``top`` largest values of ``saliency`` (S, S) lie."""
     side = saliency.shape[0]
-    flat = saliency.ravel()
-    chosen = np.argsort(-flat, kind="stable")[:top]
+    chosen = most_salient(saliency, top)
     rows, columns = np.divmod(chosen, side)
     row, column = rows.mean(), columns.mean()
-    total = flat.sum()
+    total = saliency.sum()
     return Hotspot(
         digit=digit,
         row=float(row) + 1,
         column=float(column) + 1,
         region=REGIONS[min(int(3 * row / side), 2)][min(int(3 * column / side), 2)],
-        share=float(flat[chosen].sum() / total) if total > 0 else 0.0,
+        share=float(saliency.ravel()[chosen].sum() / total) if total > 0 else 0.0,
     )
 
 
-def _inside(inputs: ReportInputs, digits: list[int]) -> InsideFacts:
-    model, test = inputs.model, inputs.test
+def _first_layer(model: TrainedModel) -> FirstLayerFacts:
+    images = first_layer_images(model.network)  # (units, h, w)
+    kind = next(layer for layer in model.network.layers if layer.params).kind
+    centre_ratio, contrast = float("nan"), 0
+    if kind == "dense":
+        side = images.shape[1]
+        half = slice(side // 4, side - side // 4)
+        centre = np.zeros((side, side), dtype=bool)
+        centre[half, half] = True
+        magnitude = np.abs(images).mean(axis=0)  # (S, S)
+        centre_ratio = float(magnitude[centre].mean() / magnitude[~centre].mean())
+    else:
+        sums = np.abs(images.sum(axis=(1, 2)))
+        contrast = int((sums < CONTRAST * np.abs(images).sum(axis=(1, 2))).sum())
+    return FirstLayerFacts(kind, images, centre_ratio, contrast)
+
+
+def _saliency(model: TrainedModel, x: np.ndarray, test: dict, digits: list[int]) -> SaliencyFacts:
     images, labels = test["images"], test["labels"]
     k, side = len(digits), images.shape[1]
-    network = model.network
-    weights = first_layer_images(network)
-    first = next(layer for layer in network.layers if layer.params).kind
-    if first == "dense":
-        quarter = slice(side // 4, side - side // 4)
-        centre = np.zeros((side, side), dtype=bool)
-        centre[quarter, quarter] = True
-        magnitude = np.abs(weights).mean(axis=0)  # (S, S)
-        centre_ratio, contrast = float(magnitude[centre].mean() / magnitude[~centre].mean()), 0
-    else:
-        sums = np.abs(weights.sum(axis=(1, 2)))
-        contrast = int((sums < CONTRAST * np.abs(weights).sum(axis=(1, 2))).sum())
-        centre_ratio = float("nan")
-    x = model.inputs(images)  # (N, S*S)
-    gradients = class_score_gradients(network, x, labels)  # (N, S*S)
-    saliency = mean_saliency(gradients, labels, k).reshape(k, side, side)
+    gradients = class_score_gradients(model.network, x, labels)  # (N, S*S)
+    maps = mean_saliency(gradients, labels, k).reshape(k, side, side)
     top = max(1, round(TOP_SHARE * side * side))
-    hotspots = tuple(hotspot(d, saliency[c], top) for c, d in enumerate(digits))
-    tops = [set(np.argsort(-saliency[c].ravel(), kind="stable")[:top].tolist()) for c in range(k)]
-    hidden = to_numpy(network.last_hidden(x))
-    coordinates, explained = principal_components(hidden, 2)
-    if coordinates.shape[1] < 2:  # one value per image: the map's second axis is flat
-        coordinates = np.pad(coordinates, ((0, 0), (0, 2 - coordinates.shape[1])))
-        explained = np.pad(explained, (0, 2 - len(explained)))
-    predicted = inputs.probabilities.argmax(axis=1)
-    present = [c for c in range(k) if (labels == c).any()]
-    centres = np.stack([coordinates[labels == c].mean(axis=0) for c in present])  # (K', 2)
-    distances = np.linalg.norm(coordinates[:, None, :] - centres[None], axis=2)  # (N, K')
-    nearest = np.asarray(present)[distances.argmin(axis=1)]
-    wrong = predicted != labels
-    index = {c: i for i, c in enumerate(present)}
-    near_predicted = sum(
-        1
-        for i in np.flatnonzero(wrong)
-        if predicted[i] in index
-        and distances[i, index[predicted[i]]] < distances[i, index[labels[i]]]
-    )
-    config = network.config
-    return InsideFacts(
-        first_layer=first,
-        weight_images=weights,
-        centre_ratio=centre_ratio,
-        contrast_filters=contrast,
-        saliency=saliency,
+    tops = [set(most_salient(maps[c], top).tolist()) for c in range(k)]
+    return SaliencyFacts(
+        maps=maps,
         mean_images=np.stack(
             [
                 images[labels == c].mean(axis=0) if (labels == c).any() else np.zeros((side, side))
@@ -660,16 +663,46 @@ def _inside(inputs: ReportInputs, digits: list[int]) -> InsideFacts:
             ]
         ),
         top_pixels=top,
-        hotspots=hotspots,
+        hotspots=tuple(hotspot(d, maps[c], top) for c, d in enumerate(digits)),
         shared_top=len(set.intersection(*tops)),
+    )
+
+
+def _map(model: TrainedModel, x: np.ndarray, labels: np.ndarray, predicted: np.ndarray) -> MapFacts:
+    config = model.network.config
+    hidden = to_numpy(model.network.last_hidden(x))  # (N, widths[-2])
+    coordinates, explained = principal_components(hidden, 2)
+    if coordinates.shape[1] < 2:  # one value per image: the map's second axis is flat
+        coordinates = np.pad(coordinates, ((0, 0), (0, 2 - coordinates.shape[1])))
+        explained = np.pad(explained, (0, 2 - len(explained)))
+    present = [c for c in range(config.n_classes) if (labels == c).any()]
+    centres = np.stack([coordinates[labels == c].mean(axis=0) for c in present])  # (K', 2)
+    distances = np.linalg.norm(coordinates[:, None, :] - centres[None], axis=2)  # (N, K')
+    index = {c: i for i, c in enumerate(present)}
+    wrong = predicted != labels
+    return MapFacts(
         representation="hidden" if config.hidden else "conv" if config.conv else "input",
         width=hidden.shape[1],
         coordinates=coordinates,
         explained=(float(explained[0]), float(explained[1])),
         labels=labels,
         wrong=wrong,
-        nearest_centre=float((nearest == labels).mean()),
-        wrong_near_predicted=near_predicted,
+        nearest_centre=float((np.asarray(present)[distances.argmin(axis=1)] == labels).mean()),
+        wrong_near_predicted=sum(
+            1
+            for i in np.flatnonzero(wrong)
+            if predicted[i] in index
+            and distances[i, index[predicted[i]]] < distances[i, index[labels[i]]]
+        ),
+    )
+
+
+def _inside(inputs: ReportInputs, digits: list[int]) -> InsideFacts:
+    x = inputs.model.inputs(inputs.test["images"])  # (N, S*S), as the network takes them
+    return InsideFacts(
+        first_layer=_first_layer(inputs.model),
+        saliency=_saliency(inputs.model, x, inputs.test, digits),
+        map=_map(inputs.model, x, inputs.test["labels"], inputs.probabilities.argmax(axis=1)),
     )
 
 

@@ -251,14 +251,14 @@ def explanation(
     probabilities: np.ndarray,
     title: str,
 ) -> bytes:
-    """One photo as the network sees it (S, S), the same under its saliency map (S, S), and
-    the probability of each digit, side by side under ``title``."""
+    """One photo as the network sees it (S, S), the same under the saliency map (S, S) of the
+    most probable digit, and the probability (K,) of each digit, side by side under ``title``."""
     figure = Figure(figsize=(TEXT_WIDTH, 2.6), layout="constrained")
     photo, heat, bars = figure.subplots(1, 3, width_ratios=(1, 1, 1.3))
     photo.imshow(image, cmap="gray", vmin=0, vmax=255)
     photo.set_title("as the network sees it", fontsize=SMALLEST)
     _heat(heat, image, saliency)
-    heat.set_title("saliency of its digit", fontsize=SMALLEST)
+    heat.set_title(f"saliency of {digits[int(np.argmax(probabilities))]}", fontsize=SMALLEST)
     photo.axis("off")
     positions = np.arange(len(digits))
     best = int(np.argmax(probabilities))

@@ -12,8 +12,9 @@ from signnet.report.document import Block, Figure, Heading, Paragraph, Table
 from signnet.report.facts import CENTRE_CONTRAST, TOP_SHARE, Facts, Hotspot
 from signnet.report.sections.wording import pct, plural
 
-# Weight images per row of the mosaic; saliency maps per row.
-WEIGHT_COLUMNS = 16
+# Weight images per row of the mosaic, by the first layer's kind (a filter is small: fewer,
+# larger); saliency maps per row.
+WEIGHT_COLUMNS = {"dense": 16, "conv2d": 8}
 SALIENCY_COLUMNS = 5
 # What the map of the last representation shows, by InsideFacts.representation.
 REPRESENTATIONS = {
@@ -24,11 +25,11 @@ REPRESENTATIONS = {
 
 
 def _weights(f: Facts) -> list[Block]:
-    inside, m = f.inside, f.method
-    units, h, w = inside.weight_images.shape
-    if inside.first_layer == "dense":
+    first, m = f.inside.first_layer, f.method
+    units, h, w = first.images.shape
+    if first.kind == "dense":
         owner = plural(units, "hidden unit") if m.hidden else f"the output {plural(units, 'unit')}"
-        ratio = inside.centre_ratio
+        ratio = first.centre_ratio
         text = (
             f"{{fig:weights}} draws the weights of the first layer: {owner}, each with one "
             f"weight per pixel drawn as a {h} x {w} image. The mean weight magnitude in the "
@@ -42,7 +43,7 @@ def _weights(f: Facts) -> list[Block]:
             )
         )
     else:
-        contrast = inside.contrast_filters
+        contrast = first.contrast_filters
         text = (
             f"{{fig:weights}} draws the {units} filters of the first convolution ({h} x {w} "
             f"weights each). {contrast} of them have weights whose sum is less than a quarter "
@@ -56,9 +57,9 @@ def _weights(f: Facts) -> list[Block]:
     return [
         Figure(
             "weights.png",
-            figures.weight_mosaic(inside.weight_images, min(WEIGHT_COLUMNS, units)),
+            figures.weight_mosaic(first.images, min(WEIGHT_COLUMNS[first.kind], units)),
             "The first layer's weights, each "
-            + ("unit's" if inside.first_layer == "dense" else "filter's")
+            + ("unit's" if first.kind == "dense" else "filter's")
             + " scaled to its own largest magnitude.",
             label="weights",
         ),
@@ -71,15 +72,15 @@ def _where(spot: Hotspot) -> str:
 
 
 def _saliency(f: Facts) -> list[Block]:
-    inside = f.inside
-    side = inside.saliency.shape[1]
-    top = f"{pct(TOP_SHARE, 0)} most salient pixels ({inside.top_pixels} of {side * side})"
+    saliency = f.inside.saliency
+    side = saliency.maps.shape[1]
+    top = f"{pct(TOP_SHARE, 0)} most salient pixels ({saliency.top_pixels} of {side * side})"
     score = (
         f"its log-odds (the logit for {f.digits[1]}, its negative for {f.digits[0]})"
         if f.binary
         else "its logit"
     )
-    spots = inside.hotspots
+    spots = saliency.hotspots
     per = (
         "per standard deviation of the pixel (the network's input is standardised)"
         if f.data.scaling == "standardize"
@@ -96,7 +97,7 @@ def _saliency(f: Facts) -> list[Block]:
         text = (
             f"{opening} For {a.digit}, the {top} lie {_where(a)} and carry "
             f"{pct(a.share, 0)} of its saliency; for {b.digit} {_where(b)}, carrying "
-            f"{pct(b.share, 0)}. The two sets share {plural(inside.shared_top, 'pixel')}."
+            f"{pct(b.share, 0)}. The two sets share {plural(saliency.shared_top, 'pixel')}."
         )
         blocks: list[Block] = [Paragraph(text)]
     else:
@@ -106,8 +107,8 @@ def _saliency(f: Facts) -> list[Block]:
             f"concentrated map is that of {ranked[0].digit} (its top pixels carry "
             f"{pct(ranked[0].share, 0)} of its saliency), the most spread "
             f"that of {ranked[-1].digit} ({pct(ranked[-1].share, 0)}); "
-            f"{plural(inside.shared_top, 'pixel')} "
-            + ("is" if inside.shared_top == 1 else "are")
+            f"{plural(saliency.shared_top, 'pixel')} "
+            + ("is" if saliency.shared_top == 1 else "are")
             + " among every digit's most salient."
         )
         blocks = [
@@ -127,7 +128,7 @@ def _saliency(f: Facts) -> list[Block]:
     return [
         Figure(
             "saliency.png",
-            figures.saliency_maps(inside.mean_images, inside.saliency, titles, SALIENCY_COLUMNS),
+            figures.saliency_maps(saliency.mean_images, saliency.maps, titles, SALIENCY_COLUMNS),
             "Mean saliency of each digit on its test images (bright: the pixels that move its "
             "score most), over its mean test image; each map scaled to its own maximum.",
             label="saliency",
@@ -137,22 +138,22 @@ def _saliency(f: Facts) -> list[Block]:
 
 
 def _map(f: Facts) -> list[Block]:
-    inside = f.inside
-    first, second = inside.explained
-    shown = REPRESENTATIONS[inside.representation].format(width=f"{inside.width:,}")
-    wrong = int(inside.wrong.sum())
+    view = f.inside.map
+    first, second = view.explained
+    shown = REPRESENTATIONS[view.representation].format(width=f"{view.width:,}")
+    wrong = int(view.wrong.sum())
     text = (
-        f"{{fig:map}} places the {plural(len(inside.labels), 'test image')} by "
+        f"{{fig:map}} places the {plural(len(view.labels), 'test image')} by "
         f"{shown}, projected on their first two principal components (a PCA computed with the "
         f"SVD), which explain {pct(first)} and {pct(second)} of their variance. "
-        f"{pct(inside.nearest_centre)} of the test images lie nearer the centre of their own "
+        f"{pct(view.nearest_centre)} of the test images lie nearer the centre of their own "
         "digit than of any other"
         + (
             "."
             if not wrong
             else f"; of the {plural(wrong, 'misclassified image')}, "
-            f"{inside.wrong_near_predicted} "
-            + ("lies" if inside.wrong_near_predicted == 1 else "lie")
+            f"{view.wrong_near_predicted} "
+            + ("lies" if view.wrong_near_predicted == 1 else "lie")
             + " nearer the centre of the digit the network took "
             + ("it" if wrong == 1 else "them")
             + " for."
@@ -162,9 +163,9 @@ def _map(f: Facts) -> list[Block]:
         Figure(
             "map.png",
             figures.activation_map(
-                inside.coordinates,
-                inside.labels,
-                inside.wrong,
+                view.coordinates,
+                view.labels,
+                view.wrong,
                 list(f.digits),
                 (f"component 1 ({pct(first)})", f"component 2 ({pct(second)})"),
             ),

@@ -159,11 +159,19 @@ def _digits_text(digits: list[int]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
 
 
+def _photo_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of a command that reads photos with a model: the model file, the photos."""
+    parser.add_argument("model", type=Path, help="a model file, e.g. models/model.npz")
+    parser.add_argument(
+        "images", type=Path, nargs="+", help="photos: JPEG, PNG, ... of any size, colour or grey"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="signnet",
         description="Classify photos of sign-language digits with a model the signnet pipeline "
-        "trained, or check a params file.",
+        "trained, draw what the model looks at in them, or check a params file.",
     )
     parser.add_argument(
         "--version", action="version", version=f"%(prog)s {importlib.metadata.version('signnet')}"
@@ -177,10 +185,7 @@ def _parser() -> argparse.ArgumentParser:
         "digit still gets one of them. A photo that cannot be read is named on stderr and the "
         "others go on; the exit status is then 1.",
     )
-    predict_parser.add_argument("model", type=Path, help="a model file, e.g. models/model.npz")
-    predict_parser.add_argument(
-        "images", type=Path, nargs="+", help="photos: JPEG, PNG, ... of any size, colour or grey"
-    )
+    _photo_arguments(predict_parser)
     predict_parser.add_argument(
         "--format",
         choices=FORMATS,
@@ -198,10 +203,7 @@ def _parser() -> argparse.ArgumentParser:
         "print the digit, its probability and the PNG's path. A photo that cannot be read is "
         "named on stderr and the others go on; the exit status is then 1.",
     )
-    explain_parser.add_argument("model", type=Path, help="a model file, e.g. models/model.npz")
-    explain_parser.add_argument(
-        "images", type=Path, nargs="+", help="photos: JPEG, PNG, ... of any size, colour or grey"
-    )
+    _photo_arguments(explain_parser)
     explain_parser.add_argument(
         "-o",
         "--output",

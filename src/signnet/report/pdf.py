@@ -47,7 +47,7 @@ TEXT_HEIGHT = PAGE_HEIGHT - TOP - BOTTOM  # mm
 LARGEST_FIGURE = 0.8 * TEXT_HEIGHT
 # A table with more rows than this may break across pages (its header repeats); a shorter one
 # is kept whole, with its caption.
-LONG_TABLE = 12
+LONG_TABLE = 20
 MM_PER_INCH = 25.4
 
 # Inline markup in the blocks' text: bold, a link, inline maths or a reference (see

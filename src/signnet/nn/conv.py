@@ -14,10 +14,12 @@ a few large array operations, with no loop over samples or pixels:
   (k*k*C_in, H*W*N), folded back onto the image by k*k slice additions (col2im).
 * :class:`MaxPool2D` (2 x 2 windows, stride 2) views (C, H, W, N) as (C, H/2, 2, W/2, 2, N)
   and takes the elementwise maximum of the four window positions; an odd last row or column is
-  dropped, as in PyTorch. Every forward pass keeps which of the four won (an index 0-3 per
+  dropped, as in PyTorch. While training it keeps which of the four won (an index 0-3 per
   output; on ties, and flat image regions tie, the first in row order, as PyTorch does), and
-  the backward pass writes each output's gradient to its winner, one window position at a time
-  (after an inference pass too: a saliency map differentiates the inference function).
+  the backward pass writes each output's gradient to its winner, one window position at a time.
+  An inference pass keeps its input instead, and finds the winners only if a backward pass
+  follows (a saliency map differentiates the inference function), so inference costs nothing
+  more.
 
 The large per-batch arrays (the columns, the input gradient) are allocated once and reused, so
 a training epoch allocates them once, not once per batch.
@@ -173,6 +175,7 @@ class MaxPool2D(Layer):
     def __init__(self, spec: dict):
         super().__init__(spec)
         self._winner: Array | None = None  # (C, H/2, W/2, N) int8: 0-3, the window's maximum
+        self._inference_input: Array | None = None  # (C, H, W, N): the last inference pass's
         self._shape: tuple[int, ...] = ()
 
     def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
@@ -191,7 +194,8 @@ class MaxPool2D(Layer):
         h2, w2 = h // 2, w // 2
         out = xp.empty((c, h2, w2, n), dtype=x.dtype)
         self._shape = tuple(x.shape)
-        self._winner = xp.empty((c, h2, w2, n), dtype=xp.int8)
+        self._inference_input = None if training else x
+        self._winner = xp.empty((c, h2, w2, n), dtype=xp.int8) if training else None
 
         def pool(start: int, stop: int) -> None:
             part = x[start:stop, : 2 * h2, : 2 * w2, :]
@@ -199,12 +203,11 @@ class MaxPool2D(Layer):
             top_left, top_right, bottom_left, bottom_right = self._positions(windows)
             top = xp.maximum(top_left, top_right)  # each (slab, H/2, W/2, N)
             bottom = xp.maximum(bottom_left, bottom_right)
-            # the winner, the first in row order on ties: ">" for a later one
-            lower = bottom > top
-            right = (lower & (bottom_right > bottom_left)) | (~lower & (top_right > top_left))
-            self._winner[start:stop, ...] = 2 * xp.astype(lower, xp.int8) + xp.astype(
-                right, xp.int8
-            )
+            if training:  # the winner, the first in row order on ties: ">" for a later one
+                lower = bottom > top
+                right = (lower & (bottom_right > bottom_left)) | (~lower & (top_right > top_left))
+                winner = 2 * xp.astype(lower, xp.int8) + xp.astype(right, xp.int8)
+                self._winner[start:stop, ...] = winner
             out[start:stop, ...] = xp.maximum(top, bottom)
 
         for_slabs(x, pool)
@@ -214,6 +217,8 @@ class MaxPool2D(Layer):
         """d loss / d x (C, H, W, N) from d loss / d output (C, H/2, W/2, N): each output's
         gradient goes to its window's winner, one window position at a time, a slab of channels
         at a time."""
+        if self._winner is None:  # after an inference pass: its winners, found now
+            self.forward(self._inference_input, training=True)
         xp = namespace(grad_out)
         c, h, w, n = self._shape
         h2, w2 = h // 2, w // 2

@@ -277,7 +277,7 @@ class FirstLayerFacts:
 
     kind: str  # the layer's: "dense" or "conv2d"
     images: np.ndarray  # (units, h, w): each unit's or filter's weights
-    centre_ratio: float  # dense: mean |weight| in the image's central half over the rest's
+    centre_ratio: float  # dense: mean |weight| in the middle half of rows and columns / the rest's
     contrast_filters: int  # conv: filters whose weights' sum is under CONTRAST of their |sum|
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from signnet.report import figures
 from signnet.report.document import Block, Figure, Heading, Paragraph, Table
-from signnet.report.facts import CENTRE_CONTRAST, TOP_SHARE, Facts, Hotspot
+from signnet.report.facts import CENTRE_CONTRAST, CONTRAST, TOP_SHARE, Facts, Hotspot
 from signnet.report.sections.wording import pct, plural
 
 # Weight images per row of the mosaic, by the first layer's kind (a filter is small: fewer,
 # larger); saliency maps per row.
 WEIGHT_COLUMNS = {"dense": 16, "conv2d": 8}
 SALIENCY_COLUMNS = 5
-# What the map of the last representation shows, by InsideFacts.representation.
+# What the map of the last representation shows, by MapFacts.representation.
 REPRESENTATIONS = {
     "hidden": "the last hidden layer's {width} activations",
     "conv": "the last convolution block's {width} outputs (there is no hidden dense layer)",
@@ -32,8 +32,9 @@ def _weights(f: Facts) -> list[Block]:
         ratio = first.centre_ratio
         text = (
             f"{{fig:weights}} draws the weights of the first layer: {owner}, each with one "
-            f"weight per pixel drawn as a {h} x {w} image. The mean weight magnitude in the "
-            f"image's central half is {ratio:.2f} times that around it: the units weigh the "
+            f"weight per pixel drawn as a {h} x {w} image. The mean weight magnitude over the "
+            f"middle half of the rows and columns is {ratio:.2f} times that around it: the units "
+            "weigh the "
             + (
                 "middle of the picture more than its edges."
                 if ratio >= CENTRE_CONTRAST
@@ -46,8 +47,9 @@ def _weights(f: Facts) -> list[Block]:
         contrast = first.contrast_filters
         text = (
             f"{{fig:weights}} draws the {units} filters of the first convolution ({h} x {w} "
-            f"weights each). {contrast} of them have weights whose sum is less than a quarter "
-            "of their magnitudes' sum: "
+            f"weights each). {contrast} of them "
+            + ("has" if contrast == 1 else "have")
+            + f" weights whose sum is less than {pct(CONTRAST, 0)} of their magnitudes' sum: "
             + (
                 "they respond to contrast (an edge or a spot) more than to brightness."
                 if contrast

@@ -78,6 +78,35 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def network_config(
+    n_features,
+    n_classes,
+    *,
+    conv=(),
+    hidden=(),
+    dropout=0.0,
+    batch_norm=False,
+    activation="sigmoid",
+    init="xavier",
+    dtype="float64",
+):
+    """A network's configuration with the test suite's usual choices (3 x 3 kernels, an
+    init_scale of 0.01) for what a test leaves unsaid."""
+    return ModelConfig(
+        n_features=n_features,
+        n_classes=n_classes,
+        conv=tuple(conv),
+        kernel_size=3,
+        hidden=tuple(hidden),
+        dropout=dropout,
+        batch_norm=batch_norm,
+        activation=activation,
+        init=init,
+        init_scale=0.01,
+        dtype=dtype,
+    )
+
+
 def dense(
     n_features,
     n_classes,
@@ -88,17 +117,13 @@ def dense(
     batch_norm=False,
 ):
     """A dense network's configuration with the test suite's usual choices."""
-    return ModelConfig(
-        n_features=n_features,
-        n_classes=n_classes,
-        conv=(),
-        kernel_size=3,
-        hidden=tuple(hidden),
-        dropout=0.0,
+    return network_config(
+        n_features,
+        n_classes,
+        hidden=hidden,
         batch_norm=batch_norm,
         activation=activation,
         init=init,
-        init_scale=0.01,
         dtype=dtype,
     )
 

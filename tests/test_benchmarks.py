@@ -8,11 +8,10 @@ import sys
 import numpy as np
 import pytest
 
-from signnet.nn.architecture import ModelConfig
 from signnet.nn.losses import encode_targets
 from signnet.nn.model import Network
 from signnet.params import load_params
-from tests.conftest import REPO
+from tests.conftest import REPO, network_config
 
 
 def run(script, *args, tmp_path):
@@ -136,18 +135,15 @@ def test_the_docs_give_each_reference_configuration_as_its_exp_run_line():
 def twin_case(conv, n_classes, activation, batch_norm, dropout):
     """A network of these choices with every state array made to count (biases and running
     statistics start at 0 and 1), and 7 inputs."""
-    config = ModelConfig(
-        n_features=64,
-        n_classes=n_classes,
+    config = network_config(
+        64,
+        n_classes,
         conv=conv,
-        kernel_size=3,
         hidden=(5,),
         dropout=dropout,
         batch_norm=batch_norm,
         activation=activation,
         init="he",
-        init_scale=0.01,
-        dtype="float64",
     )
     network = Network.initialise(config, 1, np)
     rng = np.random.default_rng(2)

@@ -11,13 +11,12 @@ from signnet.data.preprocessing import Preprocessing
 from signnet.modelfile import TrainedModel, load_model, save_model
 from signnet.nn import model as model_module
 from signnet.nn.activations import ACTIVATIONS
-from signnet.nn.architecture import ModelConfig
 from signnet.nn.backend import to_numpy
 from signnet.nn.losses import encode_targets
 from signnet.nn.model import Network
 from signnet.nn.optimizers import Adam
 from signnet.nn.training import Samples, fit
-from tests.conftest import layer
+from tests.conftest import layer, network_config
 from tests.test_nn_gradients import assert_backward, numeric_gradient
 
 
@@ -200,17 +199,15 @@ def test_conv_and_pool_are_backend_neutral():
 
 
 def cnn(n_classes=3, dropout=0.0, activation="tanh", side=6, dtype="float64", batch_norm=False):
-    return ModelConfig(
-        n_features=side * side,
-        n_classes=n_classes,
+    return network_config(
+        side * side,
+        n_classes,
         conv=(2, 3),
-        kernel_size=3,
         hidden=(4,),
         dropout=dropout,
         batch_norm=batch_norm,
         activation=activation,
         init="he",
-        init_scale=0.01,
         dtype=dtype,
     )
 

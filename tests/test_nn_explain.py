@@ -8,10 +8,10 @@ from sklearn.decomposition import PCA
 
 from signnet.nn import explain
 from signnet.nn import model as model_module
-from signnet.nn.architecture import ModelConfig
 from signnet.nn.losses import encode_targets
 from signnet.nn.model import Network
 from signnet.nn.parallel import using_threads
+from tests.conftest import network_config
 
 SIDE = 8
 # (conv, hidden, batch_norm, dropout, classes): every kind of layer on the way back to the input.
@@ -26,18 +26,14 @@ NETWORKS = {
 def trained(conv, hidden, batch_norm, dropout, classes, activation="tanh") -> Network:
     """A network after a few training steps (so running statistics and weights are not their
     starting values), with batch normalisation's statistics and scales set off their defaults."""
-    config = ModelConfig(
-        n_features=SIDE * SIDE,
-        n_classes=classes,
+    config = network_config(
+        SIDE * SIDE,
+        classes,
         conv=conv,
-        kernel_size=3,
         hidden=hidden,
         dropout=dropout,
         batch_norm=batch_norm,
         activation=activation,
-        init="xavier",
-        init_scale=0.01,
-        dtype="float64",
     )
     network = Network.initialise(config, 0, np)
     rng = np.random.default_rng(1)

@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from signnet.nn import parallel
-from signnet.nn.architecture import ModelConfig
 from signnet.nn.backend import fixed_threads
 from signnet.nn.losses import encode_targets
 from signnet.nn.model import Network
 from signnet.nn.optimizers import Adam
 from signnet.nn.parallel import matmul, plan, using_threads
 from signnet.nn.training import Samples, fit
+from tests.conftest import network_config
 
 THREAD_COUNTS = (1, 2, 3, 8)
 # The real ones, under the test that counts their cuts.
@@ -92,17 +92,15 @@ def test_the_thread_count_comes_from_the_call_the_environment_or_the_cores(monke
 
 
 def small_cnn(dtype):
-    config = ModelConfig(
-        n_features=144,
-        n_classes=3,
+    config = network_config(
+        144,
+        3,
         conv=(4, 8),
-        kernel_size=3,
         hidden=(16,),
         dropout=0.2,
         batch_norm=True,
         activation="relu",
         init="he",
-        init_scale=0.01,
         dtype=dtype,
     )
     return Network.initialise(config, 7, np)

@@ -38,8 +38,7 @@ CITATION = "Simonyan 2014"  # the saliency map's, a key of the report's referenc
 def first_layer_images(network: Network) -> np.ndarray:
     """The first layer's weights as images: (units, S, S) for a dense first layer on S x S
     inputs, (C_out, k, k) for a first convolution on one channel."""
-    layer = next(layer for layer in network.layers if layer.params)
-    weights = to_numpy(layer.params["W"]).astype(np.float64)  # (inputs, units)
+    weights = to_numpy(network.trainable()[0].params["W"]).astype(np.float64)  # (inputs, units)
     side = math.isqrt(weights.shape[0])
     # Rows are the pixels in (row, column) order, or a filter's offsets (dy, dx) on one channel.
     return np.ascontiguousarray(weights.T).reshape(weights.shape[1], side, side)

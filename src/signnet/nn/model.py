@@ -38,8 +38,7 @@ class Network:
         self.config = config
         self.loss = loss_for(config.n_classes)
         self.layers = layers
-        first = next(layer for layer in layers if layer.params)
-        first.input_grad = False
+        self.trainable()[0].input_grad = False
 
     @classmethod
     def initialise(cls, config: ModelConfig, seed: int, xp: ModuleType) -> Network:
@@ -147,7 +146,7 @@ class Network:
         each sample's gradient of one logit. A fresh array; :meth:`gradients` are overwritten
         on the way (the same sum's parameter gradients)."""
         self.forward(x)
-        first = next(layer for layer in self.layers if layer.params)
+        first = self.trainable()[0]
         first.input_grad = True
         try:
             grad = self.backward(grad_logits)

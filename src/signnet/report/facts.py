@@ -632,7 +632,7 @@ def hotspot(digit: int, saliency: np.ndarray, top: int) -> Hotspot:
 
 def _first_layer(model: TrainedModel) -> FirstLayerFacts:
     images = first_layer_images(model.network)  # (units, h, w)
-    kind = next(layer for layer in model.network.layers if layer.params).kind
+    kind = model.network.trainable()[0].kind
     centre_ratio, contrast = float("nan"), 0
     if kind == "dense":
         side = images.shape[1]

@@ -16,7 +16,7 @@ Writes benchmarks/results/departures.json and prints a Markdown table.
 
 from __future__ import annotations
 
-import signnet.blas  # noqa: F401  (first: pins OpenBLAS's kernel before NumPy loads)
+import signnet.cpu  # noqa: F401  (first: pins OpenBLAS and NumPy's dispatch before NumPy loads)
 
 import json
 import logging

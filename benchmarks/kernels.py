@@ -6,7 +6,7 @@ For each dense reference configuration (benchmarks/references.py), the contents 
 ``reports/metrics.json`` and ``reports/cv.json`` that the pipeline would write, computed with the
 stages' own code (split, train, evaluate, crossvalidate) on the photos, once per OpenBLAS kernel
 (in a fresh process each, named by ``SIGNNET_OPENBLAS_CORETYPE``, which replaces signnet's pinned
-kernel on purpose: see signnet.blas). Every machine computes with the pinned kernel;
+kernel on purpose: see signnet.cpu). Every machine computes with the pinned kernel;
 docs/reproducibility.md says a machine that cannot (no AVX2, another BLAS) still gets the same
 metrics, and this measures it. Results
 go to benchmarks/results/kernels.json; a Markdown table is printed.
@@ -14,8 +14,8 @@ go to benchmarks/results/kernels.json; a Markdown table is printed.
 
 from __future__ import annotations
 
-import signnet.blas  # noqa: F401  (first: pins OpenBLAS's kernel before NumPy loads)
-from signnet.blas import OVERRIDE
+import signnet.cpu  # noqa: F401  (first: pins OpenBLAS and NumPy's dispatch before NumPy loads)
+from signnet.cpu import KERNEL_OVERRIDE
 
 import argparse
 import json
@@ -32,7 +32,7 @@ DENSE = [r for r in REFERENCES if "CNN" not in r.name]
 def metrics_files(name: str) -> dict:
     """``{"metrics.json": ..., "cv.json": ...}`` for the reference ``name``, as the stages
     write them, and the kernel that computed them."""
-    from signnet.blas import blas_kernel
+    from signnet.cpu import blas_kernel
 
     from signnet.data.subset import select_classes
     from signnet.modelfile import TrainedModel
@@ -82,7 +82,7 @@ def main() -> None:
         for kernel in args.kernels:
             done = subprocess.run(
                 [sys.executable, __file__, "--worker", reference.name],
-                env=os.environ | {OVERRIDE: kernel},
+                env=os.environ | {KERNEL_OVERRIDE: kernel},
                 check=True,
                 capture_output=True,
                 text=True,

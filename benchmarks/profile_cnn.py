@@ -17,7 +17,7 @@ core as the pipeline does; each block of a product on one BLAS thread, see
 
 from __future__ import annotations
 
-import signnet.blas  # noqa: F401  (first: pins OpenBLAS's kernel before NumPy loads)
+import signnet.cpu  # noqa: F401  (first: pins OpenBLAS and NumPy's dispatch before NumPy loads)
 
 import argparse
 import collections

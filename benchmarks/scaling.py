@@ -17,7 +17,7 @@ output. Results go to benchmarks/results/scaling.json; Markdown tables are print
 
 from __future__ import annotations
 
-import signnet.blas  # noqa: F401  (first: pins OpenBLAS's kernel before NumPy loads)
+import signnet.cpu  # noqa: F401  (first: pins OpenBLAS and NumPy's dispatch before NumPy loads)
 
 import argparse
 import json

@@ -30,8 +30,8 @@ Results go to benchmarks/results/speed.json; a Markdown table is printed.
 
 from __future__ import annotations
 
-import signnet.blas  # noqa: F401  (first: pins OpenBLAS's kernel before NumPy loads)
-from signnet.blas import numpy_blas
+import signnet.cpu  # noqa: F401  (first: pins OpenBLAS and NumPy's dispatch before NumPy loads)
+from signnet.cpu import numpy_blas
 
 import argparse
 import contextlib

@@ -4,6 +4,8 @@ skipped where it is absent, and ``pytest -m "not mirror"`` leaves them out (the 
 
 from __future__ import annotations
 
+import signnet.cpu  # noqa: F401  (first: the test process computes under signnet's pins)
+
 import io
 import shutil
 import subprocess

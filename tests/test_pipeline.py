@@ -1,6 +1,6 @@
 """The pipeline run by DVC in a temporary copy of the repo, on the real mirror."""
 
-from signnet.blas import OVERRIDE, blas_kernel
+from signnet.cpu import DISABLE, DISPATCH_OVERRIDE, FLOOR, KERNEL_OVERRIDE, blas_kernel
 
 import csv
 import hashlib
@@ -14,11 +14,14 @@ import subprocess
 import sys
 import time
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from signnet import canary
 from signnet.artifacts import load_npz
+from signnet.canary import IN_GIT, KERNEL_BOUND
 from signnet.modelfile import load_model
 from signnet.params import read_yaml
 from tests.conftest import MIRROR, REPO, copy_repo
@@ -147,23 +150,20 @@ def tracked_outputs(repo, lock_text=None):
     return {out["path"]: out["md5"] for stage in lock["stages"].values() for out in stage["outs"]}
 
 
-# The outputs whose bytes depend on the BLAS kernel (the CPU type's matrix-product code): they
-# hold full-precision floats of the trained weights. Every other output, the metrics kept in git
-# included, is the same on every CPU (docs/reproducibility.md's contract).
-KERNEL_BOUND = {
-    "models/model.npz",
-    "models/history.json",
-    "data/predictions.npz",
-    "reports/evaluation.json",
-}
-# Outputs whose bytes git keeps (DVC metrics): identical on every CPU and thread count.
-IN_GIT = ("reports/metrics.json", "reports/cv.json")
-
-
 def git_status(repo):
     return subprocess.run(
         ["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=True
     ).stdout
+
+
+def clone_committed(destination: Path) -> Path:
+    """A clone of this repository's last commit (not the working tree), with ``shared`` beside
+    it linked to the real one, as a user's fresh clone."""
+    subprocess.run(["git", "clone", "-q", str(REPO), str(destination)], check=True)
+    shared = destination.parent / "shared"
+    if not shared.exists():
+        shared.symlink_to(REPO.parent / "shared", target_is_directory=True)
+    return destination
 
 
 def another_kernel(kernel: str) -> str:
@@ -173,25 +173,28 @@ def another_kernel(kernel: str) -> str:
 
 @pytest.mark.mirror
 def test_a_fresh_clone_reproduces_the_committed_lock_on_any_thread_count_and_kernel(tmp_path, env):
-    repo = copy_repo(tmp_path / "repo")  # params.yaml and dvc.lock as committed
+    repo = clone_committed(tmp_path / "repo")  # params.yaml and dvc.lock as committed
     committed = tracked_outputs(repo)
     out = dvc(repo, "repro", env=env)
     for stage in ("download", "filter", "split", "train", "evaluate", "crossvalidate", "report"):
         assert f"Running stage '{stage}'" in out
     first = tracked_outputs(repo)
     changed = {path for path in committed if committed[path] != first.get(path)}
-    here, recorded = blas_kernel(), (repo / "dvc.lock.blas").read_text().strip()
-    assert not changed - KERNEL_BOUND, (
-        f"dvc repro changed {sorted(changed)}: commit the dvc.lock that dvc repro writes"
+    assert not changed - set(KERNEL_BOUND), (
+        f"dvc repro changed {sorted(changed - set(KERNEL_BOUND))}, which no CPU changes: the "
+        "committed dvc.lock is not what the committed code and params write (rerun dvc repro "
+        "and commit dvc.lock)"
     )
     assert not any(path in git_status(repo) for path in IN_GIT), git_status(repo)
-    if here == recorded:
+    verdict = canary.check()  # this process computes as the stages do (signnet imported first)
+    if verdict.reproduces:
         assert git_status(repo) == "", (
-            f"dvc repro changed {sorted(changed)} on the BLAS kernel that wrote dvc.lock "
-            f"({recorded}): commit the dvc.lock that dvc repro writes"
+            f"dvc repro changed {sorted(changed)} on a machine that computes the committed "
+            "canary: the committed dvc.lock is not what the committed code writes on the "
+            "contract's machine (rerun dvc repro and commit dvc.lock)"
         )
-    else:  # a machine that cannot run the pinned kernel: only the kernel-bound outputs differ
-        assert changed, f"dvc.lock.blas says {recorded!r}, but {here!r} reproduced it: update it"
+    # else: a machine outside the contract (the canary names what differs); only the
+    # kernel-bound outputs may differ, as asserted above
 
     # The thread count does not matter: one BLAS thread (a one-core container), the products
     # on one thread or on three (more than this machine's cores).
@@ -202,28 +205,34 @@ def test_a_fresh_clone_reproduces_the_committed_lock_on_any_thread_count_and_ker
         assert f"products on {threads} thread(s)" in result.stderr
         assert tracked_outputs(repo) == first, f"SIGNNET_THREADS={threads} changed outputs"
 
-    # Another CPU type's kernel in the environment, as on a machine whose OpenBLAS would pick it:
-    # signnet's pin replaces it, so nothing changes.
+    # Another CPU type's choices in the environment, as on a machine whose OpenBLAS would pick
+    # another kernel and whose NumPy has only AVX2's loops: signnet's pins hold, nothing changes.
+    here = blas_kernel()
     other = another_kernel(here)
-    result = run_dvc(repo, "repro", "--force", env=env | {"OPENBLAS_CORETYPE": other})
+    simulated = {"OPENBLAS_CORETYPE": other, DISABLE: "X86_V4 AVX512_ICL"}
+    result = run_dvc(repo, "repro", "--force", env=env | simulated)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"{here}, 1 thread(s)" in result.stderr and "warning" not in result.stderr.lower()
+    assert f"{here}, 1 thread(s); {FLOOR} loops" in result.stderr
+    if verdict.reproduces:
+        assert "warning" not in result.stderr.lower(), result.stderr
     assert tracked_outputs(repo) == first
 
-    # That kernel on purpose (as where the pin cannot hold): the trained weights' last bits
-    # change, the metrics kept in git do not.
+    # Another kernel and NumPy's own widest loops on purpose (as where neither pin can hold):
+    # the trained weights' last bits change, the metrics kept in git do not.
     metrics = {path: (repo / path).read_bytes() for path in IN_GIT}
-    result = run_dvc(repo, "repro", "--force", env=env | {OVERRIDE: other})
+    unpinned = {KERNEL_OVERRIDE: other, DISPATCH_OVERRIDE: "native"}
+    result = run_dvc(repo, "repro", "--force", env=env | unpinned)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{other}, 1 thread(s)" in result.stderr  # the stages ran on that kernel, one thread
+    assert "this machine computes" in result.stderr  # the canary's warning, in every stage
     second = tracked_outputs(repo)
-    assert {path for path in first if first[path] != second[path]} <= KERNEL_BOUND
+    assert {path for path in first if first[path] != second[path]} <= set(KERNEL_BOUND)
     assert {path: (repo / path).read_bytes() for path in IN_GIT} == metrics
 
 
 def test_the_reproducibility_page_names_the_kernel_bound_outputs():
     contract = (REPO / "docs" / "reproducibility.md").read_text()
-    for path in KERNEL_BOUND | set(IN_GIT):
+    for path in KERNEL_BOUND + IN_GIT:
         assert f"`{path}`" in contract, path
 
 

@@ -1,6 +1,6 @@
 """What every stage script shares: the environment line in the log and errors as messages."""
 
-from signnet.blas import blas_kernel, numpy_blas
+from signnet.cpu import blas_kernel, numpy_blas, numpy_dispatch
 
 import logging
 import platform
@@ -19,7 +19,10 @@ def test_the_environment_goes_to_the_log(caplog):
     with fixed_threads():
         line = environment()
     assert f"Python {platform.python_version()}" in line and f"NumPy {np.__version__}" in line
-    assert f"({blas_kernel()}, {BLAS_THREADS} thread(s)), products on {threads()} thread(s)" in line
+    assert (
+        f"({blas_kernel()}, {BLAS_THREADS} thread(s); {numpy_dispatch()} loops), "
+        f"products on {threads()} thread(s)"
+    ) in line
     with caplog.at_level(logging.INFO, logger="signnet"):
         run_stage(lambda argv: None, [])
     assert f"environment: {line}" in caplog.text

@@ -1,7 +1,8 @@
 """signnet: a neural network written from scratch, trained and reported by a DVC pipeline.
 
-Importing signnet first pins OpenBLAS's kernel before NumPy loads (:mod:`signnet.blas`)."""
+Importing signnet first pins OpenBLAS's kernel and NumPy's SIMD dispatch before NumPy loads
+(:mod:`signnet.cpu`)."""
 
-from signnet import blas  # noqa: F401  (first: sets OPENBLAS_CORETYPE before NumPy is imported)
+from signnet import cpu  # noqa: F401  (first: pins OpenBLAS and NumPy before NumPy is imported)
 
 __version__ = "0.1.0"

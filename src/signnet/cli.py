@@ -1,19 +1,22 @@
 """The ``signnet`` command: classify photos with a trained model file, draw what it looks at in
-each, list the params."""
+each, list the params, tell whether this machine computes what the committed results were
+computed with (``doctor``)."""
 
 from __future__ import annotations
-
-from signnet.blas import kernel_warning
 
 import argparse
 import csv
 import importlib.metadata
 import json
+import os
+import platform
 import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
 
+from signnet import canary, cpu
 from signnet.artifacts import write_bytes
 from signnet.data.images import read_photo
 from signnet.errors import SignnetError
@@ -211,6 +214,15 @@ def _parser() -> argparse.ArgumentParser:
         required=True,
         help="the folder for the PNGs (made if missing; a PNG of the same name is replaced)",
     )
+    commands.add_parser(
+        "doctor",
+        help="tell whether this machine computes what the committed results were computed with",
+        description="Print the BLAS kernel and NumPy's SIMD loops this machine computes with, "
+        "the canary's verdict (a small fixed computation through every numeric path the "
+        "results depend on, against the fingerprints committed with dvc.lock) and what it "
+        "means for `dvc repro`. The exit status is 0 where this machine computes the same "
+        "bytes, 1 where it does not.",
+    )
     params_parser = commands.add_parser(
         "params",
         help="check a params file and print every key: value, what is allowed, what it does",
@@ -221,12 +233,63 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _cpu_text() -> str:
+    """The CPU's model and the instruction sets that matter here, e.g. ``AMD EPYC, x86_64:
+    AVX2 and FMA yes, AVX-512 yes``."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            model = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    flags = cpu.cpu_flags()
+    if flags is None:
+        return f"{model}, {platform.machine()}"
+    at_floor = "yes" if flags >= cpu.FLOOR_FEATURES else "no"
+    avx512 = "yes" if "avx512f" in flags else "no"
+    return f"{model}, {platform.machine()}: AVX2 and FMA {at_floor}, AVX-512 {avx512}"
+
+
+def doctor() -> int:
+    """``signnet doctor``: what this machine computes with, the canary's verdict and what it
+    means; 0 where it reproduces the committed results, else 1."""
+    with fixed_threads():
+        verdict = canary.check()
+    here, committed = verdict.here, verdict.committed
+    settings = " ".join(f"{v}={os.environ.get(v, '')!r}" for v in (cpu.CORETYPE, cpu.DISABLE))
+    overrides = (cpu.KERNEL_OVERRIDE, cpu.DISPATCH_OVERRIDE)
+    on_purpose = [f"{v}={os.environ[v]}" for v in overrides if v in os.environ]
+    held = f"as asked on purpose: {', '.join(on_purpose)}" if on_purpose else "both hold"
+    operations = len(committed["operations"])
+    rows = {
+        "signnet": importlib.metadata.version("signnet"),
+        "Python": platform.python_version(),
+        "NumPy": f"{here['numpy']}, its {here['dispatch']} loops (contract: {cpu.FLOOR})",
+        "BLAS": here["blas"],
+        "C library": here["libc"],
+        "CPU": _cpu_text(),
+        "pins": verdict.pin or f"{settings}: {held}",
+        "committed with": f"{committed['blas']}, NumPy {committed['numpy']}'s "
+        f"{committed['dispatch']} loops, {committed['libc']}",
+        "canary": f"{operations - len(verdict.differing)} of {operations} operations as committed"
+        + (f"; differing: {', '.join(verdict.differing)}" if verdict.differing else ""),
+    }
+    width = max(map(len, rows))
+    for name, value in rows.items():
+        print(f"{name + ':':<{width + 1}} {value}")
+    print()
+    print(textwrap.fill(verdict.meaning(), width=100))
+    return 0 if verdict.reproduces else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "params":
             print(reference_table(load_params(args.file)), end="")
             return 0
+        if args.command == "doctor":
+            return doctor()
         threads()  # $SIGNNET_THREADS checked before any work, as the stages check it
         model = load_model(args.model)
         if args.command == "explain":
@@ -240,9 +303,9 @@ def main(argv: list[str] | None = None) -> int:
         "digit still gets one of them",
         file=sys.stderr,
     )
-    if warning := kernel_warning():
-        print(f"signnet: warning: {warning}", file=sys.stderr)
     with fixed_threads():  # the probabilities the pipeline's evaluate stage would give
+        if warning := canary.check().warning():
+            print(f"signnet: warning: {warning}", file=sys.stderr)
         if args.command == "explain":
             results, failed = explain(model, args.images, args.output)
         else:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from signnet.blas import blas_kernel, kernel_warning, numpy_blas
+from signnet.cpu import blas_kernel, numpy_blas, numpy_dispatch
 
 import logging
 import platform
 import sys
 from collections.abc import Callable
 
+from signnet import canary
 from signnet.errors import SignnetError
 from signnet.nn.backend import fixed_threads
 from signnet.nn.parallel import threads
@@ -18,8 +19,8 @@ log = logging.getLogger("signnet.stage")
 
 def environment() -> str:
     """One line on what runs the stage: Python, NumPy and its BLAS (kernel, BLAS threads, and the
-    threads that share a product's blocks), the OS and the CPU. It goes to the log, never into an
-    artifact (two machines that compute the same bytes differ here)."""
+    threads that share a product's blocks), NumPy's SIMD dispatch, the OS and the CPU. It goes
+    to the log, never into an artifact (two machines that compute the same bytes differ here)."""
     import numpy as np
 
     blas = numpy_blas()
@@ -33,21 +34,24 @@ def environment() -> str:
     except (OSError, StopIteration):
         pass
     return (
-        f"Python {platform.python_version()}, NumPy {np.__version__} ({blas_kernel()}{counts}), "
-        f"products on {threads()} thread(s), {platform.system()} {platform.release()}, {cpu}"
+        f"Python {platform.python_version()}, NumPy {np.__version__} ({blas_kernel()}{counts}; "
+        f"{numpy_dispatch()} loops), products on {threads()} thread(s), {platform.system()} "
+        f"{platform.release()}, {cpu}"
     )
 
 
 def run_stage(main: Callable[[list[str]], None], argv: list[str] | None = None) -> None:
     """Call ``main(argv)`` on the fixed BLAS thread count (:func:`fixed_threads`), after logging
-    the environment and a warning if NumPy's BLAS kernel is not the contract's
-    (:mod:`signnet.blas`); a :class:`SignnetError` prints ``error: <message>`` and exits 1."""
+    the environment and a warning if this machine computes otherwise than the one that wrote the
+    committed results (:func:`signnet.canary.check`: the operations that differ, and the pins
+    of :mod:`signnet.cpu` that do not hold); a :class:`SignnetError` prints
+    ``error: <message>`` and exits 1."""
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     logging.getLogger("signnet").setLevel(logging.INFO)  # our progress; libraries stay quiet
     with fixed_threads():
         try:
             log.info("environment: %s", environment())
-            if warning := kernel_warning():
+            if warning := canary.check().warning():
                 log.warning("%s", warning)
             main(sys.argv[1:] if argv is None else argv)
         except SignnetError as error:

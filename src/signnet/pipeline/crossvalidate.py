@@ -8,8 +8,9 @@ given a Dask scheduler's address, on that cluster through joblib's Dask backend.
 products are cut into the same blocks whatever runs it (:mod:`signnet.nn.parallel`), each on one
 BLAS thread, so the figures are byte-identical whatever runs them: folds side by side compute on
 their share of the cores (one thread each when there are at least as many folds as cores, as on a
-Dask worker). Each fold reports the BLAS kernel it ran on, and a fold on another kernel than the
-contract's (a Dask worker started without signnet's pin, see :mod:`signnet.blas`) is a warning.
+Dask worker). Each fold runs the canary where it runs (:func:`signnet.canary.check`), and a fold
+that computes otherwise than the committed results were computed (a Dask worker on another kind
+of machine, or started without signnet's pins, see :mod:`signnet.cpu`) is a warning.
 
 The interval for the mean accuracy is Student's t interval with Nadeau and Bengio's correction
 (Machine Learning 52, 2003): folds share most of their training data, so their accuracies are
@@ -18,8 +19,6 @@ of the mean is ``std**2 * (1 / k + n_test / n_train)``.
 """
 
 from __future__ import annotations
-
-from signnet.blas import blas_kernel, kernel_warning
 
 import asyncio
 import contextlib
@@ -32,6 +31,7 @@ from collections.abc import Callable, Iterator
 import joblib
 import numpy as np
 
+from signnet import canary
 from signnet.data.stratify import StratifyError, stratified_folds
 from signnet.errors import SignnetError
 from signnet.metrics import classification_metrics
@@ -93,11 +93,11 @@ def run_fold(
     model_params: ModelParams,
     train_params: TrainParams,
     threads: int,
-) -> tuple[dict, str]:
+) -> tuple[dict, str | None]:
     """Train on the fold's training part, its products on ``threads`` threads, and score its
     test part. Returns a record of the fold's number, sizes, epochs trained and
-    :data:`FOLD_FIGURES` (rounded to 6 decimals, as the pipeline's other metrics), and the BLAS
-    kernel it computed with (for the log, never the record)."""
+    :data:`FOLD_FIGURES` (rounded to 6 decimals, as the pipeline's other metrics), and the
+    canary's warning where the fold ran (for the log, never the record)."""
     train, test, preprocessing = parts_at(dataset, fold.train, fold.test, scaling)
     # a worker process, here or on a Dask cluster
     with fixed_threads(), using_threads(threads):
@@ -113,7 +113,7 @@ def run_fold(
         "epochs": len(result.history),
         **{name: round(float(metrics[name]), 6) for name in FOLD_FIGURES},
     }
-    return record, blas_kernel()
+    return record, canary.check().warning()
 
 
 def spread(values: list[float]) -> dict[str, float]:
@@ -270,8 +270,8 @@ def cross_validate(
             run(datasets[name], fold, scaling, params.model, params.train, threads)
             for name, fold in tasks
         )
-        for (name, _), (record, kernel) in zip(tasks, results, strict=True):
-            if warning := kernel_warning(kernel):
+        for (name, _), (record, warning) in zip(tasks, results, strict=True):
+            if warning:
                 log.warning("fold %d of %s: %s", record["fold"], name, warning)
             on_fold(name, record)
             records[name].append(record)

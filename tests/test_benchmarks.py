@@ -238,6 +238,21 @@ def test_kernels_benchmark_compares_the_metrics_files_across_kernels(tmp_path):
     assert row["identical"] is True  # the reproducibility contract, on the default configuration
 
 
+def test_dispatch_benchmark_times_each_case_under_the_pin_and_with_numpys_own_loops(tmp_path):
+    from tests.test_cpu import machine_targets
+
+    output = tmp_path / "dispatch.json"
+    case = "canary check"
+    table = run(
+        "dispatch.py", "--repeats", "1", "--only", case, "--output", str(output), tmp_path=tmp_path
+    )
+    rows = json.loads(output.read_text())["rows"]
+    assert [(r["case"], r["setting"]) for r in rows] == [(case, "pinned"), (case, "native")]
+    assert rows[0]["loops"] == "X86_V3" and rows[1]["loops"] == machine_targets()[-1]
+    assert rows[0]["native / pinned"] == 1.0 and rows[1]["native / pinned"] > 0
+    assert f"| {case} | X86_V3 (pinned) |" in table
+
+
 @pytest.mark.mirror
 def test_batchnorm_benchmark_runs_on_a_tiny_case(tmp_path):
     output = tmp_path / "batchnorm.json"

@@ -11,7 +11,10 @@ e.g. AVX512_ICL; OpenBLAS's kernel stays pinned in both), the two alternating ro
   last commit (every stage, cross-validation and report included, as a user runs it);
 * ``ten digits CNN, 1 epoch``: the train stage's training of the documented ten-digit CNN
   (benchmarks/threads.py's case, signnet's blocks on every core);
-* ``canary check``: what each stage adds at start (``signnet.canary.check``, median of 20).
+* ``canary check``: what each stage adds at start (``signnet.canary.check``, median of 20);
+* ``np.maximum`` and ``np.multiply`` of a (6576, 2304) float32 array (a ReLU's and a product's
+  pass over the CNN's first activations, 411 photos x 16 channels x 48 x 48), median of 20:
+  arithmetic whose bits are the same at every level, so what the pin costs and nothing gains.
 
 On a CPU without AVX-512 both settings run the same loops, and the ratios say only how noisy
 the machine is. Results (seconds: median, min, max, and native / pinned) go to
@@ -38,7 +41,9 @@ from threads import CASES as TRAINING_CASES
 
 from signnet.stagekit import environment
 
-CASES = ("default pipeline (dvc repro --force)", TRAINING_CASES[1], "canary check")
+# The cases timed in a process of their own, by the functions below (median of 20 calls).
+IN_PROCESS = ("canary check", "np.maximum, 6576 x 2304 float32", "np.multiply, 6576 x 2304 float32")
+CASES = ("default pipeline (dvc repro --force)", TRAINING_CASES[1], *IN_PROCESS)
 SETTINGS = ("pinned", "native")
 
 
@@ -49,8 +54,7 @@ def settings_environment(setting: str) -> dict:
 
 
 def clone(folder: Path) -> Path:
-    """A clone of the last commit with ``shared`` beside it, its data already pulled in by one
-    unmeasured ``dvc repro`` (so that each measured run computes, but downloads nothing)."""
+    """A clone of the last commit with ``shared`` beside it."""
     repo = folder / "repo"
     subprocess.run(["git", "clone", "-q", str(REPO), str(repo)], check=True)
     (folder / "shared").symlink_to(REPO.parent / "shared", target_is_directory=True)
@@ -75,19 +79,30 @@ def seconds(case: str, setting: str, repo: Path | None) -> float:
         threads = Path(__file__).with_name("threads.py")
         command = [sys.executable, str(threads), "--worker", case, "signnet", str(os.cpu_count())]
     else:
-        command = [sys.executable, __file__, "--canary"]
+        command = [sys.executable, __file__, "--in-process", case]
     done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
     return float(done.stdout.split()[-1])
 
 
-def canary_seconds() -> float:
+def in_process_seconds(case: str) -> float:
+    """The median of 20 timed calls of ``case`` (one of :data:`IN_PROCESS`) in this process,
+    after one untimed call."""
+    import numpy as np
+
     from signnet.canary import check
 
-    check()  # the first call imports and warms up
+    x = np.random.default_rng(0).normal(size=(6576, 2304)).astype(np.float32)
+    y, out = x[::-1].copy(), np.empty_like(x)
+    call = {
+        IN_PROCESS[0]: check,
+        IN_PROCESS[1]: lambda: np.maximum(x, 0.0, out=out),
+        IN_PROCESS[2]: lambda: np.multiply(x, y, out=out),
+    }[case]
+    call()
     times = []
     for _ in range(20):
         start = time.perf_counter()
-        check()
+        call()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -99,10 +114,10 @@ def main() -> None:
     parser.add_argument(
         "--output", type=Path, default=REPO / "benchmarks" / "results" / "dispatch.json"
     )
-    parser.add_argument("--canary", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--in-process", choices=IN_PROCESS, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.canary:
-        print(canary_seconds())
+    if args.in_process:
+        print(in_process_seconds(args.in_process))
         return
     cases = [args.only] if args.only else list(CASES)
     times = {(case, setting): [] for case in cases for setting in SETTINGS}
@@ -151,7 +166,7 @@ def markdown(record: dict) -> str:
         "|---|---|---:|---:|",
     ]
     for r in record["rows"]:
-        digits = 4 if r["median"] < 0.1 else 2
+        digits = 2 if r["median"] >= 0.1 else 4
         lines.append(
             f"| {r['case']} | {r['loops']} ({r['setting']}) | {r['median']:.{digits}f} "
             f"({r['min']:.{digits}f}-{r['max']:.{digits}f}) | {r['native / pinned']:.2f}x |"

@@ -78,6 +78,7 @@ def test_the_test_process_computes_under_the_pins():
         {cpu.CORETYPE: "Sandybridge"},
         {cpu.CORETYPE: "Zen", DISABLE: "AVX512_ICL"},
         {ENABLE: "X86_V3 X86_V4"},  # NumPy refuses ENABLE and DISABLE both set: turned into one
+        {ENABLE: ""},
     ],
 )
 def test_importing_signnet_first_pins_kernel_and_loops_whatever_the_environment(asked):
@@ -91,9 +92,11 @@ def test_the_pin_keeps_what_the_environment_disabled_and_turns_an_enabled_list_r
     assert cpu._disabled_with_pin({}) == " ".join(ABOVE_FLOOR)
     kept = cpu._disabled_with_pin({DISABLE: "X86_V3,AVX512_ICL"}).split()
     assert kept == ["X86_V3", "AVX512_ICL", "X86_V4", "AVX512_SPR"]  # each named once
-    # enabling only the floor's target disables the rest; enabling none disables the floor too
+    # an enabled list: what it leaves out is disabled, and the targets above the floor
     assert set(cpu._disabled_with_pin({ENABLE: "X86_V3 X86_V4"}).split()) == set(ABOVE_FLOOR)
     assert set(cpu._disabled_with_pin({ENABLE: "AVX512_SPR"}).split()) == {FLOOR, *ABOVE_FLOOR}
+    # an empty one is no list (NumPy reads it so): the floor's loops stay on
+    assert cpu._disabled_with_pin({ENABLE: ""}) == " ".join(ABOVE_FLOOR)
 
 
 @at_floor
@@ -118,10 +121,20 @@ def test_another_kernel_or_numpys_own_loops_on_purpose_is_no_failure():
 def test_numpy_imported_before_signnet_keeps_its_choices_and_says_so():
     seen = probe(imports="import numpy\nimport signnet", **{cpu.CORETYPE: "Sandybridge"})
     assert seen["kernel"].endswith(" Sandybridge") and seen["dispatch"] == machine_targets()[-1]
-    assert "its BLAS is openblas" in seen["failure"] and "Sandybridge, not OpenBLAS's Haswell"
+    assert "Sandybridge, not OpenBLAS's Haswell kernel" in seen["failure"]
     assert "NumPy was imported before signnet" in seen["failure"]
     if seen["dispatch"] != FLOOR:  # an AVX-512 CPU: NumPy's widest loops named too
         assert f"NumPy's loops are {seen['dispatch']}, not {FLOOR}" in seen["failure"]
+
+
+@at_floor
+def test_a_misspelt_dispatch_override_is_named_and_the_pin_holds():
+    seen = probe(**{cpu.DISPATCH_OVERRIDE: "Native"})
+    assert seen["dispatch"] == FLOOR
+    assert seen["failure"] == (
+        "SIGNNET_NUMPY_DISPATCH='Native' is not 'native', its one value: NumPy's dispatch stayed "
+        "pinned (unset it, or set it to 'native')"
+    )
 
 
 def test_another_library_kernel_or_loops_is_a_failure_naming_them():
@@ -142,7 +155,7 @@ def test_a_cpu_below_the_floor_or_not_x86_is_left_to_openblas_and_numpy(monkeypa
     cpu.pin()
     assert cpu.CORETYPE not in os.environ and DISABLE not in os.environ
     failure = pin_failure(Numerics("openblas 0.3.31 Sandybridge", "X86_V2"))
-    assert "lacks avx2 and fma: it is below x86-64-v3" in failure
+    assert "lacks some of x86-64-v3's instructions (abm, avx, avx2," in failure
     assert "NumPy's loops are X86_V2, not X86_V3" in failure
     monkeypatch.setattr(cpu.platform, "machine", lambda: "aarch64")
     cpu.pin()

@@ -37,8 +37,9 @@ from signnet.nn.parallel import matmul, plan
 
 # The committed fingerprints: a file inside the package, so that every process finds it.
 REFERENCE = "canary.json"
-# The outputs whose bytes follow the operations below (full-precision floats of the trained
-# weights); every other output, the metrics kept in git included, is the same where they differ.
+# The main pipeline's outputs whose bytes follow the operations below, whatever decides them
+# (BLAS kernel, NumPy's loops, the C library): they hold full-precision floats of the trained
+# weights. Every other output, the metrics kept in git included, is the same where they differ.
 KERNEL_BOUND = (
     "models/model.npz",
     "models/history.json",
@@ -71,7 +72,7 @@ def _matrix(rows: int, cols: int, seed: int, dtype: type) -> np.ndarray:
 # name -> (inputs for a dtype, operation). The ranges cover what the network feeds each one:
 # exp of -|z| and of shifted logits, log1p of (0, 1], logs of sums of exponentials, tanh and its
 # saturated tails, square roots of variances, the augmentation's angles.
-_ELEMENTWISE: dict[str, tuple[Callable[[type], np.ndarray], Callable]] = {
+ELEMENTWISE: dict[str, tuple[Callable[[type], np.ndarray], Callable]] = {
     "exp": (_on(-40.0, 5.0, 1), np.exp),
     "log": (_on(1e-6, 50.0, 2), np.log),
     "log1p": (_on(0.0, 1.0, 3), np.log1p),
@@ -86,9 +87,9 @@ _ELEMENTWISE: dict[str, tuple[Callable[[type], np.ndarray], Callable]] = {
 def _reductions(dtype: type) -> dict[str, np.ndarray]:
     x = _matrix(96, 333, 9, dtype)
     return {
-        "sum, last axis": x.sum(axis=1),
-        "sum, first axis": x.sum(axis=0),
-        "sum, whole": np.asarray(x.sum()),
+        "sum (last axis)": x.sum(axis=1),
+        "sum (first axis)": x.sum(axis=0),
+        "sum (whole)": np.asarray(x.sum()),
         "mean": x.mean(axis=0),
         "max": x.max(axis=1),
         "vecdot": np.vecdot(x, x[::-1], axis=1),
@@ -106,8 +107,8 @@ def _products(dtype: type) -> dict[str, np.ndarray]:
     return {
         "matmul": a @ b,
         "matrix-vector": a[:1] @ b,
-        "matmul in blocks, cut by rows": matmul(*by_rows),
-        "matmul in blocks, summed side cut": matmul(*summed),
+        "blocked matmul (rows cut)": matmul(*by_rows),
+        "blocked matmul (summed side cut)": matmul(*summed),
     }
 
 
@@ -128,7 +129,7 @@ def compute() -> dict[str, str]:
     with fixed_threads():
         for dtype in (np.float32, np.float64):
             name = np.dtype(dtype).name
-            for op, (inputs, function) in _ELEMENTWISE.items():
+            for op, (inputs, function) in ELEMENTWISE.items():
                 results[f"{op} {name}"] = _digest(function(inputs(dtype)))
             for op, value in {**_reductions(dtype), **_products(dtype)}.items():
                 results[f"{op} {name}"] = _digest(value)
@@ -155,50 +156,70 @@ def record() -> dict:
     }
 
 
-def reference() -> dict:
-    """The committed record (``canary.json``)."""
-    return json.loads(resources.files("signnet").joinpath(REFERENCE).read_text(encoding="utf-8"))
+def reference() -> dict | None:
+    """The committed record (``canary.json``), or None where it is missing or unreadable."""
+    try:
+        committed = json.loads(
+            resources.files("signnet").joinpath(REFERENCE).read_text(encoding="utf-8")
+        )
+    except (OSError, ValueError):
+        return None
+    return committed if isinstance(committed.get("operations"), dict) else None
+
+
+# What the warnings advise: where the whole story is.
+_MORE = "`signnet doctor` says more; docs/reproducibility.md what it means"
+# The set-up a record holds, and how a message names each part.
+_SETUP = {"numpy": "NumPy", "blas": "BLAS", "dispatch": "NumPy's loops", "libc": "C library"}
 
 
 @dataclasses.dataclass(frozen=True)
 class Verdict:
-    """The canary computed here against the committed one."""
+    """The canary computed here against the committed one (None where none could be read)."""
 
-    here: dict  # record() of this machine
-    committed: dict  # reference()
-    pin: str | None  # signnet.cpu.pin_failure() here
+    here: dict  # record() of the machine checked
+    committed: dict | None  # reference()
+    pin: str | None  # signnet.cpu.pin_failure() there
 
     @property
     def differing(self) -> list[str]:
         """The operations whose bytes differ from the committed ones (missing ones included)."""
+        if self.committed is None:
+            return []
         mine, theirs = self.here["operations"], self.committed["operations"]
         return [op for op in theirs if mine.get(op) != theirs[op]]
 
     @property
     def reproduces(self) -> bool:
-        """Whether this machine computes what the committed results were computed with."""
-        return not self.differing
+        """Whether this machine computes what the committed results were computed with (False
+        where that is unknown)."""
+        return self.committed is not None and not self.differing
 
     def _versus(self) -> str:
-        """What differs between the two machines' set-ups, e.g. ``NumPy's X86_V4 loops, not
-        X86_V3``, or ``the same set-up``."""
-        keys = {"numpy": "NumPy", "blas": "BLAS", "dispatch": "NumPy's loops", "libc": "C library"}
+        """What differs between the two machines' set-ups, e.g. ``NumPy's loops AVX512_ICL, not
+        X86_V3``, or that nothing does."""
         parts = [
-            f"{label} {self.here[key]}, not {self.committed[key]}"
-            for key, label in keys.items()
-            if self.here[key] != self.committed[key]
+            f"{label} {self.here.get(key)}, not {self.committed.get(key)}"
+            for key, label in _SETUP.items()
+            if self.here.get(key) != self.committed.get(key)
         ]
         return "; ".join(parts) or "the same kernel, loops, versions and C library"
 
     def warning(self) -> str | None:
-        """None when this machine reproduces the committed canary with signnet's pins holding;
-        else which operations differ, what differs in the set-up, and what it means."""
+        """None when this machine reproduces the committed canary with signnet's pins as the
+        contract has them; else what differs, what it means and where to read more."""
+        if self.committed is None:
+            return (
+                f"no committed canary could be read ({REFERENCE} in the signnet package), so "
+                "whether this machine computes the committed results is unknown: reinstall "
+                "signnet (pip install --no-deps -e .)"
+            )
         if self.reproduces:
             if self.pin is None:
                 return None
             return (
-                f"signnet's pins do not hold here ({self.pin}), but this machine computes the "
-                "canary as committed: the results should still reproduce"
+                f"{self.pin}; this machine still computes the canary as committed, so the "
+                f"results should still reproduce ({_MORE})"
             )
         differing = self.differing
         shown = ", ".join(differing[:6]) + (len(differing) > 6) * f" and {len(differing) - 6} more"
@@ -207,22 +228,24 @@ class Verdict:
             f"this machine computes {shown} otherwise than the one that wrote the committed "
             f"results ({self._versus()}{why}): {', '.join(KERNEL_BOUND)} will differ in their "
             f"last bits from the committed dvc.lock; the metrics kept in git ({', '.join(IN_GIT)})"
-            " normally do not (docs/reproducibility.md)"
+            f" normally do not ({_MORE})"
         )
 
     def meaning(self) -> str:
-        """One sentence: does this machine reproduce the committed dvc.lock, and if not, what
-        differs and what does not."""
+        """One sentence: should this machine reproduce the committed dvc.lock, and if not, what
+        will differ and what should not."""
+        if self.committed is None:
+            return self.warning()
         count = len(self.committed["operations"])
         if self.reproduces:
             return (
                 f"This machine computes all {count} of the canary's operations as the machine "
-                "that wrote the committed results did: `dvc repro` reproduces the committed "
-                "dvc.lock byte for byte."
+                "that wrote the committed results did: `dvc repro` should reproduce the "
+                "committed dvc.lock byte for byte."
             )
         return (
             f"This machine computes {len(self.differing)} of the canary's {count} operations "
-            f"otherwise ({', '.join(self.differing)}): `dvc repro` will change "
+            "otherwise: `dvc repro` will change "
             f"{', '.join(KERNEL_BOUND)} in their last bits, so git shows dvc.lock modified in "
             f"their hashes, while the metrics kept in git ({', '.join(IN_GIT)}) and the other "
             "outputs normally stay as committed."
@@ -230,5 +253,5 @@ class Verdict:
 
 
 def check() -> Verdict:
-    """This machine's canary against the committed one."""
+    """This process's canary against the committed one."""
     return Verdict(record(), reference(), pin_failure())

@@ -235,32 +235,23 @@ def _parser() -> argparse.ArgumentParser:
 
 def _cpu_text() -> str:
     """The CPU's model and the instruction sets that matter here, e.g. ``AMD EPYC, x86_64:
-    AVX2 and FMA yes, AVX-512 yes``."""
-    model = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            model = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
-    except (OSError, StopIteration):
-        pass
+    x86-64-v3 yes, AVX-512 yes``."""
     flags = cpu.cpu_flags()
     if flags is None:
-        return f"{model}, {platform.machine()}"
+        return f"{cpu.cpu_model()}, {platform.machine()}"
     at_floor = "yes" if flags >= cpu.FLOOR_FEATURES else "no"
     avx512 = "yes" if "avx512f" in flags else "no"
-    return f"{model}, {platform.machine()}: AVX2 and FMA {at_floor}, AVX-512 {avx512}"
+    return f"{cpu.cpu_model()}, {platform.machine()}: x86-64-v3 {at_floor}, AVX-512 {avx512}"
 
 
 def doctor() -> int:
     """``signnet doctor``: what this machine computes with, the canary's verdict and what it
-    means; 0 where it reproduces the committed results, else 1."""
-    with fixed_threads():
-        verdict = canary.check()
+    means; 0 where it should reproduce the committed results, else 1."""
+    verdict = canary.check()
     here, committed = verdict.here, verdict.committed
-    settings = " ".join(f"{v}={os.environ.get(v, '')!r}" for v in (cpu.CORETYPE, cpu.DISABLE))
     overrides = (cpu.KERNEL_OVERRIDE, cpu.DISPATCH_OVERRIDE)
     on_purpose = [f"{v}={os.environ[v]}" for v in overrides if v in os.environ]
     held = f"as asked on purpose: {', '.join(on_purpose)}" if on_purpose else "both hold"
-    operations = len(committed["operations"])
     rows = {
         "signnet": importlib.metadata.version("signnet"),
         "Python": platform.python_version(),
@@ -268,15 +259,25 @@ def doctor() -> int:
         "BLAS": here["blas"],
         "C library": here["libc"],
         "CPU": _cpu_text(),
-        "pins": verdict.pin or f"{settings}: {held}",
-        "committed with": f"{committed['blas']}, NumPy {committed['numpy']}'s "
-        f"{committed['dispatch']} loops, {committed['libc']}",
-        "canary": f"{operations - len(verdict.differing)} of {operations} operations as committed"
-        + (f"; differing: {', '.join(verdict.differing)}" if verdict.differing else ""),
+        "settings": cpu.settings(),
+        "pins": verdict.pin or held,
     }
+    if committed is not None:
+        operations = len(committed["operations"])
+        rows["committed with"] = (
+            f"{committed.get('blas')}, NumPy {committed.get('numpy')}'s "
+            f"{committed.get('dispatch')} loops, {committed.get('libc')}"
+        )
+        rows["canary"] = f"{operations - len(verdict.differing)} of {operations} operations as "
+        rows["canary"] += "committed" + (
+            f"; differing: {', '.join(verdict.differing)}" if verdict.differing else ""
+        )
     width = max(map(len, rows))
     for name, value in rows.items():
-        print(f"{name + ':':<{width + 1}} {value}")
+        lines = textwrap.wrap(value, width=99 - width) or [""]
+        print(f"{name + ':':<{width + 1}} {lines[0]}")
+        for line in lines[1:]:
+            print(" " * (width + 2) + line)
     print()
     print(textwrap.fill(verdict.meaning(), width=100))
     return 0 if verdict.reproduces else 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from signnet.cpu import blas_kernel, numpy_blas, numpy_dispatch
+from signnet.cpu import blas_kernel, cpu_model, numpy_blas, numpy_dispatch
 
 import logging
 import platform
@@ -25,18 +25,10 @@ def environment() -> str:
 
     blas = numpy_blas()
     counts = f", {blas['num_threads']} thread(s)" if blas else ""
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            cpu = next(
-                line.split(":", 1)[1].strip() for line in info if line.startswith("model name")
-            )
-    except (OSError, StopIteration):
-        pass
     return (
         f"Python {platform.python_version()}, NumPy {np.__version__} ({blas_kernel()}{counts}; "
         f"{numpy_dispatch()} loops), products on {threads()} thread(s), {platform.system()} "
-        f"{platform.release()}, {cpu}"
+        f"{platform.release()}, {cpu_model()}"
     )
 
 

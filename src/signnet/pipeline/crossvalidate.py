@@ -8,9 +8,10 @@ given a Dask scheduler's address, on that cluster through joblib's Dask backend.
 products are cut into the same blocks whatever runs it (:mod:`signnet.nn.parallel`), each on one
 BLAS thread, so the figures are byte-identical whatever runs them: folds side by side compute on
 their share of the cores (one thread each when there are at least as many folds as cores, as on a
-Dask worker). Each fold runs the canary where it runs (:func:`signnet.canary.check`), and a fold
-that computes otherwise than the committed results were computed (a Dask worker on another kind
-of machine, or started without signnet's pins, see :mod:`signnet.cpu`) is a warning.
+Dask worker). Each fold computes the canary where it runs, before training
+(:mod:`signnet.canary`), and this process compares it with the committed one: a fold that
+computes otherwise (a Dask worker on another kind of machine, or started without signnet's
+pins, see :mod:`signnet.cpu`) is a warning.
 
 The interval for the mean accuracy is Student's t interval with Nadeau and Bengio's correction
 (Machine Learning 52, 2003): folds share most of their training data, so their accuracies are
@@ -19,6 +20,8 @@ of the mean is ``std**2 * (1 / k + n_test / n_train)``.
 """
 
 from __future__ import annotations
+
+from signnet.cpu import pin_failure
 
 import asyncio
 import contextlib
@@ -93,13 +96,14 @@ def run_fold(
     model_params: ModelParams,
     train_params: TrainParams,
     threads: int,
-) -> tuple[dict, str | None]:
+) -> tuple[dict, tuple[dict, str | None]]:
     """Train on the fold's training part, its products on ``threads`` threads, and score its
     test part. Returns a record of the fold's number, sizes, epochs trained and
     :data:`FOLD_FIGURES` (rounded to 6 decimals, as the pipeline's other metrics), and the
-    canary's warning where the fold ran (for the log, never the record)."""
+    canary as the process that ran the fold computed it, with the failure of its pins, for the
+    caller to compare with its own committed canary (for the log, never the record)."""
+    canary_here = canary.record(), pin_failure()  # a worker process, here or on a Dask cluster
     train, test, preprocessing = parts_at(dataset, fold.train, fold.test, scaling)
-    # a worker process, here or on a Dask cluster
     with fixed_threads(), using_threads(threads):
         result = train_network(  # the test part is scored once, below: no curve
             train, None, preprocessing, model_params, train_params, progress=False
@@ -113,7 +117,7 @@ def run_fold(
         "epochs": len(result.history),
         **{name: round(float(metrics[name]), 6) for name in FOLD_FIGURES},
     }
-    return record, canary.check().warning()
+    return record, canary_here
 
 
 def spread(values: list[float]) -> dict[str, float]:
@@ -270,8 +274,8 @@ def cross_validate(
             run(datasets[name], fold, scaling, params.model, params.train, threads)
             for name, fold in tasks
         )
-        for (name, _), (record, warning) in zip(tasks, results, strict=True):
-            if warning:
+        for (name, _), (record, (seen, pin)) in zip(tasks, results, strict=True):
+            if warning := canary.Verdict(seen, canary.reference(), pin).warning():
                 log.warning("fold %d of %s: %s", record["fold"], name, warning)
             on_fold(name, record)
             records[name].append(record)

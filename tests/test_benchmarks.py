@@ -2,6 +2,7 @@
 
 import json
 import os
+import platform
 import subprocess
 import sys
 
@@ -251,6 +252,19 @@ def test_dispatch_benchmark_times_each_case_under_the_pin_and_with_numpys_own_lo
     assert rows[0]["loops"] == "X86_V3" and rows[1]["loops"] == machine_targets()[-1]
     assert rows[1]["native / pinned"] == pytest.approx(rows[1]["median"] / rows[0]["median"])
     assert f"| {case} | X86_V3 (pinned) |" in table
+
+
+@at_floor
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="compares with glibc's functions")
+def test_libm_benchmark_tells_which_functions_are_the_c_librarys(tmp_path):
+    output = tmp_path / "libm.json"
+    table = run("libm.py", "--output", str(output), tmp_path=tmp_path)
+    rows = {r["function"]: r for r in json.loads(output.read_text())["rows"]}
+    assert len(rows) == 12 and rows["exp float64"]["pinned loops"] == "X86_V3"
+    # as measured on glibc 2.36: under the pin float64 exp is glibc's, float32 exp NumPy's own
+    pinned = {name: row["libm under the pin"] for name, row in rows.items()}
+    assert pinned["exp float64"] and not pinned["exp float32"]
+    assert "| tanh float32 | no |" in table
 
 
 @pytest.mark.mirror

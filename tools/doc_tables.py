@@ -51,6 +51,7 @@ BLOCKS: dict[str, tuple[str, Callable[[], str]]] = {
     "parameters": ("docs/parameters.md", _parameters),
     "departures": ("docs/experiments.md", _rendered("departures", "contrast_table", "departures")),
     "kernels": ("docs/reproducibility.md", _rendered("kernels", "markdown", "kernels")),
+    "libm": ("docs/reproducibility.md", _rendered("libm", "markdown", "libm")),
     "dispatch": ("docs/reproducibility.md", _rendered("dispatch", "markdown", "dispatch")),
     "threads": ("docs/reproducibility.md", _rendered("threads", "markdown", "threads")),
     "batchnorm": ("docs/network.md", _rendered("batchnorm", "markdown", "batchnorm")),

@@ -3,6 +3,7 @@ import importlib.metadata
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -329,3 +330,30 @@ def test_explain_draws_the_saliency_of_the_digit_each_photo_is_taken_for(tmp_pat
 def test_figure_names_are_distinct_whatever_the_photos_are_called():
     photos = [Path("a/x.jpg"), Path("b/x.png"), Path("x-2.jpg"), Path("c/x.JPG"), Path(".png")]
     assert figure_names(photos) == ["x.png", "x-2.png", "x-2-2.png", "x-3.png", ".png.png"]
+
+
+def test_tsv_is_one_line_per_photo_whatever_the_photo_is_called(tmp_path, capsys):
+    model = pair_model(tmp_path)
+    names = ["tab\there.png", "new\nline.png", "back\\slash.png", "carriage\rreturn.png"]
+    for name in names:
+        Image.new("L", (8, 8), 250).save(tmp_path / name)
+    photos = [str(tmp_path / name) for name in names]
+    assert main(["predict", str(model), *photos]) == 0
+    lines = capsys.readouterr().out.split("\n")[:-1]
+    assert len(lines) == len(names) and all(line.count("\t") == 2 for line in lines)
+    written = [line.split("\t")[0] for line in lines]
+    assert written == [
+        str(tmp_path / "tab\\there.png"),
+        str(tmp_path / "new\\nline.png"),
+        str(tmp_path / "back\\\\slash.png"),
+        str(tmp_path / "carriage\\rreturn.png"),
+    ]
+    # the escapes undone give the names back (a backslash is escaped first, so none is ambiguous)
+    undone = [
+        re.sub(r"\\(.)", lambda m: {"t": "\t", "n": "\n", "r": "\r"}.get(m[1], m[1]), w)
+        for w in written
+    ]
+    assert undone == photos
+    assert main(["explain", str(model), photos[0], "-o", str(tmp_path / "out")]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.split("\t")[0] == written[0] and line.count("\t") == 3

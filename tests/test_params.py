@@ -195,6 +195,27 @@ def test_unsafe_yaml_and_missing_files_are_refused(tmp_path):
         load_params(tmp_path / "nothing.yaml")
 
 
+def test_yaml_anchors_and_aliases_are_refused_before_anything_is_built(tmp_path):
+    """A "billion laughs": 1.9 KB of nested aliases stands for 10**9 strings."""
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for level, name in enumerate("bcdefghi"):
+        previous = "abcdefgh"[level]
+        lines.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
+    path = tmp_path / "laughs.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(SignnetError, match=r"laughs.yaml has a YAML anchor &a \(line 1\): params"):
+        load_params(path)
+    path.write_text((REPO / "params.yaml").read_text().replace("lr: 0.1", "lr: &rate 0.1"))
+    with pytest.raises(SignnetError, match=r"anchor &rate \(line \d+\): .* write each value out"):
+        load_params(path)
+
+
+def test_an_error_shows_a_long_value_cut_with_its_length():
+    [line] = problems(with_changes(report__course="x" * 5000))
+    assert line.startswith("params: report.course = 'xxx") and "... (5,002 characters)" in line
+    assert len(line) < 400
+
+
 def test_a_params_path_that_is_not_a_yaml_file_is_named(tmp_path):
     import os
 
@@ -301,3 +322,22 @@ def test_a_key_s_name_in_prose_is_its_schema_title():
     assert key_title("split.scaling") == "pixel scaling"
     assert key_title("train.augment_rotation") == "augmentation: rotation"
     assert key_title("model.dtype") == "model.dtype"  # untitled: the key itself
+
+
+def test_params_yaml_is_committed_in_the_form_dvc_writes(tmp_path):
+    """``dvc exp run -S`` and ``dvc exp apply`` rewrite params.yaml through DVC's YAML writer: the
+    committed file must come back unchanged, so that an experiment's diff is its one key."""
+    from dvc.utils.hydra import apply_overrides
+
+    committed = (REPO / "params.yaml").read_text()
+    copy = tmp_path / "params.yaml"
+    copy.write_text(committed)
+    apply_overrides(str(copy), ["train.lr=0.1", "filter.classes=[6,8]", "report.course=''"])
+    assert copy.read_text() == committed, "params.yaml is not in the form DVC writes"
+    apply_overrides(str(copy), ["train.lr=0.05"])
+    changed = [
+        (old, new)
+        for old, new in zip(committed.splitlines(), copy.read_text().splitlines(), strict=True)
+        if old != new
+    ]
+    assert changed == [("  lr: 0.1", "  lr: 0.05")]

@@ -402,3 +402,31 @@ def test_an_equation_wider_than_the_text_is_scaled_into_it():
         inked.min(),
         inked.max(),
     )
+
+
+# What a user may type into the title block: Typst code, maths, markup of both writers, quotes,
+# backslashes, a reference and right-to-left letters (params refuse the invisible marks).
+HOSTILE = {
+    "authors": ['$\\text{x"#(6*7)"y}$', '#read("report.typ")', "Ada \u05e2\u05d3\u05d4 Lovelace"],
+    "course": '**bold** [link](https://example.org) {sec:data} `tick` <b>x</b> a\\b "q"',
+    "milestone": "= heading #1 ~s~ &amp; _u_ $ 1 $ -- x",
+}
+
+
+def test_what_a_user_types_is_shown_as_written_never_run_as_markup(tmp_path):
+    from markdown_it import MarkdownIt
+
+    inputs = report_inputs((6, 8), epochs=1, report=HOSTILE)
+    folder, _ = render(tmp_path, inputs, "hostile")
+    written = [*HOSTILE["authors"], HOSTILE["course"], HOSTILE["milestone"]]
+    first = pdf_text(folder).split("Summary.")[0]
+    for text in written:
+        assert " ".join(text.split()) in first, text
+    assert "x42y" not in first and "#import" not in first  # no code ran, no file was read
+    reader = PdfReader(folder / "report.pdf")
+    assert reader.metadata["/Author"] == ", ".join(HOSTILE["authors"])
+    html = MarkdownIt("commonmark").render((folder / "report.md").read_text())
+    shown = re.sub(r"<[^>]+>", "", html.split("<strong>Summary.</strong>")[0])
+    for text in written:
+        unescaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        assert unescaped.replace('"', "&quot;") in shown, text

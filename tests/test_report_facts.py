@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from signnet.report.content import build_report
+from signnet.report.document import plain
 from signnet.report.facts import OVERCONFIDENT, gather_facts, hotspot, reproduce_command
 from tests.conftest import repo_params
 from tests.test_report import SOURCE, report_inputs, text_of
@@ -208,7 +209,21 @@ def test_mnist_run_compares_with_the_mnist_claim_only():
 def test_course_file_run_names_the_file():
     facts = gather_facts(RUNS["course file"]())
     assert facts.data.origin == "course file" and not facts.data.photos
-    assert facts.data.fingerprint == "ab" * 32 and facts.data.name == "dataset_labels.npz"
+    assert facts.data.fingerprint == "ab" * 32 and plain(facts.data.name) == "dataset_labels.npz"
+
+
+def test_a_course_files_name_is_literal_text_in_the_report():
+    from signnet.report.pdf import markup
+
+    name = "$\\text{#(6*7)}$ **b** {sec:data}.npz"
+    inputs = report_inputs((6, 8), source=COURSE | {"file": name})
+    facts = gather_facts(inputs)
+    assert plain(facts.data.name) == name
+    typst = markup(f"The file {facts.data.name} here")
+    # no code, reference or maths: every # and $ in the markup is escaped
+    assert "#ref" not in typst and "#(" not in typst.replace("\\#(", "")
+    assert "$" not in typst.replace("\\$", "")
+    assert name in plain(text_of(build_report(inputs)))
 
 
 def test_at_chance_run_is_diagnosed():

@@ -29,6 +29,17 @@ from signnet.report import figures
 
 # Output formats of ``signnet predict``: one line per photo.
 FORMATS = ("tsv", "jsonl", "csv")
+# How a tab-separated field writes the characters that would split it: the escapes of
+# PostgreSQL's text format and of most TSV readers (a backslash first, so the rest are unique).
+TSV_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def tsv_field(text: str) -> str:
+    r"""``text`` as one field of a tab-separated line: backslash, tab, newline and carriage
+    return written as ``\\``, ``\t``, ``\n`` and ``\r`` (:data:`TSV_ESCAPES`)."""
+    for character, escape in TSV_ESCAPES.items():
+        text = text.replace(character, escape)
+    return text
 
 
 def classify(
@@ -141,7 +152,7 @@ def write_results(results: list[dict], fmt: str, out) -> None:
             )
     else:
         for r in results:
-            out.write(f"{r['file']}\t{r['digit']}\t{r['probability']:.4f}\n")
+            out.write(f"{tsv_field(r['file'])}\t{r['digit']}\t{r['probability']:.4f}\n")
 
 
 def output_folder(path: Path) -> None:
@@ -193,8 +204,9 @@ def _parser() -> argparse.ArgumentParser:
         "--format",
         choices=FORMATS,
         default=FORMATS[0],
-        help="tsv: file, digit, probability per line (default); jsonl: one JSON object per "
-        "photo with every digit's probability; csv: a header, then a row per photo",
+        help="tsv: file, digit, probability per line (default; a backslash, tab, newline or "
+        "carriage return in a file name written as \\\\, \\t, \\n, \\r); jsonl: one JSON object "
+        "per photo with every digit's probability; csv: a header, then a row per photo",
     )
     explain_parser = commands.add_parser(
         "explain",
@@ -313,7 +325,8 @@ def main(argv: list[str] | None = None) -> int:
             results, failed = predict(model, args.images)
     if args.command == "explain":
         for r in results:
-            print(f"{r['file']}\t{r['digit']}\t{r['probability']:.4f}\t{r['figure']}")
+            fields = (r["file"], str(r["digit"]), f"{r['probability']:.4f}", r["figure"])
+            print("\t".join(map(tsv_field, fields)))
     else:
         write_results(results, args.format, sys.stdout)
     for error in failed:

@@ -33,6 +33,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
 
 from signnet.data.preprocessing import MAX_IMAGE_SIDE, SCALINGS
 from signnet.data.sources import COURSE_SOURCE, SOURCES
@@ -61,10 +62,22 @@ class ParamError(SignnetError):
 _MISSING = object()
 
 
+# The most characters of a value an error message shows (a longer one is cut, with its length).
+MAX_SHOWN = 120
+
+
+def shown(value: Any) -> str:
+    """``repr(value)``, cut to :data:`MAX_SHOWN` characters with its full length said."""
+    text = repr(value)
+    if len(text) <= MAX_SHOWN:
+        return text
+    return f"{text[: MAX_SHOWN - 20]}... ({len(text):,} characters)"
+
+
 def _line(key: str, value: Any, problem: str) -> str:
     if value is _MISSING:
         return f"params: {key} {problem}"
-    return f"params: {key} = {value!r} {problem}"
+    return f"params: {key} = {shown(value)} {problem}"
 
 
 def choices(table: typing.Iterable[str]) -> Any:
@@ -378,8 +391,10 @@ def read_yaml(path: str | Path) -> Any:
             f"params file {path} is not UTF-8 text (byte {error.start} is {data[error.start]:#x}); "
             "expected a YAML file such as params.yaml"
         ) from None
+    yaml = YAML(typ="safe", pure=True)
     try:
-        document = YAML(typ="safe", pure=True).load(text)
+        _refuse_anchors(path, yaml.parse(text))
+        document = yaml.load(text)
     except YAMLError as error:
         raise SignnetError(f"params file {path} is not valid YAML: {error}") from None
     if document is None:
@@ -387,6 +402,21 @@ def read_yaml(path: str | Path) -> Any:
             f"params file {path} is empty; it needs a section per stage, as params.yaml has"
         )
     return document
+
+
+def _refuse_anchors(path: Path, events: typing.Iterable) -> None:
+    """A :class:`SignnetError` at the first YAML anchor (``&name``) or alias (``*name``) among the
+    parse ``events``, before anything is built: an alias repeats a value without its bytes, so a
+    small file can stand for a huge one (nested aliases double at each level)."""
+    for event in events:
+        anchored = isinstance(event, ScalarEvent | CollectionStartEvent) and event.anchor
+        if isinstance(event, AliasEvent) or anchored:
+            kind = "alias *" if isinstance(event, AliasEvent) else "anchor &"
+            raise SignnetError(
+                f"params file {path} has a YAML {kind}{event.anchor} (line "
+                f"{event.start_mark.line + 1}): params are plain values; write each value out "
+                "where it is used"
+            )
 
 
 # The largest params file read (params.yaml is about 3 KiB).

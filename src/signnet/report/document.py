@@ -12,6 +12,12 @@ number them and resolve the references; the Markdown writer calls :func:`number_
 numbers them in reading order the same way and writes the names (``Section 4``, ``Figure 3``,
 ``Equation (5)``) into the text. A heading without a label (References, an appendix) is not
 numbered; every display equation is.
+
+Text a user typed (a name, a course, a file name) is never read as markup: :func:`literal`
+puts a backslash before each character that these conventions or Markdown give a meaning to
+(:data:`ESCAPABLE`), and both writers show a backslash-escaped character as itself (Markdown
+does by its own rules); :func:`plain` undoes it where text leaves the document (the PDF's
+metadata).
 """
 
 from __future__ import annotations
@@ -113,7 +119,25 @@ Block = (
     | References
 )
 
-REFERENCE = re.compile(r"\{(sec|fig|tab|alg|lst|eq):([a-z0-9_-]+)\}")
+# Characters a backslash makes literal: the conventions' markup, Markdown's inline markup, and
+# the quotes that a typesetter would curl.
+ESCAPABLE = "\\`*_{}[]<>|~$&\"'"
+ESCAPED = re.compile("\\\\([" + re.escape(ESCAPABLE) + "])")
+
+
+def literal(text: str) -> str:
+    """A user's ``text`` as literal text under the conventions: each :data:`ESCAPABLE`
+    character after a backslash."""
+    return "".join("\\" + c if c in ESCAPABLE else c for c in text)
+
+
+def plain(text: str) -> str:
+    """``text`` with :func:`literal`'s backslashes taken out again."""
+    return ESCAPED.sub(r"\1", text)
+
+
+# A reference; not after a backslash, which makes its brace literal.
+REFERENCE = re.compile(r"(?<!\\)\{(sec|fig|tab|alg|lst|eq):([a-z0-9_-]+)\}")
 # The blocks numbered per kind, with the kind's name for references and captions.
 KINDS = {
     Heading: ("sec", "Section"),

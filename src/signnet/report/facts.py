@@ -27,6 +27,7 @@ from signnet.nn.explain import (
 from signnet.nn.optimizers import OPTIMIZERS
 from signnet.params import Params, exp_run_setting
 from signnet.references import DATA_OF_ORIGIN, DOCUMENTS, MNIST_DATA, Claim, claims_for
+from signnet.report.document import literal
 
 # An error the network gave at least this probability is "overconfident".
 OVERCONFIDENT = 0.99
@@ -345,7 +346,7 @@ def _data(inputs: ReportInputs, digits: list[int]) -> DataFacts:
     origin = {"course file": "course file", "MNIST": "mnist"}.get(source["kind"], "dataset")
     return DataFacts(
         origin=origin,
-        name=source["file"] if course else source["kind"],
+        name=literal(source["file"]) if course else source["kind"],
         repository=source.get("repository", source.get("url", "")),
         commit=source.get("commit", ""),
         commit_date=source.get("commit_date", ""),
@@ -750,9 +751,11 @@ def gather_facts(inputs: ReportInputs) -> Facts:
         documents=tuple(k for k in DOCUMENTS if k in cited),
         command=reproduce_command(inputs.params),
         code_fingerprint=inputs.code_fingerprint,
-        authors=tuple(inputs.params.report.authors),
+        authors=tuple(literal(a) for a in inputs.params.report.authors),
         title_details=tuple(
-            line for line in (inputs.params.report.course, inputs.params.report.milestone) if line
+            literal(line)
+            for line in (inputs.params.report.course, inputs.params.report.milestone)
+            if line
         ),
         pairs=_pairs(inputs.pairs),
         inside=_inside(inputs, digits),

@@ -8,6 +8,8 @@ block of numbered lines (so that its maths renders too), the reproducing command
 
 from __future__ import annotations
 
+import re
+
 from signnet.report.document import (
     Algorithm,
     Block,
@@ -25,7 +27,8 @@ from signnet.report.document import (
 
 
 def _escape(cell: str) -> str:
-    return cell.replace("|", "\\|").replace("\n", " ")
+    """A table cell: its pipes escaped (unless literal text escaped them already), one line."""
+    return re.sub(r"(?<!\\)\|", r"\|", cell).replace("\n", " ")
 
 
 def _table(table: Table) -> str:

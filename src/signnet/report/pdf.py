@@ -24,6 +24,7 @@ import typst
 from PIL import Image
 
 from signnet.report.document import (
+    ESCAPABLE,
     REFERENCE,
     Algorithm,
     Block,
@@ -36,6 +37,7 @@ from signnet.report.document import (
     References,
     Table,
     Title,
+    plain,
 )
 from signnet.report.figures import DPI, TEXT_WIDTH
 from signnet.report.maths import typst_maths
@@ -50,10 +52,11 @@ LARGEST_FIGURE = 0.8 * TEXT_HEIGHT
 LONG_TABLE = 20
 MM_PER_INCH = 25.4
 
-# Inline markup in the blocks' text: bold, a link, inline maths or a reference (see
-# signnet.report.document); everything else is literal text.
+# Inline markup in the blocks' text: a backslash-escaped character (literal), bold, a link,
+# inline maths or a reference (see signnet.report.document); everything else is literal text.
 _INLINE = re.compile(
-    r"\*\*(?P<bold>.+?)\*\*"
+    rf"\\(?P<escaped>[{re.escape(ESCAPABLE)}])"
+    r"|\*\*(?P<bold>.+?)\*\*"
     r"|\[(?P<link_text>[^\]]+)\]\((?P<url>https?://[^)\s]+)\)"
     r"|\$(?P<maths>[^$]+)\$"
     rf"|(?P<reference>{REFERENCE.pattern})"
@@ -84,7 +87,9 @@ def markup(text: str) -> str:
     text = " ".join(text.split())
     for match in _INLINE.finditer(text):
         parts.append(_literal(text[end : match.start()], start=end == 0))
-        if match["bold"]:
+        if match["escaped"]:  # Typst's escape of a symbol: itself, straight, never markup
+            parts.append("\\" + match["escaped"])
+        elif match["bold"]:
             parts.append(f"#strong[{markup(match['bold'])}]")
         elif match["url"]:
             parts.append(f"#link({typst_string(match['url'])})[{markup(match['link_text'])}]")
@@ -187,10 +192,10 @@ def _block(block: Block) -> str:
 
 def _preamble(blocks: list[Block], date: datetime.datetime) -> str:
     title = next((b for b in blocks if isinstance(b, Title)), Title("Report"))
-    authors = _array([typst_string(a) for a in title.authors])
+    authors = _array([typst_string(plain(a)) for a in title.authors])
     margin = (PAGE_WIDTH - TEXT_WIDTH * MM_PER_INCH) / 2
     return (
-        f"#set document(title: {typst_string(title.text)}, author: {authors}, "
+        f"#set document(title: {typst_string(plain(title.text))}, author: {authors}, "
         f"date: datetime(year: {date.year}, month: {date.month}, day: {date.day}))\n"
         f'#set page(paper: "a4", margin: (x: {margin:.2f}mm, top: {TOP}mm, bottom: {BOTTOM}mm))\n'
         + resources.files("signnet.report").joinpath("template.typ").read_text(encoding="utf-8")

@@ -1,6 +1,7 @@
 import dataclasses
 import hashlib
 import logging
+import os
 import zipfile
 
 import pytest
@@ -64,7 +65,7 @@ def test_corrupt_member_is_rejected(tmp_path, files):
 
 
 def test_missing_source_is_named(tmp_path):
-    with pytest.raises(ArchiveError, match="nothing.zip: file does not exist"):
+    with pytest.raises(ArchiveError, match="nothing.zip: no such file; expected the dataset's zip"):
         read_zip(tmp_path / "nothing.zip")
 
 
@@ -167,3 +168,14 @@ def test_the_packaged_manifest_is_the_published_one():
     digest = hashlib.sha256(manifest.read_bytes()).hexdigest()
     assert digest == SIGN_LANGUAGE_DIGITS.fingerprint
     assert len(published_manifest(SIGN_LANGUAGE_DIGITS)) == 2062
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_an_archive_that_is_a_device_or_a_fifo_is_refused_at_once(tmp_path, files):
+    zero, fifo = tmp_path / "zero.zip", tmp_path / "fifo.zip"
+    zero.symlink_to("/dev/zero")
+    os.mkfifo(fifo)
+    with pytest.raises(ArchiveError, match="zero.zip: is a character device; expected the data"):
+        read_zip(zero)
+    with pytest.raises(ArchiveError, match="fifo.zip: is a FIFO .named pipe.; expected the data"):
+        read_zip(fifo)

@@ -1,4 +1,7 @@
+import io
 import logging
+import time
+import zipfile
 
 import numpy as np
 import pytest
@@ -49,7 +52,7 @@ def test_load_errors_name_the_file(tmp_path):
     with pytest.raises(ArtifactError, match="lacks array.s. y; it holds x"):
         load_npz(tmp_path / "x.npz", required=("y",))
     np.savez(tmp_path / "pickled.npz", o=np.array([None], dtype=object))
-    with pytest.raises(ArtifactError, match="without pickle"):
+    with pytest.raises(ArtifactError, match="array 'o' holds Python objects .object., which are"):
         load_npz(tmp_path / "pickled.npz")
 
 
@@ -71,3 +74,50 @@ def test_what_a_killed_write_left_is_removed_by_the_next_write(tmp_path, caplog)
         "images.npz",
     ]
     assert "left by an interrupted write" in caplog.text
+
+
+def _npz_with_member(path, name: str, header_shape: tuple, data: bytes, compress=True):
+    """A .npz whose member ``name`` has an .npy header declaring float64 ``header_shape`` and
+    ``data`` after it (a bomb when ``data`` is long zeros, compressed)."""
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f8", "fortran_order": False, "shape": header_shape}
+    )
+    method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    with zipfile.ZipFile(path, "w", method) as archive:
+        archive.writestr("format.npy", _npy(np.array("x")))
+        archive.writestr(name, header.getvalue() + data)
+    return path
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def test_a_member_that_inflates_beyond_the_limit_is_refused_before_inflating(tmp_path):
+    zeros = 64 * 1024 * 1024  # 64 MiB of zeros: about 64 KiB deflated
+    bomb = _npz_with_member(tmp_path / "bomb.npz", "layer0.W.npy", (zeros // 8,), bytes(zeros))
+    assert bomb.stat().st_size < 1024 * 1024
+    started = time.perf_counter()
+    with pytest.raises(ArtifactError, match=r"array 'layer0.W' inflates to 64.0 MiB, beyond"):
+        load_npz(bomb, limit=4 * 1024 * 1024)
+    assert time.perf_counter() - started < 5  # refused from the directory, never inflated
+
+
+def test_a_header_that_declares_more_than_the_member_holds_is_refused(tmp_path):
+    huge = _npz_with_member(tmp_path / "huge.npz", "x.npy", (1 << 40,), bytes(64), False)
+    with pytest.raises(ArtifactError, match=r"array 'x' declares float64 \(1099511627776,\)"):
+        load_npz(huge)
+
+
+def test_member_names_are_checked_before_any_array_is_read(tmp_path):
+    path = tmp_path / "odd.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("../escape.npy", _npy(np.zeros(2)))
+    with pytest.raises(ArtifactError, match=r"member '../escape.npy' is not an array"):
+        load_npz(path)
+    save_npz(path, {"extra": np.zeros(2)})
+    with pytest.raises(ArtifactError, match=r"'extra' is not an array of a test file"):
+        load_npz(path, what="a test file", names=lambda name: name != "extra")

@@ -62,7 +62,8 @@ def test_a_file_that_is_not_a_model_says_so(tmp_path, capsys, name):
         path.write_text((REPO / "README.md").read_text())
     assert main(["predict", str(path), "photo.jpg"]) == 1
     err = capsys.readouterr().err
-    assert f"{path}: not a signnet model file (one the train stage writes" in err
+    said = {"README.md": "not a", "data.npz": "'x' is not an array of a"}[name]
+    assert f"{path}: {said} signnet model file (one the train stage writes" in err
     assert "pickle" not in err
 
 
@@ -227,7 +228,7 @@ def _altered(model: Path, change) -> Path:
         ),
         (
             lambda a: a.__setitem__("extra", np.zeros(3)),
-            "refused: extra is not an array of a signnet model file",
+            "'extra' is not an array of a signnet model file",
         ),
     ],
 )

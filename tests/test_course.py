@@ -38,7 +38,7 @@ def test_float_pixels_in_unit_range_and_resizing(tmp_path):
         ({"dataset": np.zeros((2, 784)), "labels": np.array([1, 12])}, "12 is outside"),
         ({"dataset": np.zeros((2, 784)), "labels": np.array(["1", "six"])}, "'six' is not"),
         ({"dataset": np.full((2, 784), 300.0), "labels": np.array([1, 2])}, "0..255"),
-        ({"dataset": np.zeros((2, 784)), "labels": np.array([1, None])}, "without pickle"),
+        ({"dataset": np.zeros((2, 784)), "labels": np.array([1, None])}, "holds Python objects"),
         (
             {
                 "dataset": np.where(np.arange(2 * 784) % 500 == 7, np.nan, 0.5).reshape(2, 784),

@@ -112,3 +112,23 @@ def test_a_killed_downloads_staging_folder_is_removed_by_the_next_download(tmp_p
     with pytest.raises(ArchiveError):  # port 9 refuses: the download itself fails
         fetch_dataset(spec_for(files), [], cache=cache)
     assert not stale.exists() and list(cache.iterdir()) == []
+
+
+def test_a_cache_link_to_a_device_and_a_mirror_fifo_are_named_never_read(tmp_path, files, tiny_zip):
+    import os
+
+    spec, cache = spec_for(files), tmp_path / "cache"
+    cache.mkdir()
+    (cache / spec.archive_name).symlink_to("/dev/zero")
+    fifo_mirror = tmp_path / "fifo-mirror"
+    fifo_mirror.mkdir()
+    os.mkfifo(fifo_mirror / spec.archive_name)
+    with pytest.raises(ArchiveError) as raised:
+        fetch_dataset(spec, [fifo_mirror], cache=cache)
+    tried = str(raised.value)
+    assert "cache: " in tried and "is a character device" in tried
+    assert f"mirror: {fifo_mirror / spec.archive_name}: is a FIFO" in tried
+    # the bad cache entry is gone, and a good mirror after the FIFO gives the photos
+    assert not (cache / spec.archive_name).is_symlink()
+    found, where = fetch_dataset(spec, [fifo_mirror, tiny_zip.parent], cache=cache)
+    assert found == files and where == f"mirror {tiny_zip}"

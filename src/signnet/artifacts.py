@@ -14,18 +14,20 @@ import contextlib
 import glob
 import json
 import logging
+import math
 import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator, Mapping
+import zlib
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from signnet.errors import SignnetError
-from signnet.files import GIB, MIB, open_user_file, read_user_file
+from signnet.files import GIB, MIB, byte_size, open_user_file, read_user_file
 
 log = logging.getLogger(__name__)
 
@@ -132,26 +134,74 @@ def save_npz(path: str | Path, arrays: Mapping[str, Any]) -> None:
                 np.lib.format.write_array(member, array, allow_pickle=False)
 
 
+def _member_array(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> np.ndarray:
+    """The array of the ``.npy`` member ``info``, after checking its header (no object dtype, a
+    data size that the zip directory's declared size matches and ``budget`` bytes allow) and
+    before inflating its data; zipfile stops at the declared size (and checks the CRC), so no
+    member inflates beyond what it declares. ValueError says what is wrong."""
+    if info.file_size > budget:
+        raise ValueError(
+            f"inflates to {byte_size(info.file_size)}, beyond the {byte_size(budget)} left of "
+            "the limit"
+        )
+    with archive.open(info) as member:
+        version = np.lib.format.read_magic(member)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(member)
+        elif version in ((2, 0), (3, 0)):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(member)
+        else:
+            raise ValueError(f"has .npy format version {version}")
+        if dtype.hasobject:
+            raise ValueError(f"holds Python objects ({dtype}), which are never loaded")
+        data = math.prod(shape) * dtype.itemsize
+        if data != info.file_size - member.tell():
+            raise ValueError(
+                f"declares {dtype} {tuple(shape)} ({byte_size(data)}) in a member of "
+                f"{byte_size(info.file_size - member.tell())} of data"
+            )
+        member.seek(0)
+        return np.lib.format.read_array(member, allow_pickle=False)
+
+
 def load_npz(
     path: str | Path,
     required: tuple[str, ...] = (),
     what: str = "a .npz file (NumPy's zip archive of arrays)",
     limit: int = MAX_NPZ_BYTES,
+    names: Callable[[str], bool] | None = None,
 ) -> dict[str, np.ndarray]:
     """Load every array of the ``.npz`` at ``path`` (``what``: a regular file of at most
-    ``limit`` bytes) without pickle; check ``required`` names."""
+    ``limit`` bytes, whose arrays inflate to at most ``limit`` bytes in all) without pickle;
+    check ``required`` names. Each member is checked before its data is inflated: a ``.npy``
+    name, allowed by ``names`` where given, once; its header's dtype (no objects) and shape
+    against the size the zip declares and the bytes left of ``limit``."""
     path = Path(path)
     if not path.exists() and not path.is_symlink():
         raise ArtifactError(f"{path}: file does not exist (run the stage that writes it)")
+    arrays: dict[str, np.ndarray] = {}
     with open_user_file(path, what, limit) as file:
         if file.read(4) != b"PK\x03\x04":
             raise ArtifactError(f"{path}: not {what}: it is not a zip archive")
         file.seek(0)
         try:
-            with np.load(file, allow_pickle=False) as archive:
-                arrays = {name: archive[name] for name in archive.files}
-        except (ValueError, OSError, zipfile.BadZipFile, EOFError) as error:
-            raise ArtifactError(f"{path}: not a readable .npz without pickle ({error})") from None
+            with zipfile.ZipFile(file) as archive:
+                budget = limit
+                for info in archive.infolist():
+                    name = info.filename.removesuffix(".npy")
+                    if name == info.filename or "/" in name or "\\" in name:
+                        raise ArtifactError(f"{path}: member {info.filename!r} is not an array")
+                    if name in arrays:
+                        raise ArtifactError(f"{path}: array {name!r} is there twice")
+                    if names is not None and not names(name):
+                        raise ArtifactError(f"{path}: {name!r} is not an array of {what}")
+                    try:
+                        arrays[name] = _member_array(archive, info, budget)
+                    except ValueError as error:
+                        raise ArtifactError(f"{path}: array {name!r} {error}; refused") from None
+                    budget -= info.file_size
+        except (OSError, zipfile.BadZipFile, EOFError, zlib.error) as error:
+            raise ArtifactError(f"{path}: not a readable .npz ({error})") from None
     missing = [name for name in required if name not in arrays]
     if missing:
         raise ArtifactError(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -76,6 +77,11 @@ MODEL_FILE = "a signnet model file (one the train stage writes, e.g. models/mode
 # The largest model file read (the ten-digit CNN's is 1.5 MB).
 MAX_MODEL_BYTES = 1 * GIB
 _JSON_ARRAYS = ("config", "architecture", "training")
+# The names a model file's arrays may have, checked before any is inflated (which layer may
+# hold which is checked against the architecture once it is read).
+_NAMES = re.compile(
+    rf"(format|classes|{'|'.join(_JSON_ARRAYS)}|layer\d+\.\w+|{re.escape(PREFIX)}\w+)"
+)
 
 
 class ModelFileError(ArtifactError):
@@ -171,7 +177,7 @@ def load_model(path: str | Path) -> TrainedModel:
     path = Path(path)
     if not path.exists() and not path.is_symlink():
         raise ArtifactError(f"{path}: no such file (train a model: dvc repro)")
-    arrays = load_npz(path, what=MODEL_FILE, limit=MAX_MODEL_BYTES)
+    arrays = load_npz(path, what=MODEL_FILE, limit=MAX_MODEL_BYTES, names=_NAMES.fullmatch)
     if "format" not in arrays:
         raise ArtifactError(f"{path}: not {MODEL_FILE}: it has no 'format' array")
     if _text(arrays, "format") != FORMAT:

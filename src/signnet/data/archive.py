@@ -17,6 +17,7 @@ Files that operating systems add to folders and archives (``.DS_Store``, ``Thumb
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import logging
@@ -25,7 +26,7 @@ import zipfile
 from pathlib import Path
 
 from signnet.errors import SignnetError
-from signnet.files import MIB, read_user_file
+from signnet.files import MIB, UserFileError, open_user_file, read_user_file
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,9 @@ DATASET_DIR = "Dataset/"
 MAX_UNPACKED_BYTES = 1 << 30
 # The largest photo file read, from a mirror folder or given to signnet predict.
 MAX_PHOTO_BYTES = 100 * MIB
+# What the messages call the dataset's zip archive, and the most bytes it may hold.
+ARCHIVE = "the dataset's zip archive"
+MAX_ARCHIVE_BYTES = 1 << 30
 MAX_COMPRESSION_RATIO = 200
 # Files that operating systems add to folders and archives: never part of a dataset.
 SYSTEM_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
@@ -150,40 +154,49 @@ def _safe_member_path(source: Path, name: str) -> str:
 
 
 def read_zip(path: Path) -> dict[str, bytes]:
-    """The files under ``Dataset/`` of the zip at ``path``, checked before anything is unpacked."""
-    try:
-        archive = zipfile.ZipFile(path)
-    except FileNotFoundError:
-        raise ArchiveError(f"{path}: file does not exist") from None
-    except (zipfile.BadZipFile, OSError) as error:
-        raise ArchiveError(f"{path}: not a zip archive, or truncated ({error})") from None
-    with archive:
-        infos = [info for info in archive.infolist() if not info.is_dir()]
-        names = [_safe_member_path(path, info.filename) for info in infos]
-        ignored = [name for name in names if is_system_file(name)]
-        _note_ignored(path, ignored)
-        kept = [(i, n) for i, n in zip(infos, names, strict=True) if not is_system_file(n)]
-        infos, names = [i for i, _ in kept], [n for _, n in kept]
-        total = sum(info.file_size for info in infos)
-        if total > MAX_UNPACKED_BYTES:
-            raise ArchiveError(
-                f"{path}: would unpack to {total:,} bytes; at most {MAX_UNPACKED_BYTES:,} allowed"
-            )
-        for info in infos:
-            if info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
-                raise ArchiveError(
-                    f"{path}: member {info.filename!r} expands {info.file_size:,} bytes from "
-                    f"{info.compress_size:,}; a ratio above {MAX_COMPRESSION_RATIO} is refused"
-                )
-        top = _top_folder(path, names)
+    """The files under ``Dataset/`` of the zip at ``path`` (a regular file of at most
+    :data:`MAX_ARCHIVE_BYTES`, opened as every file a user names is: no device, no FIFO),
+    checked before anything is unpacked."""
+    with contextlib.ExitStack() as stack:
         try:
-            return {
-                name[len(top) :]: archive.read(info)
-                for info, name in zip(infos, names, strict=True)
-                if name.startswith(top + DATASET_DIR)
-            }
-        except (zipfile.BadZipFile, OSError, EOFError) as error:
-            raise ArchiveError(f"{path}: damaged or truncated archive ({error})") from None
+            file = stack.enter_context(open_user_file(path, ARCHIVE, MAX_ARCHIVE_BYTES))
+            archive = stack.enter_context(zipfile.ZipFile(file))
+        except UserFileError as error:
+            raise ArchiveError(str(error)) from None
+        except (zipfile.BadZipFile, OSError) as error:
+            raise ArchiveError(f"{path}: not a zip archive, or truncated ({error})") from None
+        return _read_members(path, archive)
+
+
+def _read_members(path: Path, archive: zipfile.ZipFile) -> dict[str, bytes]:
+    """The files under ``Dataset/`` of ``archive`` (read from ``path``), checked before
+    anything is unpacked: paths inside the folder, total and per-member sizes bounded."""
+    infos = [info for info in archive.infolist() if not info.is_dir()]
+    names = [_safe_member_path(path, info.filename) for info in infos]
+    ignored = [name for name in names if is_system_file(name)]
+    _note_ignored(path, ignored)
+    kept = [(i, n) for i, n in zip(infos, names, strict=True) if not is_system_file(n)]
+    infos, names = [i for i, _ in kept], [n for _, n in kept]
+    total = sum(info.file_size for info in infos)
+    if total > MAX_UNPACKED_BYTES:
+        raise ArchiveError(
+            f"{path}: would unpack to {total:,} bytes; at most {MAX_UNPACKED_BYTES:,} allowed"
+        )
+    for info in infos:
+        if info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+            raise ArchiveError(
+                f"{path}: member {info.filename!r} expands {info.file_size:,} bytes from "
+                f"{info.compress_size:,}; a ratio above {MAX_COMPRESSION_RATIO} is refused"
+            )
+    top = _top_folder(path, names)
+    try:
+        return {
+            name[len(top) :]: archive.read(info)
+            for info, name in zip(infos, names, strict=True)
+            if name.startswith(top + DATASET_DIR)
+        }
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise ArchiveError(f"{path}: damaged or truncated archive ({error})") from None
 
 
 def read_folder(root: Path) -> dict[str, bytes]:

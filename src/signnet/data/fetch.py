@@ -97,7 +97,10 @@ def fetch_dataset(
             return read_verified(cached, spec), f"cache {cached}"
         except ArchiveError as error:
             log.warning("deleting a bad cached archive: %s", error)
-            cached.unlink()
+            try:
+                cached.unlink()
+            except OSError as failure:  # a folder, or a read-only cache: left, and said
+                log.warning("could not delete %s (%s); delete it by hand", cached, failure)
             problems.append(f"cache: {error}")
     for folder in mirrors:
         if not folder.is_dir():

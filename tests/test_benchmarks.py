@@ -267,6 +267,15 @@ def test_libm_benchmark_tells_which_functions_are_the_c_librarys(tmp_path):
     assert "| tanh float32 | no |" in table
 
 
+def test_predict_stream_benchmark_runs_on_a_tiny_case(tmp_path):
+    output = tmp_path / "predict_stream.json"
+    table = run("predict_stream.py", "--cases", "3:8", "--output", str(output), tmp_path=tmp_path)
+    [row] = json.loads(output.read_text())["rows"]
+    assert (row["photos"], row["image_size"], row["lines"], row["exit"]) == (3, 8, 3, 0)
+    assert 0 < row["first line s"] <= row["total s"] and row["peak MiB"] > 0
+    assert "| 3 | 8 |" in table
+
+
 @pytest.mark.mirror
 def test_batchnorm_benchmark_runs_on_a_tiny_case(tmp_path):
     output = tmp_path / "batchnorm.json"

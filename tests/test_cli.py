@@ -267,7 +267,7 @@ def test_output_never_holds_nan_or_infinity(tmp_path, capsys):
     for fmt in ("jsonl", "csv", "tsv"):
         assert main(["predict", str(model), str(photo), "--format", fmt]) == 1
         captured = capsys.readouterr()
-        assert captured.out in ("", "file,digit,probability\n")  # no row, no value
+        assert captured.out in ("", "file,digit,probability,p_6,p_8\n")  # no row, no value
         assert f"{photo}: the model gives no finite probabilities for it" in captured.err
 
 
@@ -358,3 +358,58 @@ def test_tsv_is_one_line_per_photo_whatever_the_photo_is_called(tmp_path, capsys
     assert main(["explain", str(model), photos[0], "-o", str(tmp_path / "out")]) == 0
     [line] = capsys.readouterr().out.splitlines()
     assert line.split("\t")[0] == written[0] and line.count("\t") == 3
+
+
+def test_predict_streams_chunk_by_chunk_and_names_are_distinct_across_chunks(
+    tmp_path, capsys, monkeypatch
+):
+    from signnet import cli
+
+    model = pair_model(tmp_path)
+    monkeypatch.setattr(cli, "CHUNK", 2)
+    read, original = [], cli.read_photo
+
+    def reading(path, size):
+        read.append(path)
+        return original(path, size)
+
+    monkeypatch.setattr(cli, "read_photo", reading)
+    printed = []
+    monkeypatch.setattr(cli, "write_results", lambda results, fmt, out: printed.append(len(read)))
+    photos = []
+    for i in range(5):
+        (tmp_path / f"d{i}").mkdir()
+        Image.new("L", (8, 8), 250).save(tmp_path / f"d{i}" / "same.png")
+        photos.append(str(tmp_path / f"d{i}" / "same.png"))
+    assert main(["predict", str(model), *photos]) == 0
+    assert printed == [2, 4, 5]  # each chunk printed before the next is read
+    monkeypatch.undo()
+    monkeypatch.setattr(cli, "EXPLAIN_CHUNK", 2)
+    assert main(["explain", str(model), *photos, "-o", str(tmp_path / "out")]) == 0
+    names = [line.split("\t")[3] for line in capsys.readouterr().out.splitlines()]
+    assert [Path(n).name for n in names] == ["same.png", *(f"same-{i}.png" for i in range(2, 6))]
+
+
+def test_ctrl_c_keeps_the_lines_printed_and_says_so_in_one_line(tmp_path, capsys, monkeypatch):
+    from signnet import cli
+
+    model = pair_model(tmp_path)
+    monkeypatch.setattr(cli, "CHUNK", 1)
+    photo = tmp_path / "p.png"
+    Image.new("L", (8, 8), 250).save(photo)
+    calls, original = [], cli.predict
+
+    def predict_then_interrupt(model, chunk):
+        calls.append(chunk)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return original(model, chunk)
+
+    monkeypatch.setattr(cli, "predict", predict_then_interrupt)
+    assert main(["predict", str(model), *[str(photo)] * 5]) == cli.INTERRUPTED
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) == 2
+    assert captured.err.splitlines()[-1] == (
+        "signnet: interrupted after 2 of 5 photos; the lines printed are complete"
+    )
+    assert "Traceback" not in captured.err

@@ -58,6 +58,10 @@ BLOCKS: dict[str, tuple[str, Callable[[], str]]] = {
     "speed": ("docs/benchmarks.md", _rendered("speed", "markdown", "speed")),
     "profile": ("docs/benchmarks.md", _rendered("profile_cnn", "comparison", "profile_cnn")),
     "scaling": ("docs/benchmarks.md", _rendered("scaling", "markdown", "scaling")),
+    "predict_stream": (
+        "docs/benchmarks.md",
+        _rendered("predict_stream", "markdown", "predict_stream"),
+    ),
     "accuracy": ("docs/benchmarks.md", _rendered("accuracy", "markdown", "accuracy")),
 }
 END = "<!-- end generated -->"

@@ -20,6 +20,7 @@ from signnet import canary, cpu
 from signnet.artifacts import write_bytes
 from signnet.data.images import read_photo
 from signnet.errors import SignnetError
+from signnet.files import byte_size
 from signnet.modelfile import TrainedModel, load_model
 from signnet.nn.backend import fixed_threads
 from signnet.nn.explain import class_score_gradients
@@ -29,6 +30,14 @@ from signnet.report import figures
 
 # Output formats of ``signnet predict``: one line per photo.
 FORMATS = ("tsv", "jsonl", "csv")
+# Photos read, classified and printed at a time: memory bounded whatever the number of photos,
+# and the first lines out within a second; explain draws a figure per photo (about 0.3 s each),
+# so it takes fewer at a time.
+CHUNK = 64
+EXPLAIN_CHUNK = 8
+# The exit status of a command stopped by Ctrl-C, and of one whose reader closed the pipe
+# (128 + SIGINT, 128 + SIGPIPE: what a shell reports for a process those signals ended).
+INTERRUPTED, PIPE_CLOSED = 130, 141
 # How a tab-separated field writes the characters that would split it: the escapes of
 # PostgreSQL's text format and of most TSV readers (a backslash first, so the rest are unique).
 TSV_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
@@ -94,25 +103,28 @@ def predict(model: TrainedModel, images: list[Path]) -> tuple[list[dict], list[S
     return [_record(model, p, row) for p, row in zip(paths, probabilities, strict=True)], failed
 
 
-def figure_names(paths: list[Path]) -> list[str]:
+def figure_names(paths: list[Path], taken: set[str] | None = None) -> list[str]:
     """A distinct PNG name per photo: its name's stem, or with ``-2``, ``-3``... the first such
-    name not given yet."""
+    name not given yet, nor in ``taken`` (the names given before, which this adds to)."""
+    taken = set() if taken is None else taken
     names: list[str] = []
     for path in paths:
         stem, n = path.stem or "photo", 1
-        while (name := f"{stem}.png" if n == 1 else f"{stem}-{n}.png") in names:
+        while (name := f"{stem}.png" if n == 1 else f"{stem}-{n}.png") in taken:
             n += 1
         names.append(name)
+        taken.add(name)
     return names
 
 
 def explain(
-    model: TrainedModel, images: list[Path], folder: Path
+    model: TrainedModel, images: list[Path], folder: Path, taken: set[str] | None = None
 ) -> tuple[list[dict], list[SignnetError]]:
     """Classify each photo (see :func:`classify`) and write, for each one scored, a PNG into
-    ``folder``: the photo as the network sees it, the saliency of the digit it is taken for
-    (see :mod:`signnet.nn.explain`) over it, and every digit's probability. Returns the records
-    of :func:`predict` with ``figure``, the PNG's path, and the errors."""
+    ``folder`` (named by :func:`figure_names`, apart from the names in ``taken``): the photo as
+    the network sees it, the saliency of the digit it is taken for (see
+    :mod:`signnet.nn.explain`) over it, and every digit's probability. Returns the records of
+    :func:`predict` with ``figure``, the PNG's path, and the errors."""
     paths, pixels, probabilities, failed = classify(model, images)
     if not paths:
         return [], failed
@@ -122,7 +134,7 @@ def explain(
     gradients = gradients.reshape(pixels.shape)
     digits = [int(d) for d in model.classes]
     records = []
-    for i, (path, name) in enumerate(zip(paths, figure_names(paths), strict=True)):
+    for i, (path, name) in enumerate(zip(paths, figure_names(paths, taken), strict=True)):
         record = _record(model, path, probabilities[i])
         title = f"{path.name}: {record['digit']} (p = {record['probability']:.3f})"
         png = figures.explanation(pixels[i], np.abs(gradients[i]), digits, probabilities[i], title)
@@ -135,17 +147,23 @@ def explain(
     return records, failed
 
 
+def write_header(fmt: str, digits: list[int], out) -> None:
+    """What comes before the lines in ``fmt``: CSV's header, a column per known digit."""
+    if fmt == "csv":
+        header = ["file", "digit", "probability", *(f"p_{d}" for d in digits)]
+        csv.writer(out, lineterminator="\n").writerow(header)
+
+
 def write_results(results: list[dict], fmt: str, out) -> None:
-    """Print ``results`` in ``fmt``: tab-separated ``file, digit, probability`` lines, JSON lines
-    (every field), or CSV with a header and a column per known digit."""
+    """Print ``results`` in ``fmt`` (after :func:`write_header`): tab-separated ``file, digit,
+    probability`` lines, JSON lines (every field), or CSV rows with a column per known digit."""
     if fmt == "jsonl":
         for record in results:
             out.write(json.dumps(record, allow_nan=False) + "\n")
     elif fmt == "csv":
-        digits = list(results[0]["probabilities"]) if results else []
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["file", "digit", "probability", *(f"p_{d}" for d in digits)])
         for r in results:
+            digits = list(r["probabilities"])
             writer.writerow(
                 [r["file"], r["digit"], f"{r['probability']:.4f}"]
                 + [f"{r['probabilities'][d]:.4f}" for d in digits]
@@ -319,24 +337,57 @@ def main(argv: list[str] | None = None) -> int:
     with fixed_threads():  # the probabilities the pipeline's evaluate stage would give
         if warning := canary.check().warning():
             print(f"signnet: warning: {warning}", file=sys.stderr)
-        if args.command == "explain":
-            results, failed = explain(model, args.images, args.output)
-        else:
-            results, failed = predict(model, args.images)
-    if args.command == "explain":
-        for r in results:
-            fields = (r["file"], str(r["digit"]), f"{r['probability']:.4f}", r["figure"])
-            print("\t".join(map(tsv_field, fields)))
-    else:
-        write_results(results, args.format, sys.stdout)
-    for error in failed:
-        print(f"signnet: error: {error}", file=sys.stderr)
-    if failed:
-        done = "read" if args.command == "predict" else "read or drawn"
+        return _photos_in_chunks(args, model)
+
+
+def _photos_in_chunks(args: argparse.Namespace, model: TrainedModel) -> int:
+    """``predict`` or ``explain`` on :data:`CHUNK` photos at a time, each chunk's lines printed
+    (and flushed) before the next is read; the exit status. Ctrl-C, a closed pipe and running
+    out of memory end it with one line on stderr, the lines printed before complete."""
+    images, failures, done = args.images, 0, 0
+    taken: set[str] = set()  # the PNG names given so far
+    size = model.preprocessing.image_size
+    step = EXPLAIN_CHUNK if args.command == "explain" else CHUNK
+    try:
+        if args.command == "predict":
+            write_header(args.format, [int(d) for d in model.classes], sys.stdout)
+        for start in range(0, len(images), step):
+            chunk = images[start : start + step]
+            if args.command == "explain":
+                results, failed = explain(model, chunk, args.output, taken)
+                for r in results:
+                    fields = (r["file"], str(r["digit"]), f"{r['probability']:.4f}", r["figure"])
+                    print("\t".join(map(tsv_field, fields)))
+            else:
+                results, failed = predict(model, chunk)
+                write_results(results, args.format, sys.stdout)
+            sys.stdout.flush()
+            for error in failed:
+                print(f"signnet: error: {error}", file=sys.stderr)
+            failures += len(failed)
+            done += len(chunk)
+    except KeyboardInterrupt:
         print(
-            f"signnet: {len(failed)} of {len(args.images)} photos could not be {done}",
+            f"signnet: interrupted after {done} of {len(images)} photos; the lines printed are "
+            "complete",
             file=sys.stderr,
         )
+        return INTERRUPTED
+    except BrokenPipeError:  # the reader stopped (| head): say nothing more, as other tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return PIPE_CLOSED
+    except MemoryError:
+        print(
+            f"signnet: out of memory after {done} of {len(images)} photos: the model reads "
+            f"{size} x {size} photos, {step} at a time ({byte_size(8 * size * size * step)} "
+            "of pixels as it scales them); free some memory, or use a model trained with a "
+            "smaller download.image_size",
+            file=sys.stderr,
+        )
+        return 1
+    if failures:
+        did = "read" if args.command == "predict" else "read or drawn"
+        print(f"signnet: {failures} of {len(images)} photos could not be {did}", file=sys.stderr)
         return 1
     return 0
 

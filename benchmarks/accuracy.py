@@ -161,9 +161,7 @@ def main() -> None:
         # `dvc exp run` gives), run on its backend; the peer trains on the same folds here.
         signnet_cv = cross_validate({reference.name: dataset}, params)[reference.name]
         cv = {"signnet": [record["accuracy"] for record in signnet_cv["folds"]], "peer": []}
-        for fold in make_folds(
-            dataset["labels"], len(params.filter.classes), params.cv.folds, split.seed
-        ):
+        for fold in make_folds(dataset["labels"], dataset["classes"], params.cv.folds, split.seed):
             fold_parts = parts_at(dataset, fold.train, fold.test, split.scaling)
             cv["peer"].append(PEERS[peer_name](params, *fold_parts)[0])
         rows.append(

@@ -110,7 +110,7 @@ def main() -> None:
     base = cnn.params(load_params(REPO / "params.yaml"))
     photos = load_photos(base.download, root=REPO)[0]
     dataset = select_classes(photos, base.filter.classes)
-    folds = make_folds(dataset["labels"], len(dataset["classes"]), args.folds, base.split.seed)
+    folds = make_folds(dataset["labels"], dataset["classes"], args.folds, base.split.seed)
     settings = {on: with_batch_norm(base, on, args.epochs) for on in (False, True)}
     # Both settings' folds in one batch of tasks, so that no worker waits for another's.
     tasks = [(on, fold) for on in settings for fold in folds]

@@ -26,7 +26,7 @@ from tests.conftest import REPO, repo_params
 
 def test_folds_partition_the_data_and_keep_each_class_balanced():
     labels = np.repeat([0, 1, 2], [10, 7, 13])
-    folds = stratified_folds(labels, 3, 5, seed=3)
+    folds = stratified_folds(labels, [0, 1, 2], 5, seed=3)
     joined = np.concatenate(folds)
     assert sorted(joined) == list(range(len(labels)))  # every sample tested exactly once
     for c, size in enumerate((10, 7, 13)):
@@ -35,16 +35,16 @@ def test_folds_partition_the_data_and_keep_each_class_balanced():
     sizes = [len(f) for f in folds]
     assert max(sizes) - min(sizes) <= 1
     assert all(np.all(np.diff(f) > 0) for f in folds)  # sorted, in data order
-    again = stratified_folds(labels, 3, 5, seed=3)
+    again = stratified_folds(labels, [0, 1, 2], 5, seed=3)
     assert all(np.array_equal(a, b) for a, b in zip(folds, again, strict=True))
-    other = stratified_folds(labels, 3, 5, seed=4)
+    other = stratified_folds(labels, [0, 1, 2], 5, seed=4)
     assert not all(np.array_equal(a, b) for a, b in zip(folds, other, strict=True))
 
 
 def test_more_folds_than_the_smallest_class_is_refused():
     labels = np.repeat([0, 1], [10, 3])
-    with pytest.raises(StratifyError, match="class 1 has only 3 sample.*at most 3 folds"):
-        stratified_folds(labels, 2, 4, seed=0)
+    with pytest.raises(StratifyError, match="digit 8 has only 3 sample.*at most 3 folds"):
+        stratified_folds(labels, [6, 8], 4, seed=0)
 
 
 def test_summary_gives_mean_std_extremes_and_the_corrected_t_interval():
@@ -170,7 +170,7 @@ def test_a_dask_worker_on_another_kernel_is_a_warning_naming_it(dataset, caplog,
 
 
 def test_too_many_folds_is_a_param_error_before_training(dataset):
-    with pytest.raises(ParamError, match=r"cv\.folds = 13 does not fit: 13 folds: class 0"):
+    with pytest.raises(ParamError, match=r"cv\.folds = 13 does not fit: 13 folds: digit 0"):
         run(dataset, folds=13)
 
 
@@ -183,11 +183,16 @@ def test_a_worker_count_below_one_is_refused(workers):
 def test_an_unreachable_scheduler_is_an_error_naming_the_key(dataset, monkeypatch):
     pytest.importorskip("dask.distributed")
     monkeypatch.setattr("signnet.pipeline.crossvalidate.CONNECT_TIMEOUT", 1)
-    with pytest.raises(ParamError, match=r"cv\.scheduler = 'tcp://127\.0\.0\.1:9' cannot be"):
+    named = r"cv\.scheduler = 'tcp://127\.0\.0\.1:9' cannot be"
+    with pytest.raises(ParamError, match=named) as raised:
         run(dataset, scheduler="tcp://127.0.0.1:9")
+    assert "leave cv.scheduler null to run here" in str(raised.value)
     monkeypatch.setenv(SCHEDULER_VARIABLE, "tcp://127.0.0.1:9")
-    with pytest.raises(SignnetError, match=f"environment variable {SCHEDULER_VARIABLE}"):
+    with pytest.raises(SignnetError, match=f"environment variable {SCHEDULER_VARIABLE}") as raised:
         run(dataset)
+    # the hint fits: cv.scheduler is already null, the variable is what to change
+    assert f"unset {SCHEDULER_VARIABLE} to run here (cv.scheduler is null)" in str(raised.value)
+    assert "leave cv.scheduler null" not in str(raised.value)
 
 
 @pytest.fixture

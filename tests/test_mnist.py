@@ -120,6 +120,20 @@ def test_files_that_do_not_match_and_no_connection_say_what_is_needed(tmp_path):
     assert "MD5 " in message and "not the published" in message
 
 
+def test_a_file_that_is_a_device_or_a_fifo_is_named_never_read(tmp_path):
+    import os
+
+    _, mirror, spec = tiny_mnist(tmp_path)
+    (mirror / "mnist" / "t10k-labels-idx1-ubyte.gz").unlink()
+    (mirror / "mnist" / "t10k-labels-idx1-ubyte.gz").symlink_to("/dev/zero")
+    os.mkfifo(mirror / "t10k-labels-idx1-ubyte.gz")  # the mirror's own folder comes first
+    with pytest.raises(ArchiveError) as caught:
+        fetch_mnist([mirror], tmp_path / "cache", spec)
+    message = str(caught.value)
+    assert "t10k-labels-idx1-ubyte.gz: is a FIFO" in message
+    assert "t10k-labels-idx1-ubyte.gz: is a character device" in message
+
+
 def test_files_that_disagree_are_refused(tmp_path):
     arrays, _, spec = tiny_mnist(tmp_path)
     files = {name: write_idx(a) for name, a in arrays.items()}

@@ -83,9 +83,10 @@ def test_the_thread_count_comes_from_the_call_the_environment_or_the_cores(monke
     with using_threads(2):
         assert parallel.threads() == 2
     assert parallel.threads() == 3
-    monkeypatch.setenv(parallel.THREADS_VARIABLE, "many")
-    with pytest.raises(parallel.ThreadsError, match="SIGNNET_THREADS='many'"):
-        parallel.threads()
+    for bad in ("many", "\u00b2"):  # "²" is a digit to str.isdigit()
+        monkeypatch.setenv(parallel.THREADS_VARIABLE, bad)
+        with pytest.raises(parallel.ThreadsError, match=f"SIGNNET_THREADS='{bad}'"):
+            parallel.threads()
     for bad in (0, -1, 1.5, True):
         with pytest.raises(parallel.ThreadsError):
             parallel.set_threads(bad)

@@ -341,3 +341,35 @@ def test_params_yaml_is_committed_in_the_form_dvc_writes(tmp_path):
         if old != new
     ]
     assert changed == [("  lr: 0.1", "  lr: 0.05")]
+
+
+def test_a_network_too_large_for_this_machine_is_refused_with_the_memory_it_needs(monkeypatch):
+    import signnet.params as params_module
+
+    monkeypatch.setattr(params_module, "machine_memory", lambda: 1 << 30)
+    [line] = problems(with_changes(model__hidden=[8192, 8192]))
+    assert line.startswith("params: model.hidden = [8192, 8192] needs about 2.7 GiB to train (")
+    assert "73,555,969 weights in float64" in line and "this machine has 1.0 GiB" in line
+    assert validate(with_changes(model__hidden=[64])).model.hidden == [64]  # the default fits
+    monkeypatch.setattr(params_module, "machine_memory", lambda: None)  # unknown: not checked
+    assert validate(with_changes(model__hidden=[8192, 8192]))
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"hidden": (16, 8)},
+        {"conv": (4, 8), "hidden": (12,), "batch_norm": True},
+        {"conv": (3,), "hidden": ()},
+    ],
+)
+def test_the_parameter_count_is_the_networks(settings):
+    import numpy as np
+
+    from signnet.nn.model import Network
+    from tests.conftest import network_config
+
+    config = network_config(256, 3, **settings)
+    network = Network.initialise(config, 0, np)
+    held = sum(array.size for layer in network.parameters() for array in layer.values())
+    assert config.parameter_count() == held

@@ -29,21 +29,21 @@ def test_filter_names_a_digit_with_no_photo():
 
 def test_split_is_stratified_disjoint_and_seeded():
     labels = np.array([0] * 207 + [1] * 208)
-    train, test = stratified_indices(labels, 2, 0.2, seed=1)
+    train, test = stratified_indices(labels, [6, 8], 0.2, seed=1)
     assert np.bincount(labels[test]).tolist() == [41, 42]
     assert np.bincount(labels[train]).tolist() == [166, 166]
     assert sorted(np.concatenate([train, test]).tolist()) == list(range(415))
-    again = stratified_indices(labels, 2, 0.2, seed=1)
+    again = stratified_indices(labels, [6, 8], 0.2, seed=1)
     assert all(np.array_equal(a, b) for a, b in zip((train, test), again, strict=True))
-    other = stratified_indices(labels, 2, 0.2, seed=2)
+    other = stratified_indices(labels, [6, 8], 0.2, seed=2)
     assert not np.array_equal(test, other[1])
 
 
 @pytest.mark.parametrize(("fraction", "side"), [(0.1, "test"), (0.95, "training")])
 def test_split_leaving_a_class_empty_is_rejected(fraction, side):
     labels = np.array([0] * 4 + [1] * 40)
-    with pytest.raises(StratifyError, match=f"class 0 has 4 sample.s., which leaves it no {side}"):
-        stratified_indices(labels, 2, fraction, seed=0)
+    with pytest.raises(StratifyError, match=f"digit 6 has 4 sample.s., which leaves it no {side}"):
+        stratified_indices(labels, [6, 8], fraction, seed=0)
 
 
 def test_unit_scaling_and_standardisation_fitted_on_train_only():

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
+from signnet.artifacts import atomic_directory
 from signnet.errors import SignnetError
 from signnet.nn.backend import BLAS_THREADS, fixed_threads
 from signnet.nn.parallel import threads
@@ -48,3 +49,35 @@ def test_a_signnet_error_is_a_message_and_exit_1(capsys):
         run_stage(main, [])
     assert exit_.value.code == 1
     assert capsys.readouterr().err == "error: train.lr: 'fast' is not a number\n"
+
+
+@pytest.mark.parametrize(
+    ("failure", "status", "said"),
+    [
+        (OSError(28, "No space left on device", "model.npz"), 1, "model.npz: No space left"),
+        (PermissionError(13, "Permission denied", "/ro/out.npz"), 1, "/ro/out.npz: Permission"),
+        (KeyboardInterrupt(), 130, "interrupted; the stage left none of its outputs"),
+        (MemoryError(), 1, "out of memory; the stage left none of its outputs"),
+        (SignnetError("params: x is wrong"), 1, "params: x is wrong"),
+    ],
+)
+def test_a_failed_stage_is_one_line_and_leaves_none_of_its_outputs(
+    tmp_path, capsys, failure, status, said
+):
+    from signnet.artifacts import save_json, write_bytes
+
+    first, folder_output = tmp_path / "first.json", tmp_path / "figures"
+
+    def stage(argv):
+        save_json(first, {"written": True})  # one output complete ...
+        with atomic_directory(folder_output) as folder:
+            (folder / "a.png").write_bytes(b"png")
+        write_bytes(tmp_path / "second.bin", b"x")
+        raise failure  # ... then the failure
+
+    with pytest.raises(SystemExit) as exited:
+        run_stage(stage, [])
+    assert exited.value.code == status
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("error: ") and said in err[-1] and len(err) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing left, no temporary

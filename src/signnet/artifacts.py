@@ -44,6 +44,37 @@ class ArtifactError(SignnetError):
     """An artifact that is missing, unreadable or lacks what a stage needs."""
 
 
+# The outputs written so far inside all_or_nothing(), or None outside it.
+_written: list[Path] | None = None
+
+
+@contextlib.contextmanager
+def all_or_nothing() -> Iterator[None]:
+    """Every output written atomically inside the block is removed again if the block fails
+    (an error, Ctrl-C, a full disk): a failed stage leaves none of its outputs, not only no
+    half-written one. Each removal is logged."""
+    global _written
+    _written = []
+    try:
+        yield
+    except BaseException:
+        for path in reversed(_written):
+            log.info("removing %s: the stage that wrote it failed", path)
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        raise
+    finally:
+        _written = None
+
+
+def _moved(path: Path) -> None:
+    """Note ``path`` as written, for :func:`all_or_nothing`."""
+    if _written is not None:
+        _written.append(path)
+
+
 def remove_stale(folder: Path, pattern: str) -> None:
     """Remove what a killed write left in ``folder`` under the glob ``pattern``."""
     for stale in sorted(folder.glob(pattern)):
@@ -72,6 +103,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         yield tmp
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+        _moved(path)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -89,6 +121,7 @@ def atomic_directory(path: str | Path) -> Iterator[Path]:
         if path.exists():
             shutil.rmtree(path)
         os.replace(tmp, path)
+        _moved(path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

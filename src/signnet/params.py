@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 import shlex
 import types
@@ -38,8 +39,8 @@ from ruamel.yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
 from signnet.data.preprocessing import MAX_IMAGE_SIDE, SCALINGS
 from signnet.data.sources import COURSE_SOURCE, SOURCES
 from signnet.errors import SignnetError
-from signnet.files import MIB, read_user_file
-from signnet.nn.architecture import DTYPES, depth_problem, kernel_problem
+from signnet.files import MIB, byte_size, read_user_file
+from signnet.nn.architecture import DTYPES, ModelConfig, depth_problem, kernel_problem
 from signnet.nn.backend import DEVICES
 
 # The names of the network's components (the keys of signnet.nn's registries).
@@ -441,6 +442,48 @@ def validate(raw: Any) -> Params:
     return params
 
 
+def machine_memory() -> int | None:
+    """This machine's physical memory in bytes, or None where the system does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _memory_problem(params: Params) -> tuple[str, Any, str] | None:
+    """The network's training would not fit in this machine's memory
+    (:meth:`ModelConfig.training_bytes`), as a problem of ``model.hidden`` (or ``model.conv``),
+    or None."""
+    model, memory = params.model, machine_memory()
+    try:
+        config = ModelConfig(
+            n_features=params.download.image_size**2,
+            n_classes=max(2, len(params.filter.classes)),
+            **model.model_dump() | {"conv": tuple(model.conv), "hidden": tuple(model.hidden)},
+        )
+    except ValueError:  # another rule's problem, said there
+        return None
+    needed = config.training_bytes(params.train.batch_size)
+    if memory is None or needed <= memory:
+        return None
+    key, value = (
+        ("model.conv", model.conv)
+        if model.conv and not model.hidden
+        else (
+            "model.hidden",
+            model.hidden,
+        )
+    )
+    return (
+        key,
+        value,
+        f"needs about {byte_size(needed)} to train ({config.parameter_count():,} weights in "
+        f"{model.dtype}, with download.image_size = {params.download.image_size}, "
+        f"train.batch_size = {params.train.batch_size}); this machine has {byte_size(memory)}: "
+        "use fewer or narrower layers",
+    )
+
+
 def _across_sections(params: Params) -> list[tuple[str, Any, str]]:
     """The rules between keys that every stage checks before any work."""
     problems = []
@@ -455,6 +498,8 @@ def _across_sections(params: Params) -> list[tuple[str, Any, str]]:
                 "blocks or a larger image_size",
             )
         )
+    if memory := _memory_problem(params):
+        problems.append(memory)
     reads_file = download.source == COURSE_SOURCE
     if reads_file and download.course_file is None:
         problems.append(

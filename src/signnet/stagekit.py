@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 
 from signnet import canary
+from signnet.artifacts import all_or_nothing
 from signnet.errors import SignnetError
 from signnet.nn.backend import fixed_threads
 from signnet.nn.parallel import threads
@@ -36,8 +37,10 @@ def run_stage(main: Callable[[list[str]], None], argv: list[str] | None = None) 
     """Call ``main(argv)`` on the fixed BLAS thread count (:func:`fixed_threads`), after logging
     the environment and a warning if this machine computes otherwise than the one that wrote the
     committed results (:func:`signnet.canary.check`: the operations that differ, and the pins
-    of :mod:`signnet.cpu` that do not hold); a :class:`SignnetError` prints
-    ``error: <message>`` and exits 1."""
+    of :mod:`signnet.cpu` that do not hold). Every output written is removed again if the stage
+    fails (:func:`signnet.artifacts.all_or_nothing`), and a failure is one line, ``error:
+    <message>``, never a traceback: a :class:`SignnetError` (exit 1), Ctrl-C (130), running out
+    of memory (1), a full disk or a folder it may not write (1)."""
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     logging.getLogger("signnet").setLevel(logging.INFO)  # our progress; libraries stay quiet
     with fixed_threads():
@@ -45,7 +48,28 @@ def run_stage(main: Callable[[list[str]], None], argv: list[str] | None = None) 
             log.info("environment: %s", environment())
             if warning := canary.check().warning():
                 log.warning("%s", warning)
-            main(sys.argv[1:] if argv is None else argv)
+            with all_or_nothing():
+                main(sys.argv[1:] if argv is None else argv)
         except SignnetError as error:
-            print(f"error: {error}", file=sys.stderr)
-            raise SystemExit(1) from None
+            _fail(str(error), 1)
+        except KeyboardInterrupt:
+            _fail("interrupted; the stage left none of its outputs (run it again: dvc repro)", 130)
+        except MemoryError:
+            _fail(
+                "out of memory; the stage left none of its outputs (free memory, or choose a "
+                "smaller network, batch_size or download.image_size)",
+                1,
+            )
+        except OSError as error:  # a full disk, a folder it may not write, ...
+            where = f"{error.filename}: " if error.filename else ""
+            _fail(
+                f"{where}{error.strerror or error}; the stage left none of its outputs (free "
+                "some space, or make the folder writable, then run it again)",
+                1,
+            )
+
+
+def _fail(message: str, status: int) -> None:
+    """Print ``error: <message>`` (one line, no traceback) and exit with ``status``."""
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(status)

@@ -29,7 +29,7 @@ def _digits(path: Path, labels: np.ndarray, n: int) -> np.ndarray:
         raise ArchiveError(f"{path}: labels has shape {labels.shape}; expected ({n},)")
     if labels.dtype.kind in "US":
         text = np.char.strip(labels.astype(str))
-        bad = [t for t in text if not (t.isdigit() and len(t) == 1)]
+        bad = [t for t in text if len(t) != 1 or t not in "0123456789"]  # "²" is isdigit()
         if bad:
             raise ArchiveError(f"{path}: label {str(bad[0])!r} is not a digit 0..9")
         return text.astype(np.int64)

@@ -18,7 +18,8 @@ import numpy as np
 import pooch
 
 from signnet.data.archive import ArchiveError, fingerprint
-from signnet.data.idx import IDXError, read_idx
+from signnet.data.idx import MAX_IDX_BYTES, IDXError, read_idx
+from signnet.files import UserFileError, read_user_file
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +63,12 @@ def _find(name: str, spec: MnistSpec, mirrors: list[Path], cache: Path) -> tuple
     problems = []
     candidates = [cache / name] + [m / sub / name for m in mirrors for sub in (".", "mnist")]
     for path in candidates:
-        if path.is_file():
-            data = path.read_bytes()
+        if path.exists() or path.is_symlink():
+            try:  # a regular file within the limit, like every file a user names
+                data = read_user_file(path, f"the MNIST file {name}", MAX_IDX_BYTES)
+            except UserFileError as error:
+                problems.append(str(error))
+                continue
             digest = _md5(data)
             if digest == spec.md5[name]:
                 return data, str(path)

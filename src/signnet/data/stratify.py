@@ -1,6 +1,11 @@
-"""Stratified, seeded choice of held-out samples: which indices go to training, which to test."""
+"""Stratified, seeded choice of held-out samples: which indices go to training, which to test.
+
+``labels`` are class indices 0..K-1 and ``classes`` (K,) the digit of each, which messages name
+(the digit a user wrote in ``filter.classes``, not its index)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -17,18 +22,18 @@ def held_out_sizes(sizes: np.ndarray, test_fraction: float) -> np.ndarray:
     return np.round(np.asarray(sizes) * test_fraction).astype(np.int64)
 
 
-def held_out_counts(labels: np.ndarray, n_classes: int, test_fraction: float) -> np.ndarray:
+def held_out_counts(labels: np.ndarray, classes: Sequence[int], test_fraction: float) -> np.ndarray:
     """Test samples per class, (K,): ``round(test_fraction * class size)`` for each class.
 
     Raises :class:`StratifyError` when a class would have no test or no training sample.
     """
-    sizes = np.bincount(labels, minlength=n_classes)
+    sizes = np.bincount(labels, minlength=len(classes))
     counts = held_out_sizes(sizes, test_fraction)
-    for k in range(n_classes):
+    for k, digit in enumerate(classes):
         if counts[k] == 0 or counts[k] == sizes[k]:
             side = "test" if counts[k] == 0 else "training"
             raise StratifyError(
-                f"held-out fraction {test_fraction}: class {k} has {sizes[k]} sample(s), "
+                f"held-out fraction {test_fraction}: digit {digit} has {sizes[k]} sample(s), "
                 f"which leaves it no {side} sample; choose a fraction that leaves each class "
                 "at least one sample on each side"
             )
@@ -36,24 +41,26 @@ def held_out_counts(labels: np.ndarray, n_classes: int, test_fraction: float) ->
 
 
 def stratified_indices(
-    labels: np.ndarray, n_classes: int, test_fraction: float, seed: int
+    labels: np.ndarray, classes: Sequence[int], test_fraction: float, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Indices (train, test) into ``labels`` (N,), drawn per class with ``seed``.
 
     Each class gives :func:`held_out_counts` samples to the test part. The train indices are
     shuffled (classes interleaved, ready for mini-batches); the test indices are in data order.
     """
-    counts = held_out_counts(labels, n_classes, test_fraction)
+    counts = held_out_counts(labels, classes, test_fraction)
     rng = np.random.default_rng(seed)
     train, test = [], []
-    for k in range(n_classes):
+    for k in range(len(classes)):
         members = rng.permutation(np.flatnonzero(labels == k))
         test.append(members[: counts[k]])
         train.append(members[counts[k] :])
     return rng.permutation(np.concatenate(train)), np.sort(np.concatenate(test))
 
 
-def stratified_folds(labels: np.ndarray, n_classes: int, k: int, seed: int) -> list[np.ndarray]:
+def stratified_folds(
+    labels: np.ndarray, classes: Sequence[int], k: int, seed: int
+) -> list[np.ndarray]:
     """The test indices (sorted) of each of ``k`` stratified folds of ``labels`` (N,).
 
     Each class's members, shuffled with ``seed``, are dealt to the folds in turn, so every fold
@@ -61,17 +68,18 @@ def stratified_folds(labels: np.ndarray, n_classes: int, k: int, seed: int) -> l
     data. Raises :class:`StratifyError` when a class has fewer than ``k`` samples (some fold
     would test none of it).
     """
-    sizes = np.bincount(labels, minlength=n_classes)
+    sizes = np.bincount(labels, minlength=len(classes))
     if sizes.min() < k:
         smallest = int(np.argmin(sizes))
         raise StratifyError(
-            f"{k} folds: class {smallest} has only {sizes[smallest]} sample(s), so some fold "
+            f"{k} folds: digit {classes[smallest]} has only {sizes[smallest]} sample(s), so "
+            "some fold "
             f"would test none of it; use at most {sizes[smallest]} folds"
         )
     rng = np.random.default_rng(seed)
     fold_of = np.empty(len(labels), dtype=np.int64)
     start = 0  # where the next class starts dealing, so fold sizes stay within one of each other
-    for c in range(n_classes):
+    for c in range(len(classes)):
         members = rng.permutation(np.flatnonzero(labels == c))
         fold_of[members] = (start + np.arange(len(members))) % k
         start = (start + len(members)) % k

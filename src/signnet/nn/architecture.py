@@ -141,6 +141,24 @@ class ModelConfig:
             side, channels = side // 2, c_out
         return max(largest, *self.widths)
 
+    def parameter_count(self) -> int:
+        """The numbers the network learns: weights and biases, and batch normalisation's scales
+        and shifts."""
+        count, channels, normalised = 0, 1, 2 if self.batch_norm else 0
+        for c_out in self.conv:
+            count += self.kernel_size**2 * channels * c_out + c_out + normalised * c_out
+            channels = c_out
+        widths = self.widths
+        count += sum(a * b + b for a, b in zip(widths, widths[1:], strict=False))
+        return count + normalised * sum(self.hidden)
+
+    def training_bytes(self, batch_size: int) -> int:
+        """About the memory training takes: five floats per learnt number (the weights, their
+        gradients, two optimizer slots, the best epoch's copy) and, for each sample of a batch,
+        four of its largest array (forward, backward and the buffers the layers keep)."""
+        floats = 5 * self.parameter_count() + 4 * batch_size * self.floats_per_sample()
+        return floats * (8 if self.dtype == "float64" else 4)
+
     def to_dict(self) -> dict:
         return {**dataclasses.asdict(self), "conv": list(self.conv), "hidden": list(self.hidden)}
 

@@ -72,7 +72,7 @@ def default_threads() -> int:
     value = os.environ.get(THREADS_VARIABLE, "").strip()
     if not value:
         return _cores()
-    if not value.isdigit() or int(value) < 1:
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:  # "²" is isdigit()
         raise ThreadsError(
             f"{THREADS_VARIABLE}={value!r} is not a positive integer: set it to the number of "
             "threads a training computes on, or unset it to use every core"

@@ -78,11 +78,11 @@ class Fold:
     test: np.ndarray  # int64 (n_test,), in data order
 
 
-def make_folds(labels: np.ndarray, n_classes: int, k: int, seed: int) -> list[Fold]:
-    """The ``k`` stratified folds of ``labels`` (N,), drawn with ``seed``; :class:`ParamError`
-    naming ``cv.folds`` when a class is too small for them."""
+def make_folds(labels: np.ndarray, classes: np.ndarray, k: int, seed: int) -> list[Fold]:
+    """The ``k`` stratified folds of ``labels`` (N,) (class indices of the digits ``classes``),
+    drawn with ``seed``; :class:`ParamError` naming ``cv.folds`` when a class is too small."""
     try:
-        tests = stratified_folds(labels, n_classes, k, seed)
+        tests = stratified_folds(labels, classes, k, seed)
     except StratifyError as error:
         raise ParamError([("cv.folds", k, f"does not fit: {error}")]) from None
     everything = np.arange(len(labels))
@@ -235,11 +235,15 @@ def fold_backend(params: CrossValidationParams, tasks: int) -> Iterator[tuple[st
         client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
         reason = str(error) or f"no answer within {CONNECT_TIMEOUT} s"
+        here = (
+            "leave cv.scheduler null to run here"
+            if source == "cv.scheduler"
+            else f"unset {SCHEDULER_VARIABLE} to run here (cv.scheduler is null)"
+        )
         raise _unusable(
             source,
             address,
-            f"cannot be used ({reason}); start a scheduler there (dask scheduler) "
-            "or leave cv.scheduler null to run here",
+            f"cannot be used ({reason}); start a scheduler there (dask scheduler) or {here}",
         ) from None
     with client, client.as_current(), joblib.parallel_config(backend="dask"):
         workers = len(client.scheduler_info()["workers"])
@@ -264,7 +268,7 @@ def cross_validate(
     tasks = [
         (name, fold)
         for name, dataset in datasets.items()
-        for fold in make_folds(dataset["labels"], len(dataset["classes"]), cv.folds, seed)
+        for fold in make_folds(dataset["labels"], dataset["classes"], cv.folds, seed)
     ]
     records: dict[str, list[dict]] = {name: [] for name in datasets}
     with fold_backend(cv, len(tasks)) as (where, threads):

@@ -36,9 +36,10 @@ def split_dataset(
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], Preprocessing]:
     """The stratified, seeded (train, test) parts of a filtered ``dataset`` and their
     preprocessing (see :func:`parts_at`); each part records ``test_fraction`` and ``seed``."""
-    n_classes = len(dataset["classes"])
     try:
-        train_idx, test_idx = stratified_indices(dataset["labels"], n_classes, test_fraction, seed)
+        train_idx, test_idx = stratified_indices(
+            dataset["labels"], dataset["classes"], test_fraction, seed
+        )
     except StratifyError as error:
         raise ParamError(
             [("split.test_fraction", test_fraction, f"does not fit: {error}")]

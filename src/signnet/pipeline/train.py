@@ -128,7 +128,7 @@ def train_network(
     if train_params.validation_fraction:
         try:
             fit_idx, val_idx = stratified_indices(
-                train["labels"], n_classes, train_params.validation_fraction, train_params.seed
+                train["labels"], classes, train_params.validation_fraction, train_params.seed
             )
         except StratifyError as error:
             key = ("train.validation_fraction", train_params.validation_fraction)

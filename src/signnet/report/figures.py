@@ -156,6 +156,7 @@ def photo_grid(images: np.ndarray, titles: list[str], columns: int, wrong: list[
             fontsize=SMALLEST,
             linespacing=1.1,
             color="firebrick" if is_wrong else "black",
+            parse_math=False,  # file names are text: a "$" is no maths
         )
     return _png(figure)
 
@@ -270,5 +271,5 @@ def explanation(
     bars.set_xlim(0, 1)
     bars.set_xlabel("probability")
     bars.set_ylabel("digit")
-    figure.suptitle(title, fontsize=SMALLEST + 1)
+    figure.suptitle(title, fontsize=SMALLEST + 1, parse_math=False)  # a photo's name: text
     return _png(figure)

@@ -23,6 +23,7 @@ from pathlib import Path
 import typst
 from PIL import Image
 
+from signnet.errors import SignnetError
 from signnet.report.document import (
     ESCAPABLE,
     REFERENCE,
@@ -41,6 +42,11 @@ from signnet.report.document import (
 )
 from signnet.report.figures import DPI, TEXT_WIDTH
 from signnet.report.maths import typst_maths
+
+
+class TypesetError(SignnetError):
+    """Typst refused the report's source (a bug in the writer: users' text is always escaped)."""
+
 
 PAGE_WIDTH, PAGE_HEIGHT = 210, 297  # mm: A4
 TOP, BOTTOM = 18, 22  # mm: the footer sits in the bottom margin
@@ -232,7 +238,11 @@ def typeset(blocks: list[Block], date: datetime.datetime, **options) -> bytes | 
                 **options,
             )
         except typst.TypstError as error:  # a bug here: the source shows where
-            raise RuntimeError(f"Typst could not typeset the report: {error.diagnostic}") from None
+            first = str(error.diagnostic).strip().splitlines()[0] if error.diagnostic else error
+            raise TypesetError(
+                f"Typst could not typeset the report ({first}); nothing was written. This is a "
+                "bug in signnet's report: please report it with your params.yaml"
+            ) from None
 
 
 def render_pdf(blocks: list[Block], date: datetime.datetime) -> bytes:

@@ -22,11 +22,13 @@ def report_date(source: dict) -> datetime.datetime:
 
 
 def write_report(blocks: list[Block], markdown: Path, pdf: Path, figure_dir: Path, date) -> None:
-    """Write ``figure_dir/<name>.png`` for every figure, then ``markdown`` and ``pdf``."""
+    """Write ``figure_dir/<name>.png`` for every figure, then ``markdown`` and ``pdf``; the PDF
+    is typeset first, so that a report Typst refuses writes nothing."""
     link = Path(os.path.relpath(figure_dir, markdown.parent)).as_posix()
+    typeset = render_pdf(blocks, date)
     with atomic_directory(figure_dir) as folder:
         for block in blocks:
             if isinstance(block, Figure):
                 (folder / block.name).write_bytes(block.png)
     write_bytes(markdown, render_markdown(blocks, link).encode("utf-8"))
-    write_bytes(pdf, render_pdf(blocks, date))
+    write_bytes(pdf, typeset)

@@ -11,6 +11,7 @@ from signnet.report.document import (
     Heading,
     Paragraph,
     Table,
+    literal,
 )
 from signnet.report.facts import Facts, Prediction
 from signnet.report.sections.wording import PHOTO_COLUMNS
@@ -83,13 +84,15 @@ def section(f: Facts, images: np.ndarray) -> list[Block]:
                 PHOTO_COLUMNS,
                 [True] * len(errors),
             ),
-            "Misclassified test images with their file names.",
+            "Misclassified test images with their "
+            + ("file names." if f.data.photos else f"index in {f.data.name}."),
             label="errors",
         ),
         Table(
             ("file", "true digit", "predicted", "probability"),
             tuple(
-                (a.file, str(a.actual), str(a.predicted), f"{a.probability:.3f}") for a in errors
+                (literal(a.file), str(a.actual), str(a.predicted), f"{a.probability:.3f}")
+                for a in errors
             ),
             caption="The misclassified images, to look them up in "
             + ("the dataset." if f.data.photos else f"{f.data.name}."),

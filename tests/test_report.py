@@ -430,3 +430,23 @@ def test_what_a_user_types_is_shown_as_written_never_run_as_markup(tmp_path):
     for text in written:
         unescaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         assert unescaped.replace('"', "&quot;") in shown, text
+
+
+def test_a_typst_refusal_is_one_line_and_writes_nothing(tmp_path, monkeypatch):
+    import typst
+
+    from signnet.report import pdf
+
+    class Refused(typst.TypstError):
+        diagnostic = "error: unexpected argument\n  ┌─ report.typ:3:1\n  │"
+
+    def refuse(*args, **kwargs):
+        raise Refused("refused")
+
+    monkeypatch.setattr(pdf.typst, "compile", refuse)
+    with pytest.raises(pdf.TypesetError) as raised:
+        render(tmp_path, report_inputs((6, 8), epochs=1), "refused")
+    assert str(raised.value).startswith(
+        "Typst could not typeset the report (error: unexpected argument); nothing was written"
+    )
+    assert not (tmp_path / "refused").exists()  # no report.md, no figures, no PDF

@@ -167,16 +167,11 @@ def save_npz(path: str | Path, arrays: Mapping[str, Any]) -> None:
                 np.lib.format.write_array(member, array, allow_pickle=False)
 
 
-def _member_array(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> np.ndarray:
+def _member_array(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
     """The array of the ``.npy`` member ``info``, after checking its header (no object dtype, a
-    data size that the zip directory's declared size matches and ``budget`` bytes allow) and
-    before inflating its data; zipfile stops at the declared size (and checks the CRC), so no
-    member inflates beyond what it declares. ValueError says what is wrong."""
-    if info.file_size > budget:
-        raise ValueError(
-            f"inflates to {byte_size(info.file_size)}, beyond the {byte_size(budget)} left of "
-            "the limit"
-        )
+    data size that the zip directory's declared size matches) and before inflating its data;
+    zipfile stops at the declared size (and checks the CRC), so no member inflates beyond what
+    it declares. ValueError says what is wrong."""
     with archive.open(info) as member:
         version = np.lib.format.read_magic(member)
         if version == (1, 0):
@@ -228,8 +223,13 @@ def load_npz(
                         raise ArtifactError(f"{path}: array {name!r} is there twice")
                     if names is not None and not names(name):
                         raise ArtifactError(f"{path}: {name!r} is not an array of {what}")
+                    if info.file_size > budget:
+                        raise ArtifactError(
+                            f"{path}: array {name!r} inflates to {byte_size(info.file_size)}; "
+                            f"{what} may hold at most {byte_size(limit)} in all; refused"
+                        )
                     try:
-                        arrays[name] = _member_array(archive, info, budget)
+                        arrays[name] = _member_array(archive, info)
                     except ValueError as error:
                         raise ArtifactError(f"{path}: array {name!r} {error}; refused") from None
                     budget -= info.file_size

@@ -121,3 +121,21 @@ def test_member_names_are_checked_before_any_array_is_read(tmp_path):
     save_npz(path, {"extra": np.zeros(2)})
     with pytest.raises(ArtifactError, match=r"'extra' is not an array of a test file"):
         load_npz(path, what="a test file", names=lambda name: name != "extra")
+
+
+def test_a_write_that_fails_names_the_output_not_its_temporary_file(tmp_path):
+    from signnet.artifacts import write_bytes
+
+    (tmp_path / "file").write_text("not a folder")
+    target = tmp_path / "file" / "model.npz"
+    with pytest.raises(OSError) as raised:
+        write_bytes(target, b"x")
+    assert raised.value.filename == str(target) and raised.value.strerror
+
+    def full_disk(*args):
+        raise OSError(28, "No space left on device")  # as a write on a full disk, no name
+
+    with pytest.raises(OSError) as raised, atomic_path(tmp_path / "out.bin") as tmp:
+        full_disk(tmp)
+    assert raised.value.filename == str(tmp_path / "out.bin")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]  # no temporary left

@@ -85,6 +85,16 @@ def remove_stale(folder: Path, pattern: str) -> None:
             stale.unlink(missing_ok=True)
 
 
+@contextlib.contextmanager
+def _naming(path: Path) -> Iterator[None]:
+    """An OSError inside the block (a full disk, a read-only folder) names ``path``, the output
+    being written, rather than its temporary file or nothing."""
+    try:
+        yield
+    except OSError as error:
+        raise OSError(error.errno, error.strerror or str(error), str(path)) from None
+
+
 def _temporary(path: Path) -> str:
     """The glob of the temporary names :func:`atomic_path` and :func:`atomic_directory` use."""
     return f".{glob.escape(path.name)}.*.tmp"
@@ -92,38 +102,42 @@ def _temporary(path: Path) -> str:
 
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; move it onto ``path`` only if the block succeeds."""
+    """Yield a temporary path beside ``path``; move it onto ``path`` only if the block succeeds.
+    An OSError on the way names ``path``."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale(path.parent, _temporary(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp)
-    try:
-        yield tmp
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-        _moved(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with _naming(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale(path.parent, _temporary(path))
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        tmp = Path(tmp)
+        try:
+            yield tmp
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+            _moved(path)
+        finally:
+            tmp.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
 def atomic_directory(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary folder beside ``path``; it replaces ``path`` only if the block succeeds."""
+    """Yield a temporary folder beside ``path``; it replaces ``path`` only if the block succeeds.
+    An OSError on the way names ``path``."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale(path.parent, _temporary(path))
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
-    try:
-        yield tmp
-        tmp.chmod(0o755)
-        if path.exists():
-            shutil.rmtree(path)
-        os.replace(tmp, path)
-        _moved(path)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    with _naming(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale(path.parent, _temporary(path))
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+        try:
+            yield tmp
+            tmp.chmod(0o755)
+            if path.exists():
+                shutil.rmtree(path)
+            os.replace(tmp, path)
+            _moved(path)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def write_bytes(path: str | Path, data: bytes) -> None:

@@ -108,3 +108,24 @@ def test_the_closure_follows_imports_inside_functions(tmp_path):
         "src/signnet/report/figures.py",
         "src/signnet/cpu.py",  # imported by the package signnet itself
     }
+
+
+@pytest.mark.parametrize("folder", [".", "pairs"])
+def test_the_committed_lock_records_the_code_as_it_is(folder):
+    """A change to a stage's code without `dvc repro` and the new dvc.lock would leave a fresh
+    clone's `dvc repro` rerunning stages and `git status` showing dvc.lock modified: caught here
+    in the fast loop, not only by the slow fresh-clone test."""
+    import hashlib
+
+    lock = load_yaml(REPO / folder / "dvc.lock")
+    stale = []
+    for name, stage in lock["stages"].items():
+        for dep in stage["deps"]:
+            path = (REPO / folder / dep["path"]).resolve()
+            code = path.is_file() and path.suffix == ".py"
+            if code and hashlib.md5(path.read_bytes()).hexdigest() != dep["md5"]:
+                stale.append(f"{name}: {dep['path']}")
+    assert not stale, (
+        f"{folder}/dvc.lock is older than the code: {stale[:5]}; run dvc repro there and commit "
+        "its dvc.lock"
+    )

@@ -179,3 +179,23 @@ def test_an_archive_that_is_a_device_or_a_fifo_is_refused_at_once(tmp_path, file
         read_zip(zero)
     with pytest.raises(ArchiveError, match="fifo.zip: is a FIFO .named pipe.; expected the data"):
         read_zip(fifo)
+
+
+def test_a_member_in_another_compression_method_is_refused(tmp_path, files):
+    path = write_zip(tmp_path / "a.zip", files)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_BZIP2) as packed:
+        packed.writestr(f"{TOP}/Dataset/0/odd.JPG", b"x" * 100)
+    with pytest.raises(ArchiveError, match="odd.JPG' is compressed with zip method 12"):
+        read_zip(path)
+
+
+def test_a_photo_of_an_unpacked_copy_over_the_limit_is_an_archive_error(tmp_path, files):
+    """An ArchiveError (not a crash): the next mirror, or the download, is tried."""
+    root = tmp_path / "copy"
+    for name, data in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+    with open(root / "Dataset" / "0" / "huge.JPG", "wb") as huge:
+        huge.truncate(archive.MAX_PHOTO_BYTES + 1)  # sparse: nothing written
+    with pytest.raises(ArchiveError, match="huge.JPG: holds 100.0 MiB; a photo of the dataset"):
+        read_folder(root)

@@ -139,3 +139,27 @@ def test_a_write_that_fails_names_the_output_not_its_temporary_file(tmp_path):
         full_disk(tmp)
     assert raised.value.filename == str(tmp_path / "out.bin")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]  # no temporary left
+
+
+def test_encrypted_members_other_methods_and_empty_items_are_refused(tmp_path):
+    path = tmp_path / "x.npz"
+    save_npz(path, {"x": np.zeros(2)})
+    data = bytearray(path.read_bytes())
+    data[6] |= 0x1  # the local header's "encrypted" flag
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 8] |= 0x1  # and the central directory's
+    (tmp_path / "encrypted.npz").write_bytes(bytes(data))
+    with pytest.raises(ArtifactError, match="array 'x' is encrypted; refused"):
+        load_npz(tmp_path / "encrypted.npz")
+    with zipfile.ZipFile(tmp_path / "bz2.npz", "w", zipfile.ZIP_BZIP2) as archive:
+        archive.writestr("x.npy", _npy(np.zeros(2)))
+    with pytest.raises(ArtifactError, match="zip method 12; only stored or deflated is read"):
+        load_npz(tmp_path / "bz2.npz")
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "|V0", "fortran_order": False, "shape": (10**12,)}
+    )
+    with zipfile.ZipFile(tmp_path / "v0.npz", "w") as archive:
+        archive.writestr("x.npy", header.getvalue())
+    with pytest.raises(ArtifactError, match=r"array 'x' has dtype \|V0, whose items hold nothing"):
+        load_npz(tmp_path / "v0.npz")

@@ -15,6 +15,7 @@ from PIL import Image
 
 from signnet.cli import figure_names, main
 from signnet.data.preprocessing import Preprocessing
+from signnet.errors import INTERRUPTED
 from signnet.modelfile import TrainedModel, save_model
 from signnet.params import Params
 from tests.conftest import REPO, dense, with_weights
@@ -406,7 +407,7 @@ def test_ctrl_c_keeps_the_lines_printed_and_says_so_in_one_line(tmp_path, capsys
         return original(model, chunk)
 
     monkeypatch.setattr(cli, "predict", predict_then_interrupt)
-    assert main(["predict", str(model), *[str(photo)] * 5]) == cli.INTERRUPTED
+    assert main(["predict", str(model), *[str(photo)] * 5]) == INTERRUPTED
     captured = capsys.readouterr()
     assert len(captured.out.splitlines()) == 2
     assert captured.err.splitlines()[-1] == (

@@ -38,6 +38,7 @@ def test_float_pixels_in_unit_range_and_resizing(tmp_path):
         ({"dataset": np.zeros((2, 784)), "labels": np.array([1, 12])}, "12 is outside"),
         ({"dataset": np.zeros((2, 784)), "labels": np.array(["1", "six"])}, "'six' is not"),
         ({"dataset": np.zeros((2, 784)), "labels": np.array(["1", "\u00b2"])}, "'²' is not a"),
+        ({"dataset": np.zeros((2, 784)), "labels": np.array(["1", "x" * 9999])}, "10,001 char"),
         ({"dataset": np.full((2, 784), 300.0), "labels": np.array([1, 2])}, "0..255"),
         ({"dataset": np.zeros((2, 784)), "labels": np.array([1, None])}, "holds Python objects"),
         (

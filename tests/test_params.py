@@ -210,6 +210,13 @@ def test_yaml_anchors_and_aliases_are_refused_before_anything_is_built(tmp_path)
         load_params(path)
 
 
+def test_yaml_nested_too_deep_is_refused_before_anything_is_built(tmp_path):
+    path = tmp_path / "deep.yaml"
+    path.write_text("a: " + "[" * 50_000 + "]" * 50_000 + "\n")  # the builder would recurse
+    with pytest.raises(SignnetError, match="nests lists or mappings 17 deep at line 1; params"):
+        load_params(path)
+
+
 def test_an_error_shows_a_long_value_cut_with_its_length():
     [line] = problems(with_changes(report__course="x" * 5000))
     assert line.startswith("params: report.course = 'xxx") and "... (5,002 characters)" in line
@@ -349,7 +356,8 @@ def test_a_network_too_large_for_this_machine_is_refused_with_the_memory_it_need
     monkeypatch.setattr(params_module, "machine_memory", lambda: 1 << 30)
     [line] = problems(with_changes(model__hidden=[8192, 8192]))
     assert line.startswith("params: model.hidden = [8192, 8192] needs about 2.7 GiB to train (")
-    assert "73,555,969 weights in float64" in line and "this machine has 1.0 GiB" in line
+    assert "73,555,969 weights in float64: 2.7 GiB; a batch of 32" in line
+    assert "this machine has 1.0 GiB: use fewer or narrower layers" in line
     assert validate(with_changes(model__hidden=[64])).model.hidden == [64]  # the default fits
     monkeypatch.setattr(params_module, "machine_memory", lambda: None)  # unknown: not checked
     assert validate(with_changes(model__hidden=[8192, 8192]))

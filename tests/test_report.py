@@ -409,7 +409,7 @@ def test_an_equation_wider_than_the_text_is_scaled_into_it():
 HOSTILE = {
     "authors": ['$\\text{x"#(6*7)"y}$', '#read("report.typ")', "Ada \u05e2\u05d3\u05d4 Lovelace"],
     "course": '**bold** [link](https://example.org) {sec:data} `tick` <b>x</b> a\\b "q"',
-    "milestone": "= heading #1 ~s~ &amp; _u_ $ 1 $ -- x",
+    "milestone": "= heading #1 ~s~ &amp; _u_ $ 1 $ -- x -1 y...z",
 }
 
 
@@ -423,7 +423,10 @@ def test_what_a_user_types_is_shown_as_written_never_run_as_markup(tmp_path):
     for text in written:
         assert " ".join(text.split()) in first, text
     assert "x42y" not in first and "#import" not in first  # no code ran, no file was read
+    assert "\u2212" not in first and "\u2013" not in first  # no minus sign, no en dash
     reader = PdfReader(folder / "report.pdf")
+    raw = " ".join(reader.pages[0].extract_text().split())
+    assert "y...z" in raw  # three dots, not an ellipsis (pdf_text's NFKC would hide one)
     assert reader.metadata["/Author"] == ", ".join(HOSTILE["authors"])
     html = MarkdownIt("commonmark").render((folder / "report.md").read_text())
     shown = re.sub(r"<[^>]+>", "", html.split("<strong>Summary.</strong>")[0])

@@ -361,3 +361,11 @@ def test_the_first_layer_s_centre_weights_are_compared_with_its_border_s():
     facts = gather_facts(inputs)
     assert facts.inside.first_layer.centre_ratio == pytest.approx(3.0)
     assert "middle of the picture more than its edges" in text_of(build_report(inputs))
+
+
+def test_a_course_files_name_on_several_lines_stays_on_one_in_the_markdown():
+    from signnet.report.markdown import render_markdown
+
+    inputs = report_inputs((6, 8), source=COURSE | {"file": "x\n# Owned\r| cell.npz"})
+    markdown = render_markdown(build_report(inputs), "figures")
+    assert "\n# Owned" not in markdown and "x # Owned \\| cell\\.npz" in markdown

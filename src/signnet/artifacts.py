@@ -26,8 +26,15 @@ from typing import Any
 
 import numpy as np
 
-from signnet.errors import SignnetError
-from signnet.files import GIB, MIB, byte_size, open_user_file, read_user_file
+from signnet.errors import SignnetError, shown
+from signnet.files import (
+    GIB,
+    MIB,
+    byte_size,
+    open_user_file,
+    read_user_file,
+    zip_member_problem,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +61,7 @@ def all_or_nothing() -> Iterator[None]:
     (an error, Ctrl-C, a full disk): a failed stage leaves none of its outputs, not only no
     half-written one. Each removal is logged."""
     global _written
-    _written = []
+    outer, _written = _written, []
     try:
         yield
     except BaseException:
@@ -66,7 +73,9 @@ def all_or_nothing() -> Iterator[None]:
                 path.unlink(missing_ok=True)
         raise
     finally:
-        _written = None
+        if outer is not None:  # a block inside another: its writes are the outer block's too
+            outer.extend(_written)
+        _written = outer
 
 
 def _moved(path: Path) -> None:
@@ -196,6 +205,8 @@ def _member_array(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray
             raise ValueError(f"has .npy format version {version}")
         if dtype.hasobject:
             raise ValueError(f"holds Python objects ({dtype}), which are never loaded")
+        if dtype.itemsize == 0:
+            raise ValueError(f"has dtype {dtype}, whose items hold nothing")
         data = math.prod(shape) * dtype.itemsize
         if data != info.file_size - member.tell():
             raise ValueError(
@@ -232,20 +243,27 @@ def load_npz(
                 for info in archive.infolist():
                     name = info.filename.removesuffix(".npy")
                     if name == info.filename or "/" in name or "\\" in name:
-                        raise ArtifactError(f"{path}: member {info.filename!r} is not an array")
+                        raise ArtifactError(
+                            f"{path}: member {shown(info.filename)} is not an array"
+                        )
                     if name in arrays:
-                        raise ArtifactError(f"{path}: array {name!r} is there twice")
+                        raise ArtifactError(f"{path}: array {shown(name)} is there twice")
                     if names is not None and not names(name):
-                        raise ArtifactError(f"{path}: {name!r} is not an array of {what}")
+                        raise ArtifactError(f"{path}: {shown(name)} is not an array of {what}")
+                    if problem := zip_member_problem(info):
+                        raise ArtifactError(f"{path}: array {shown(name)} {problem}; refused")
                     if info.file_size > budget:
                         raise ArtifactError(
-                            f"{path}: array {name!r} inflates to {byte_size(info.file_size)}; "
+                            f"{path}: array {shown(name)} inflates to "
+                            f"{byte_size(info.file_size)}; "
                             f"{what} may hold at most {byte_size(limit)} in all; refused"
                         )
                     try:
                         arrays[name] = _member_array(archive, info)
                     except ValueError as error:
-                        raise ArtifactError(f"{path}: array {name!r} {error}; refused") from None
+                        raise ArtifactError(
+                            f"{path}: array {shown(name)} {error}; refused"
+                        ) from None
                     budget -= info.file_size
         except (OSError, zipfile.BadZipFile, EOFError, zlib.error) as error:
             raise ArtifactError(f"{path}: not a readable .npz ({error})") from None

@@ -19,7 +19,7 @@ import numpy as np
 from signnet import canary, cpu
 from signnet.artifacts import write_bytes
 from signnet.data.images import read_photo
-from signnet.errors import SignnetError
+from signnet.errors import INTERRUPTED, SignnetError
 from signnet.files import byte_size
 from signnet.modelfile import TrainedModel, load_model
 from signnet.nn.backend import fixed_threads
@@ -35,9 +35,9 @@ FORMATS = ("tsv", "jsonl", "csv")
 # so it takes fewer at a time.
 CHUNK = 64
 EXPLAIN_CHUNK = 8
-# The exit status of a command stopped by Ctrl-C, and of one whose reader closed the pipe
-# (128 + SIGINT, 128 + SIGPIPE: what a shell reports for a process those signals ended).
-INTERRUPTED, PIPE_CLOSED = 130, 141
+# The exit status of a command whose reader closed the pipe (128 + SIGPIPE, as a shell reports
+# it; Ctrl-C's is signnet.errors.INTERRUPTED).
+PIPE_CLOSED = 141
 # How a tab-separated field writes the characters that would split it: the escapes of
 # PostgreSQL's text format and of most TSV readers (a backslash first, so the rest are unique).
 TSV_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
@@ -314,7 +314,18 @@ def doctor() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    """The ``signnet`` command; its exit status. Names on stdout keep their bytes (as the
+    shell passed them), and Ctrl-C before the photos is one line too."""
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="surrogateescape")
+    try:
+        return _command(_parser().parse_args(argv))
+    except KeyboardInterrupt:
+        print("signnet: interrupted", file=sys.stderr)
+        return INTERRUPTED
+
+
+def _command(args: argparse.Namespace) -> int:
     try:
         if args.command == "params":
             print(reference_table(load_params(args.file)), end="")

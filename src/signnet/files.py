@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -91,3 +92,19 @@ def read_user_file(path: str | Path, what: str, limit: int) -> bytes:
     if len(data) > limit:  # it grew since it was opened
         raise UserFileError(f"{path}: holds more than {byte_size(limit)}; {what} may hold no more")
     return data
+
+
+# The zip compression methods read (what NumPy, the dataset's archive and the zip tools of every
+# system write); anything else, or an encrypted member, is refused before it is opened.
+ZIP_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
+
+
+def zip_member_problem(info: zipfile.ZipInfo) -> str | None:
+    """Why the zip member ``info`` is not read (encrypted, or another compression method than
+    :data:`ZIP_METHODS`), or None."""
+    if info.flag_bits & 0x1:
+        return "is encrypted"
+    if info.compress_type not in ZIP_METHODS:
+        methods = " or ".join(ZIP_METHODS.values())
+        return f"is compressed with zip method {info.compress_type}; only {methods} is read"
+    return None

@@ -34,11 +34,11 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
 
 from signnet.data.preprocessing import MAX_IMAGE_SIDE, SCALINGS
 from signnet.data.sources import COURSE_SOURCE, SOURCES
-from signnet.errors import SignnetError
+from signnet.errors import SignnetError, shown
 from signnet.files import MIB, byte_size, read_user_file
 from signnet.nn.architecture import DTYPES, ModelConfig, depth_problem, kernel_problem
 from signnet.nn.backend import DEVICES
@@ -61,18 +61,6 @@ class ParamError(SignnetError):
 
 
 _MISSING = object()
-
-
-# The most characters of a value an error message shows (a longer one is cut, with its length).
-MAX_SHOWN = 120
-
-
-def shown(value: Any) -> str:
-    """``repr(value)``, cut to :data:`MAX_SHOWN` characters with its full length said."""
-    text = repr(value)
-    if len(text) <= MAX_SHOWN:
-        return text
-    return f"{text[: MAX_SHOWN - 20]}... ({len(text):,} characters)"
 
 
 def _line(key: str, value: Any, problem: str) -> str:
@@ -394,7 +382,7 @@ def read_yaml(path: str | Path) -> Any:
         ) from None
     yaml = YAML(typ="safe", pure=True)
     try:
-        _refuse_anchors(path, yaml.parse(text))
+        _refuse_hidden_size(path, yaml.parse(text))
         document = yaml.load(text)
     except YAMLError as error:
         raise SignnetError(f"params file {path} is not valid YAML: {error}") from None
@@ -405,18 +393,30 @@ def read_yaml(path: str | Path) -> Any:
     return document
 
 
-def _refuse_anchors(path: Path, events: typing.Iterable) -> None:
-    """A :class:`SignnetError` at the first YAML anchor (``&name``) or alias (``*name``) among the
-    parse ``events``, before anything is built: an alias repeats a value without its bytes, so a
-    small file can stand for a huge one (nested aliases double at each level)."""
+# The deepest nesting of lists and mappings a params file may have (params.yaml has 3).
+MAX_YAML_DEPTH = 16
+
+
+def _refuse_hidden_size(path: Path, events: typing.Iterable) -> None:
+    """A :class:`SignnetError` at the first YAML anchor (``&name``) or alias (``*name``), or
+    nesting deeper than :data:`MAX_YAML_DEPTH`, among the parse ``events``, before anything is
+    built: an alias repeats a value without its bytes, so a small file can stand for a huge one
+    (nested aliases double at each level), and deep nesting exhausts the builder's stack."""
+    depth = 0
     for event in events:
+        line = event.start_mark.line + 1
         anchored = isinstance(event, ScalarEvent | CollectionStartEvent) and event.anchor
         if isinstance(event, AliasEvent) or anchored:
             kind = "alias *" if isinstance(event, AliasEvent) else "anchor &"
             raise SignnetError(
-                f"params file {path} has a YAML {kind}{event.anchor} (line "
-                f"{event.start_mark.line + 1}): params are plain values; write each value out "
-                "where it is used"
+                f"params file {path} has a YAML {kind}{shown(event.anchor)[1:-1]} (line {line}): "
+                "params are plain values; write each value out where it is used"
+            )
+        depth += isinstance(event, CollectionStartEvent) - isinstance(event, CollectionEndEvent)
+        if depth > MAX_YAML_DEPTH:
+            raise SignnetError(
+                f"params file {path} nests lists or mappings {depth} deep at line {line}; "
+                f"params need at most {MAX_YAML_DEPTH}"
             )
 
 
@@ -463,24 +463,22 @@ def _memory_problem(params: Params) -> tuple[str, Any, str] | None:
         )
     except ValueError:  # another rule's problem, said there
         return None
-    needed = config.training_bytes(params.train.batch_size)
-    if memory is None or needed <= memory:
+    weights, batch = config.training_bytes(params.train.batch_size)
+    if memory is None or weights + batch <= memory:
         return None
-    key, value = (
-        ("model.conv", model.conv)
-        if model.conv and not model.hidden
-        else (
-            "model.hidden",
-            model.hidden,
-        )
+    key = "model.conv" if model.conv and not model.hidden else "model.hidden"
+    remedy = (
+        "use fewer or narrower layers"
+        if weights >= batch
+        else "use a smaller train.batch_size or download.image_size, or fewer channels"
     )
     return (
         key,
-        value,
-        f"needs about {byte_size(needed)} to train ({config.parameter_count():,} weights in "
-        f"{model.dtype}, with download.image_size = {params.download.image_size}, "
-        f"train.batch_size = {params.train.batch_size}); this machine has {byte_size(memory)}: "
-        "use fewer or narrower layers",
+        model.conv if key == "model.conv" else model.hidden,
+        f"needs about {byte_size(weights + batch)} to train ({config.parameter_count():,} "
+        f"weights in {model.dtype}: {byte_size(weights)}; a batch of "
+        f"{params.train.batch_size} at download.image_size = {params.download.image_size}: "
+        f"{byte_size(batch)}); this machine has {byte_size(memory)}: {remedy}",
     )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from signnet import canary
 from signnet.artifacts import all_or_nothing
-from signnet.errors import SignnetError
+from signnet.errors import INTERRUPTED, SignnetError
 from signnet.nn.backend import fixed_threads
 from signnet.nn.parallel import threads
 
@@ -53,7 +53,10 @@ def run_stage(main: Callable[[list[str]], None], argv: list[str] | None = None) 
         except SignnetError as error:
             _fail(str(error), 1)
         except KeyboardInterrupt:
-            _fail("interrupted; the stage left none of its outputs (run it again: dvc repro)", 130)
+            _fail(
+                "interrupted; the stage left none of its outputs (run it again: dvc repro)",
+                INTERRUPTED,
+            )
         except MemoryError:
             _fail(
                 "out of memory; the stage left none of its outputs (free memory, or choose a "

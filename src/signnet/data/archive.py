@@ -23,10 +23,11 @@ import hashlib
 import logging
 import posixpath
 import zipfile
+import zlib
 from pathlib import Path
 
-from signnet.errors import SignnetError
-from signnet.files import MIB, UserFileError, open_user_file, read_user_file
+from signnet.errors import SignnetError, shown
+from signnet.files import MIB, UserFileError, open_user_file, read_user_file, zip_member_problem
 
 log = logging.getLogger(__name__)
 
@@ -183,9 +184,11 @@ def _read_members(path: Path, archive: zipfile.ZipFile) -> dict[str, bytes]:
             f"{path}: would unpack to {total:,} bytes; at most {MAX_UNPACKED_BYTES:,} allowed"
         )
     for info in infos:
+        if problem := zip_member_problem(info):
+            raise ArchiveError(f"{path}: member {shown(info.filename)} {problem}")
         if info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
             raise ArchiveError(
-                f"{path}: member {info.filename!r} expands {info.file_size:,} bytes from "
+                f"{path}: member {shown(info.filename)} expands {info.file_size:,} bytes from "
                 f"{info.compress_size:,}; a ratio above {MAX_COMPRESSION_RATIO} is refused"
             )
     top = _top_folder(path, names)
@@ -195,7 +198,7 @@ def _read_members(path: Path, archive: zipfile.ZipFile) -> dict[str, bytes]:
             for info, name in zip(infos, names, strict=True)
             if name.startswith(top + DATASET_DIR)
         }
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as error:
         raise ArchiveError(f"{path}: damaged or truncated archive ({error})") from None
 
 
@@ -221,9 +224,11 @@ def read_folder(root: Path) -> dict[str, bytes]:
             continue
         if not file.resolve().is_relative_to(base):
             raise ArchiveError(f"{file}: links outside the dataset folder {base}")
-        files[file.relative_to(base).as_posix()] = read_user_file(
-            file, "a photo of the dataset", MAX_PHOTO_BYTES
-        )
+        try:  # an ArchiveError, so that the next mirror is tried
+            data = read_user_file(file, "a photo of the dataset", MAX_PHOTO_BYTES)
+        except UserFileError as error:
+            raise ArchiveError(str(error)) from None
+        files[file.relative_to(base).as_posix()] = data
     _note_ignored(root, ignored)
     return files
 

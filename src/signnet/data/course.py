@@ -17,6 +17,7 @@ import numpy as np
 from signnet.artifacts import ArtifactError, load_npz
 from signnet.data.archive import ArchiveError
 from signnet.data.images import resize_all
+from signnet.errors import shown
 from signnet.files import GIB, MIB, open_user_file
 
 COURSE_FILE = "a course-format .npz (arrays dataset and labels)"
@@ -31,7 +32,7 @@ def _digits(path: Path, labels: np.ndarray, n: int) -> np.ndarray:
         text = np.char.strip(labels.astype(str))
         bad = [t for t in text if len(t) != 1 or t not in "0123456789"]  # "²" is isdigit()
         if bad:
-            raise ArchiveError(f"{path}: label {str(bad[0])!r} is not a digit 0..9")
+            raise ArchiveError(f"{path}: label {shown(str(bad[0]))} is not a digit 0..9")
         return text.astype(np.int64)
     if labels.dtype.kind not in "iu" and not (
         labels.dtype.kind == "f" and np.all(labels == np.round(labels))

@@ -152,12 +152,13 @@ class ModelConfig:
         count += sum(a * b + b for a, b in zip(widths, widths[1:], strict=False))
         return count + normalised * sum(self.hidden)
 
-    def training_bytes(self, batch_size: int) -> int:
-        """About the memory training takes: five floats per learnt number (the weights, their
-        gradients, two optimizer slots, the best epoch's copy) and, for each sample of a batch,
-        four of its largest array (forward, backward and the buffers the layers keep)."""
-        floats = 5 * self.parameter_count() + 4 * batch_size * self.floats_per_sample()
-        return floats * (8 if self.dtype == "float64" else 4)
+    def training_bytes(self, batch_size: int) -> tuple[int, int]:
+        """About the memory training takes, in two parts: for the learnt numbers, five floats
+        each (the weights, their gradients, two optimizer slots, the best epoch's copy); for a
+        batch, four floats of each sample's largest array (forward, backward and the buffers
+        the layers keep)."""
+        size = 8 if self.dtype == "float64" else 4
+        return 5 * self.parameter_count() * size, 4 * batch_size * self.floats_per_sample() * size
 
     def to_dict(self) -> dict:
         return {**dataclasses.asdict(self), "conv": list(self.conv), "hidden": list(self.hidden)}

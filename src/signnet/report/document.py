@@ -119,16 +119,17 @@ Block = (
     | References
 )
 
-# Characters a backslash makes literal: the conventions' markup, Markdown's inline markup, and
-# the quotes that a typesetter would curl.
-ESCAPABLE = "\\`*_{}[]<>|~$&\"'"
+# Characters a backslash makes literal: the conventions' markup, Markdown's inline markup, the
+# quotes a typesetter would curl and the dashes and dots it would join (a minus, an ellipsis).
+ESCAPABLE = "\\`*_{}[]<>|~$&\"'-."
 ESCAPED = re.compile("\\\\([" + re.escape(ESCAPABLE) + "])")
 
 
 def literal(text: str) -> str:
-    """A user's ``text`` as literal text under the conventions: each :data:`ESCAPABLE`
-    character after a backslash."""
-    return "".join("\\" + c if c in ESCAPABLE else c for c in text)
+    """A user's ``text`` as literal text under the conventions, on one line: each run of
+    whitespace (a newline would start a Markdown heading or list) one space, each
+    :data:`ESCAPABLE` character after a backslash."""
+    return "".join("\\" + c if c in ESCAPABLE else c for c in " ".join(text.split()))
 
 
 def plain(text: str) -> str:

@@ -78,7 +78,7 @@ class ReportInputs:
 @dataclasses.dataclass(frozen=True)
 class DataFacts:
     origin: str  # "dataset" (the photos), "mnist" or "course file"
-    name: str  # the dataset's name, or the course file's name
+    name: str  # the dataset's name, or the course file's name as literal text
     repository: str  # URL of the dataset or of MNIST's files ("" for a course file)
     commit: str
     commit_date: str
@@ -332,8 +332,9 @@ class Facts:
     documents: tuple[str, ...]  # the reference documents the report cites, keys of DOCUMENTS
     command: str  # the dvc exp run line that reproduces this run from any params.yaml
     code_fingerprint: str
-    authors: tuple[str, ...]  # the title block's (report.authors)
-    title_details: tuple[str, ...]  # the title block's other lines: course, milestone, if set
+    authors: tuple[str, ...]  # the title block's (report.authors), as literal text
+    title_details: tuple[str, ...]  # the title block's other lines: course, milestone, if set,
+    # as literal text (signnet.report.document.literal)
     pairs: PairsFacts | None
     inside: InsideFacts
 

@@ -28,7 +28,7 @@ from signnet.report.document import (
 
 def _escape(cell: str) -> str:
     """A table cell: its pipes escaped (unless literal text escaped them already), one line."""
-    return re.sub(r"(?<!\\)\|", r"\|", cell).replace("\n", " ")
+    return re.sub(r"(?<!\\)\|", r"\|", " ".join(cell.split()))
 
 
 def _table(table: Table) -> str:

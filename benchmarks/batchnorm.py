@@ -59,7 +59,9 @@ def run_fold(dataset: dict, fold, params: Params) -> dict:
     with fixed_threads():
         train, test, preprocessing = parts_at(dataset, fold.train, fold.test, params.split.scaling)
         n_classes = len(dataset["classes"])
-        keep, held = stratified_indices(train["labels"], n_classes, VALIDATION, params.train.seed)
+        keep, held = stratified_indices(
+            train["labels"], dataset["classes"], VALIDATION, params.train.seed
+        )
         fit = {name: train[name][keep] for name in ("images", "labels")}
         validation = {name: train[name][held] for name in ("images", "labels")}
         config = model_config(params.model, preprocessing.offset.shape[0], n_classes)

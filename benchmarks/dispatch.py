@@ -27,7 +27,6 @@ import signnet.cpu  # noqa: F401  (first: pins OpenBLAS and NumPy's dispatch bef
 from signnet.cpu import DISABLE, DISPATCH_OVERRIDE
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -36,10 +35,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import results
 from references import REPO
 from threads import CASES as TRAINING_CASES
-
-from signnet.stagekit import environment
 
 # The cases timed in a process of their own, by the functions below (median of 20 calls).
 IN_PROCESS = ("canary check", "np.maximum, 6576 x 2304 float32", "np.multiply, 6576 x 2304 float32")
@@ -152,26 +150,25 @@ def main() -> None:
         }
         for (case, setting), values in times.items()
     ]
-    record = {"machine": f"{environment()}, {os.cpu_count()} cores", "rows": rows}
-    args.output.write_text(json.dumps(record, indent=2) + "\n")
-    print(markdown(record))
+    print(markdown(results.save(args.output, rows)))
 
 
 def markdown(record: dict) -> str:
     """The reproducibility page's table: a row per case and setting."""
-    lines = [
-        f"Machine: {record['machine']}",
-        "",
-        "| case | NumPy's loops | seconds median (min-max) | time against the pin |",
-        "|---|---|---:|---:|",
-    ]
-    for r in record["rows"]:
+    columns = {"case": "---", "NumPy's loops": "---"}
+    columns |= {"seconds median (min-max)": "---:", "time against the pin": "---:"}
+
+    def cells(r: dict) -> list[str]:
         digits = 2 if r["median"] >= 0.1 else 4
-        lines.append(
-            f"| {r['case']} | {r['loops']} ({r['setting']}) | {r['median']:.{digits}f} "
-            f"({r['min']:.{digits}f}-{r['max']:.{digits}f}) | {r['native / pinned']:.2f}x |"
-        )
-    return "\n".join(lines)
+        seconds = f"{r['median']:.{digits}f} ({r['min']:.{digits}f}-{r['max']:.{digits}f})"
+        return [
+            r["case"],
+            f"{r['loops']} ({r['setting']})",
+            seconds,
+            f"{r['native / pinned']:.2f}x",
+        ]
+
+    return results.table(record, columns, cells)
 
 
 if __name__ == "__main__":

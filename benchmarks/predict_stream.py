@@ -18,7 +18,6 @@ import signnet.cpu  # noqa: F401  (first: pins OpenBLAS and NumPy's dispatch bef
 import argparse
 import io
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -27,6 +26,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import results
 from PIL import Image
 from references import REPO
 
@@ -34,7 +34,6 @@ from signnet.data.preprocessing import Preprocessing
 from signnet.modelfile import TrainedModel, save_model
 from signnet.nn.architecture import ModelConfig
 from signnet.nn.model import Network
-from signnet.stagekit import environment
 
 PHOTO_SIDE = 100
 
@@ -127,25 +126,23 @@ def main() -> None:
             model = make_model(Path(folder) / f"model{side}.npz", side)
             rows.append({"photos": n, "image_size": side, **measure(model, photos[:n])})
             print(case, rows[-1], file=sys.stderr)
-    record = {"machine": f"{environment()}, {os.cpu_count()} cores", "rows": rows}
-    args.output.write_text(json.dumps(record, indent=2) + "\n")
-    print(markdown(record))
+    print(markdown(results.save(args.output, rows)))
 
 
 def markdown(record: dict) -> str:
-    """The getting-started page's table: a row per case."""
-    lines = [
-        f"Machine: {record['machine']}",
-        "",
-        "| photos | image_size | first line (s) | all lines (s) | peak memory (MiB) |",
-        "|---:|---:|---:|---:|---:|",
-    ]
-    for r in record["rows"]:
-        lines.append(
-            f"| {r['photos']:,} | {r['image_size']} | {r['first line s']:.2f} | "
-            f"{r['total s']:.1f} | {r['peak MiB']:.0f} |"
-        )
-    return "\n".join(lines)
+    """The benchmarks page's table: a row per case."""
+    headers = ("photos", "image_size", "first line (s)", "all lines (s)", "peak memory (MiB)")
+    return results.table(
+        record,
+        dict.fromkeys(headers, "---:"),
+        lambda r: [
+            f"{r['photos']:,}",
+            str(r["image_size"]),
+            f"{r['first line s']:.2f}",
+            f"{r['total s']:.1f}",
+            f"{r['peak MiB']:.0f}",
+        ],
+    )
 
 
 if __name__ == "__main__":

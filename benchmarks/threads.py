@@ -22,7 +22,6 @@ from __future__ import annotations
 import signnet.cpu  # noqa: F401  (first: pins OpenBLAS and NumPy's dispatch before NumPy loads)
 
 import argparse
-import json
 import multiprocessing
 import os
 import statistics
@@ -30,9 +29,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import results
 from references import REFERENCES, REPO
-
-from signnet.stagekit import environment
 
 CASES = ("default 784-64-1, 40 epochs", "ten digits CNN, 1 epoch")
 LOADS = ("idle", "busy")
@@ -139,26 +137,24 @@ def main() -> None:
         for (case, (way, threads), load), values in times.items()
         if values
     ]
-    machine = f"{environment()}, {os.cpu_count()} cores"
-    record = {"machine": machine, "rows": rows}
-    args.output.write_text(json.dumps(record, indent=2) + "\n")
-    print(markdown(record))
+    print(markdown(results.save(args.output, rows)))
 
 
 def markdown(record: dict) -> str:
     """The reproducibility page's table: a row per case, load and way; seconds median (min-max)."""
-    lines = [
-        f"Machine: {record['machine']}",
-        "",
-        "| case | load | products divided by | threads | seconds median (min-max) |",
-        "|---|---|---|---:|---:|",
-    ]
-    for r in record["rows"]:
-        lines.append(
-            f"| {r['case']} | {r['load']} | {r['way']} | {r['threads']} | "
-            f"{r['median']:.2f} ({r['min']:.2f}-{r['max']:.2f}) |"
-        )
-    return "\n".join(lines)
+    columns = {"case": "---", "load": "---", "products divided by": "---"}
+    columns |= {"threads": "---:", "seconds median (min-max)": "---:"}
+    return results.table(
+        record,
+        columns,
+        lambda r: [
+            r["case"],
+            r["load"],
+            r["way"],
+            str(r["threads"]),
+            f"{r['median']:.2f} ({r['min']:.2f}-{r['max']:.2f})",
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ With --pairs (the all-pairs pipeline's results) the report includes the all-pair
 """
 
 import argparse
+import logging
 from pathlib import Path
 
 from signnet.artifacts import load_json, load_npz
@@ -16,7 +17,7 @@ from signnet.params import load_params
 from signnet.pipeline.split import PART_ARRAYS
 from signnet.report.content import build_report
 from signnet.report.facts import ReportInputs, gather_facts
-from signnet.report.summary import headline
+from signnet.report.summary import headline, title_warning
 from signnet.report.write import report_date, write_report
 from signnet.stagekit import run_stage
 
@@ -34,6 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 # The folders whose code the report fingerprints: every stage's code (dvc.yaml lists them as the
 # report stage's deps, so that a change re-renders the report).
 CODE = ("src/signnet", "stages")
+log = logging.getLogger("signnet.stage")
 
 
 def main(argv: list[str]) -> None:
@@ -47,6 +49,8 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--params", type=Path, default=Path("params.yaml"))
     args = parser.parse_args(argv)
     params = load_params(args.params)
+    if warning := title_warning(params.report):
+        log.warning("%s", warning)
     source = load_json(args.source)
     inputs = ReportInputs(
         source=source,

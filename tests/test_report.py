@@ -453,3 +453,17 @@ def test_a_typst_refusal_is_one_line_and_writes_nothing(tmp_path, monkeypatch):
         "Typst could not typeset the report (error: unexpected argument); nothing was written"
     )
     assert not (tmp_path / "refused").exists()  # no report.md, no figures, no PDF
+
+
+def test_an_empty_title_block_is_a_warning_naming_the_keys_and_how_to_set_them():
+    from signnet.report.summary import title_warning
+
+    empty = repo_params().report
+    assert title_warning(empty).startswith(
+        "report.authors, report.course, report.milestone are empty: the report's title block"
+    )
+    assert "dvc exp run -S 'report.authors=[\"Your Name\"]'" in title_warning(empty)
+    named = repo_params(report={"authors": ["Ada"]}).report
+    assert title_warning(named).startswith("report.course, report.milestone are empty")
+    whole = repo_params(report={"authors": ["Ada"], "course": "CS", "milestone": "M1"}).report
+    assert title_warning(whole) is None

@@ -355,6 +355,11 @@ class ReportParams(Section):
     course: Annotated[TitleLine, Field(description="the course, under the authors (or empty)")]
     milestone: Annotated[TitleLine, Field(description="the milestone, under the course (or empty)")]
 
+    def empty_title_keys(self) -> list[str]:
+        """The title block's keys left empty (``report.authors``...), in params order."""
+        keys = ("authors", "course", "milestone")
+        return [f"report.{key}" for key in keys if not getattr(self, key)]
+
 
 class Params(Section):
     """The whole of ``params.yaml``: one section per stage that has settings."""

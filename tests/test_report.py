@@ -467,3 +467,29 @@ def test_an_empty_title_block_is_a_warning_naming_the_keys_and_how_to_set_them()
     assert title_warning(named).startswith("report.course, report.milestone are empty")
     whole = repo_params(report={"authors": ["Ada"], "course": "CS", "milestone": "M1"}).report
     assert title_warning(whole) is None
+
+
+def test_the_cross_check_is_a_sentence_when_exact_and_a_table_only_of_what_differs():
+    import copy
+    import dataclasses
+
+    from signnet.report.document import Table
+    from signnet.report.facts import gather_facts
+    from signnet.report.sections import appendix
+
+    inputs = report_inputs((6, 8), epochs=1)
+    evaluation = copy.deepcopy(inputs.evaluation)
+    rows = [row for part in evaluation["crosscheck"].values() for row in part]
+    for row in rows:
+        row["difference"] = 0.0
+    exact = dataclasses.replace(inputs, evaluation=evaluation)
+    blocks = appendix.section(exact, gather_facts(exact))
+    assert not any(isinstance(b, Table) for b in blocks)
+    assert blocks[-1].text.endswith("every one is identical to scikit-learn's.")
+    assert "0.0e+00" not in text_of(build_report(exact))
+    rows[0]["difference"] = 2.2e-16
+    blocks = appendix.section(exact, gather_facts(exact))
+    [table] = [b for b in blocks if isinstance(b, Table)]
+    part = next(p for p, part_rows in evaluation["crosscheck"].items() if rows[0] in part_rows)
+    assert table.rows == ((part, rows[0]["metric"], "2.2e-16"),)
+    assert "1 differs in its last digits, by 2.2e-16 (" in blocks[1].text

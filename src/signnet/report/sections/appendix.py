@@ -9,33 +9,47 @@ from signnet.report.document import (
     Table,
 )
 from signnet.report.facts import Facts, ReportInputs
-from signnet.report.sections.wording import UNDEFINED
 
 
-def _difference(row: dict) -> str:
-    """A cross-check row's difference, or that both sides leave the figure undefined."""
-    both_undefined = "hand" in row and row["hand"] is None and row["sklearn"] is None
-    return UNDEFINED if both_undefined else f"{row['difference']:.1e}"
+def _undefined(row: dict) -> bool:
+    """Whether both sides leave a cross-check row's figure undefined."""
+    return "hand" in row and row["hand"] is None and row["sklearn"] is None
 
 
 def section(inputs: ReportInputs, f: Facts) -> list[Block]:
+    """The method of the cross-check; a table only of the figures that differ at all (a table
+    of zeros would say nothing a sentence cannot)."""
     crosscheck = inputs.evaluation["crosscheck"]
     parts = list(crosscheck)
-    by_part = {p: {row["metric"]: _difference(row) for row in crosscheck[p]} for p in parts}
-    metrics = [row["metric"] for row in crosscheck[parts[0]]]
-    return [
-        Heading("Appendix A: cross-check against scikit-learn"),
+    rows = [(part, row) for part in parts for row in crosscheck[part]]
+    undefined = sum(_undefined(row) for _, row in rows)
+    differing = [(part, row) for part, row in rows if not _undefined(row) and row["difference"]]
+    method = (
+        "The evaluate stage computes every figure with NumPy by hand, then computes it again "
+        "with scikit-learn from the same predictions, and fails if any two differ by more than "
+        f"{f.results.tolerance:.0e}. Of the {len(rows) - undefined} figures of the "
+        f"{' and '.join(parts)} parts"
+        + (f" ({undefined} more are undefined on both sides)" if undefined else "")
+        + ", "
+    )
+    blocks: list[Block] = [Heading("Appendix A: cross-check against scikit-learn")]
+    if not differing:
+        return blocks + [Paragraph(method + "every one is identical to scikit-learn's.")]
+    return blocks + [
         Paragraph(
-            "The evaluate stage computes every figure with NumPy by hand, then computes it again "
-            "with scikit-learn from the same predictions, and fails if any two differ by more "
-            f"than {f.results.tolerance:.0e}. {{tab:crosscheck}} lists the largest absolute "
-            "difference of each."
+            method
+            + (
+                "1 differs in its last digits, by "
+                if len(differing) == 1
+                else f"{len(differing)} differ in their last digits, by at most "
+            )
+            + f"{max(row['difference'] for _, row in differing):.1e} ({{tab:crosscheck}}); the "
+            "others are identical."
         ),
         Table(
-            ("figure", *(f"{part} part" for part in parts)),
-            tuple((m, *(by_part[p][m] for p in parts)) for m in metrics),
-            caption="Largest absolute difference between the hand-computed figures and "
-            f"scikit-learn's ({UNDEFINED}: both leave the figure undefined for the part).",
+            ("part", "figure", "absolute difference"),
+            tuple((part, row["metric"], f"{row['difference']:.1e}") for part, row in differing),
+            caption="The figures whose hand-computed value differs from scikit-learn's.",
             label="crosscheck",
         ),
     ]

@@ -236,7 +236,12 @@ def section(f: Facts, inputs: ReportInputs) -> list[Block]:
             f"{headline}, log-loss {num(r.log_loss)}, ROC AUC {num(r.roc_auc)}"
             + (" (the test part holds one class)" if r.roc_auc is None else "")
             + f".{positive} All {r.crosscheck_figures} figures computed by hand agree with "
-            f"scikit-learn's to within {r.crosscheck_worst:.1e} (Appendix A). {{fig:confusion}} "
+            + (
+                "scikit-learn's exactly"
+                if r.crosscheck_worst == 0
+                else f"scikit-learn's to within {r.crosscheck_worst:.1e}"
+            )
+            + " (Appendix A). {fig:confusion} "
             "and {tab:classification} break the test figures down by digit; {tab:parts} sets "
             "the training part beside the test part"
             + ("." if r.roc_auc is None else "; {fig:roc} shows the ROC curve.")

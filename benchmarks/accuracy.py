@@ -37,7 +37,7 @@ from signnet.params import Params, load_params, validate
 from signnet.pipeline.crossvalidate import cross_validate, make_folds, spread
 from signnet.pipeline.download import load_photos
 from signnet.pipeline.split import parts_at, split_dataset
-from signnet.pipeline.train import augmentation, make_optimizer, model_config, train_network
+from signnet.pipeline.train import augmentation, make_optimizer, train_network
 
 
 def sklearn_accuracy(params: Params, train, test, preprocessing) -> tuple[float, float]:
@@ -67,7 +67,7 @@ def torch_accuracy(params: Params, train, test, preprocessing) -> tuple[float, f
     if recipe.validation_fraction:
         raise SystemExit("the PyTorch peer does not stop early: set train.validation_fraction 0")
     n_classes = len(train["classes"])
-    config = model_config(params.model, preprocessing.offset.shape[0], n_classes)
+    config = params.model.config(preprocessing.offset.shape[0], n_classes)
     model = torch_peer.twin(Network.initialise(config, recipe.seed, np))
     optimizer = torch_peer.optimizer_for(model, make_optimizer(recipe))
     x = preprocessing.features(train["images"]).astype(config.dtype)

@@ -34,7 +34,7 @@ from signnet.params import Params, load_params, validate
 from signnet.pipeline.crossvalidate import make_folds, spread
 from signnet.pipeline.download import load_photos
 from signnet.pipeline.split import parts_at
-from signnet.pipeline.train import augmentation, make_optimizer, model_config
+from signnet.pipeline.train import augmentation, make_optimizer
 
 VALIDATION = 0.1  # of each fold's training part
 TARGET = 0.99  # the validation accuracy whose first epoch is reported
@@ -64,7 +64,7 @@ def run_fold(dataset: dict, fold, params: Params) -> dict:
         )
         fit = {name: train[name][keep] for name in ("images", "labels")}
         validation = {name: train[name][held] for name in ("images", "labels")}
-        config = model_config(params.model, preprocessing.offset.shape[0], n_classes)
+        config = params.model.config(preprocessing.offset.shape[0], n_classes)
         network = Network.initialise(config, params.train.seed, np)
         parts = [samples(p, preprocessing, n_classes, config.dtype) for p in (fit, validation)]
         curve = []

@@ -163,10 +163,9 @@ def write_results(results: list[dict], fmt: str, out) -> None:
     elif fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
         for r in results:
-            digits = list(r["probabilities"])
             writer.writerow(
                 [r["file"], r["digit"], f"{r['probability']:.4f}"]
-                + [f"{r['probabilities'][d]:.4f}" for d in digits]
+                + [f"{p:.4f}" for p in r["probabilities"].values()]
             )
     else:
         for r in results:
@@ -269,7 +268,7 @@ def _cpu_text() -> str:
     flags = cpu.cpu_flags()
     if flags is None:
         return f"{cpu.cpu_model()}, {platform.machine()}"
-    at_floor = "yes" if flags >= cpu.FLOOR_FEATURES else "no"
+    at_floor = "yes" if cpu.cpu_at_floor() else "no"
     avx512 = "yes" if "avx512f" in flags else "no"
     return f"{cpu.cpu_model()}, {platform.machine()}: x86-64-v3 {at_floor}, AVX-512 {avx512}"
 

@@ -99,7 +99,7 @@ def cpu_model() -> str:
         return platform.processor() or platform.machine()
 
 
-def _cpu_at_floor() -> bool:
+def cpu_at_floor() -> bool:
     """Whether this CPU has the instructions of :data:`KERNEL` and :data:`FLOOR` (False where
     unknown; on Windows and macOS, AVX2 and FMA are asked, which come with the rest)."""
     if sys.platform.startswith("linux"):
@@ -153,7 +153,7 @@ def pin() -> None:
     if not _x86_64():
         _why_not = f"this is a {platform.machine()} CPU, not x86-64"
         return
-    if not _cpu_at_floor():
+    if not cpu_at_floor():
         _why_not = (
             "this CPU lacks some of x86-64-v3's instructions "
             f"({', '.join(sorted(FLOOR_FEATURES))}): it is below the contract's floor"
@@ -213,9 +213,6 @@ class Numerics:
     @classmethod
     def here(cls) -> Numerics:
         return cls(blas_kernel(), numpy_dispatch())
-
-    def __str__(self) -> str:
-        return f"{self.kernel}, NumPy's {self.dispatch} loops"
 
 
 def settings() -> str:

@@ -214,6 +214,15 @@ class ModelParams(Section):
     ]
     dtype: Annotated[choices(DTYPES), Field(description="of weights and computation")]
 
+    def config(self, n_features: int, n_classes: int) -> ModelConfig:
+        """The architecture these params describe for data of ``n_features`` inputs and
+        ``n_classes`` classes (ValueError where the two do not fit)."""
+        return ModelConfig(
+            n_features=n_features,
+            n_classes=n_classes,
+            **self.model_dump() | {"conv": tuple(self.conv), "hidden": tuple(self.hidden)},
+        )
+
 
 class TrainParams(Section):
     """The optimisation: optimizer and its settings, epochs, batches, seed and device."""
@@ -461,11 +470,7 @@ def _memory_problem(params: Params) -> tuple[str, Any, str] | None:
     or None."""
     model, memory = params.model, machine_memory()
     try:
-        config = ModelConfig(
-            n_features=params.download.image_size**2,
-            n_classes=max(2, len(params.filter.classes)),
-            **model.model_dump() | {"conv": tuple(model.conv), "hidden": tuple(model.hidden)},
-        )
+        config = model.config(params.download.image_size**2, max(2, len(params.filter.classes)))
     except ValueError:  # another rule's problem, said there
         return None
     weights, batch = config.training_bytes(params.train.batch_size)

@@ -278,8 +278,9 @@ def cross_validate(
             run(datasets[name], fold, scaling, params.model, params.train, threads)
             for name, fold in tasks
         )
+        committed = canary.reference()
         for (name, _), (record, (seen, pin)) in zip(tasks, results, strict=True):
-            if warning := canary.Verdict(seen, canary.reference(), pin).warning():
+            if warning := canary.Verdict(seen, committed, pin).warning():
                 log.warning("fold %d of %s: %s", record["fold"], name, warning)
             on_fold(name, record)
             records[name].append(record)

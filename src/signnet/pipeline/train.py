@@ -15,7 +15,6 @@ from tqdm import tqdm
 from signnet.data.preprocessing import Preprocessing
 from signnet.data.stratify import StratifyError, stratified_indices
 from signnet.modelfile import TrainedModel
-from signnet.nn.architecture import ModelConfig
 from signnet.nn.augment import Augmentation
 from signnet.nn.backend import BackendError, select_backend, to_device
 from signnet.nn.losses import encode_targets
@@ -35,15 +34,6 @@ class TrainingResult:
     model: TrainedModel
     history: list[dict]
     seconds: float
-
-
-def model_config(params: ModelParams, n_features: int, n_classes: int) -> ModelConfig:
-    """The architecture that ``model`` params describe for this data."""
-    return ModelConfig(
-        n_features=n_features,
-        n_classes=n_classes,
-        **params.model_dump() | {"conv": tuple(params.conv), "hidden": tuple(params.hidden)},
-    )
 
 
 def optimizer_settings(params: TrainParams) -> dict:
@@ -109,7 +99,7 @@ def train_network(
     classes = train["classes"]  # (K,), the digit of each class index
     n_classes = len(classes)
     try:
-        config = model_config(model_params, preprocessing.offset.shape[0], n_classes)
+        config = model_params.config(preprocessing.offset.shape[0], n_classes)
     except ValueError as error:  # depth against image size: params check it too, for params
         # that agree with the images; this catches a preprocessing made for another size
         problem = f"does not fit these images: {error}; use fewer blocks or a larger image_size"

@@ -10,6 +10,7 @@ from signnet.metrics import (
     MetricsError,
     classification_metrics,
     confusion_matrix,
+    reliability,
     roc_curve,
     wilson_interval,
 )
@@ -168,3 +169,24 @@ def test_crosscheck_fails_loudly_on_a_wrong_metric():
     assert message.startswith("test part: 2 metric(s) differ from scikit-learn")
     assert f"recall: hand {result['recall']}, scikit-learn {result['recall'] - 1e-9}" in message
     assert "per-class f1: hand (array)" in message
+
+
+def test_reliability_bins_by_confidence_and_weighs_each_bins_gap_by_its_samples():
+    # Confidences 0.55, 0.6 (bin 0.5-0.6, one right), 0.95 and 1.0 (bin 0.9-1.0, both right),
+    # and 0.7 exactly on an edge (bin 0.6-0.7, wrong).
+    proba = np.array([[0.45, 0.55], [0.6, 0.4], [0.05, 0.95], [0.0, 1.0], [0.3, 0.7]])
+    labels = np.array([1, 1, 1, 1, 0])
+    curve = reliability(labels, proba)
+    assert curve["count"] == [2, 1, 2]
+    np.testing.assert_allclose(curve["confidence"], [0.575, 0.7, 0.975])
+    np.testing.assert_allclose(curve["accuracy"], [0.5, 0.0, 1.0])
+    expected = (2 * abs(0.5 - 0.575) + 1 * 0.7 + 2 * abs(1 - 0.975)) / 5
+    assert curve["ece"] == pytest.approx(expected)
+    assert curve["gap"] == pytest.approx(np.mean([0.55, 0.6, 0.95, 1.0, 0.7]) - 3 / 5)
+
+
+def test_a_calibrated_sample_has_no_calibration_error():
+    # In each bin the share answered right equals the confidence.
+    proba = np.array([[0.25, 0.75]] * 4 + [[0.0, 1.0]] * 2)
+    labels = np.array([1, 1, 1, 0, 1, 1])
+    assert reliability(labels, proba)["ece"] == pytest.approx(0.0, abs=1e-15)

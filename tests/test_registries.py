@@ -76,6 +76,40 @@ def test_every_component_trains_saves_loads_predicts_and_is_reported(
         assert OPTIMIZERS[name].equation in markdown
     if registry == "initialiser":
         assert INITIALISERS[name].display.format(scale=0.01) in text
+    if registry == "layer":
+        _the_method_section_describes_the_network_as_it_is(blocks, markdown, network)
+
+
+def _the_method_section_describes_the_network_as_it_is(blocks, markdown, network):
+    """Every layer in the architecture table by its own summary, in the order computed; every
+    kind of layer the network has with its own maths, and none it has not: a new layer cannot
+    make the report false."""
+    table = next(b for b in blocks if getattr(b, "label", "") == "architecture")
+    summaries = [LAYERS[spec["kind"]].summary(spec) for spec in network.specs()]
+    described = "; ".join(row[1] for row in table.rows[1:])
+    position = 0
+    for summary in summaries[1:] if network.specs()[0]["kind"] == "reshape" else summaries:
+        position = described.index(summary, position) + len(summary)
+    method = markdown[markdown.index("## 3 Method") : markdown.index("## 4 ")]
+    kinds = {spec["kind"] for spec in network.specs()}
+    for kind, layer in LAYERS.items():
+        specs = [spec for spec in network.specs() if spec["kind"] == kind]
+        for spec in specs or [SAMPLE_SPECS[kind]]:
+            sentence, equations = layer.maths(spec)
+            said = sentence in method and all(tex in method for tex in equations)
+            assert said == (kind in kinds), (kind, said)
+
+
+# A spec of each layer kind, to show that what a network lacks is not described.
+SAMPLE_SPECS = {
+    "dense": {"kind": "dense", "inputs": 4, "units": 3},
+    "activation": {"kind": "activation", "name": "tanh"},
+    "dropout": {"kind": "dropout", "rate": 0.25},
+    "reshape": {"kind": "reshape", "shape": [-1]},
+    "conv2d": {"kind": "conv2d", "channels_in": 1, "channels": 2, "kernel_size": 3},
+    "max_pool2d": {"kind": "max_pool2d"},
+    "batch_norm": {"kind": "batch_norm", "features": 2, "images": False},
+}
 
 
 @pytest.mark.parametrize(

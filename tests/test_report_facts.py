@@ -10,7 +10,9 @@ import pytest
 
 from signnet.report.content import build_report
 from signnet.report.document import plain
-from signnet.report.facts import OVERCONFIDENT, gather_facts, hotspot, reproduce_command
+from signnet.report.facts import gather_facts, reproduce_command
+from signnet.report.judgements import CALIBRATED_ECE, OVERCONFIDENT
+from signnet.report.network_views import hotspot
 from tests.conftest import repo_params
 from tests.test_report import SOURCE, report_inputs, text_of
 
@@ -120,11 +122,11 @@ def test_no_false_sentence_in_any_run(run):
     # Photos are described as photos only when they were; MNIST as handwriting.
     photos = name not in ("course file", "mnist")
     assert ("EXIF" in text) == photos
-    assert ("per digit. Their content fingerprint" in text) == photos
+    assert ("per digit. Their content fingerprint (Appendix A)" in text) == photos
     assert ("a hand signing" in text) == (name != "mnist")
     assert ("handwritten" in text) == (name == "mnist")
     # Next steps never propose what the run already did.
-    conclusion = text[text.index("10 Conclusion") : text.index("11 Reproducibility")]
+    conclusion = text[text.index("10 Conclusion") : text.index("References")]
     assert ("all ten digits" in conclusion) == facts.binary
     assert ("convolutional layers" in conclusion) == (not facts.method.conv)
     # The warning, when and only when the network is at chance.
@@ -133,6 +135,12 @@ def test_no_false_sentence_in_any_run(run):
     assert "Relu" not in text and "the he initialisation" not in text
     # Facts are formatted, not typed: the test count and the CV figures come from the artifacts.
     assert f"{facts.results.correct} of the {facts.results.n} images" in text
+    # Each judgement as measured, with its threshold.
+    r = facts.results
+    assert ("**Overfitting.**" in text) == r.overfit
+    assert ("**No measurable overfitting.**" in text) == (not r.overfit)
+    assert f"expected calibration error {r.ece:.3f}" in text
+    assert (f"at most the {CALIBRATED_ECE:g} taken here as calibrated" in text) == r.calibrated
 
 
 def test_default_run_facts_and_comparison():
@@ -146,6 +154,7 @@ def test_default_run_facts_and_comparison():
     assert accuracy.claimed == 0.956
     assert accuracy.split == inputs.evaluation["results"]["test"]["accuracy"]
     assert accuracy.cv_mean == inputs.cross_validation["summary"]["accuracy_mean"]
+    assert accuracy.verdict in ("above", "level", "below")
     assert next(r for r in facts.comparison if r.metric == "precision").cv_mean is None
     # Departures against report 000 as stated: lr 0.5 was not measured; xavier was.
     departures = {d.key: d for d in facts.departures.departures}
@@ -165,7 +174,8 @@ def test_ten_digits_facts():
     assert same == {"README 004": False, "Mavi 2020": True, "Vocalize": True}
     text = text_of(build_report(RUNS["ten digits"]()))
     assert "Mavi 2020 and Vocalize measured on the same data with splits of their own" in text
-    assert "other claims were measured on other data (MNIST)" in text
+    assert "other claims were measured on other data (named under Table" in text
+    assert "Claimed with README 004: 784-10-10, ReLU, softmax, on MNIST" in text
     assert "Mavi 2020" in facts.documents and "Vocalize" in facts.documents
 
 
@@ -178,7 +188,15 @@ def test_cnn_facts_and_algorithm():
     # 48 less a quarter of each digit's 4 or 5, rounded: one of each (not a quarter of 48)
     assert m.train_images == 38
     text = text_of(build_report(inputs))
-    assert "2 x (3x3 conv, 2x2 max-pool), 6 neurons, dropout 0.5" in text
+    table = next(b for b in build_report(inputs) if getattr(b, "label", "") == "architecture")
+    assert [row[1] for row in table.rows] == [
+        "8 x 8 pixels, as an image",
+        "3 x 3 conv, 2 channels; 2 x 2 max-pool; ReLU",
+        "flatten; dense, 6 units; ReLU; dropout 0.5",
+        "dense, 10 units; softmax",
+    ]
+    assert [row[2] for row in table.rows] == ["8 x 8 x 1", "4 x 4 x 2", "6", "10"]
+    assert [row[3] for row in table.rows] == ["", "20", "198", "70"]
     assert "rotation up to 10°" in text and "cosine schedule" in text
     assert "lowest validation loss" in text and "convolutional network" in text
     assert "fully connected" not in text and "Kingma" in text
@@ -279,9 +297,10 @@ def test_a_network_without_hidden_layers_is_called_regression():
     blocks = build_report(inputs)
     text = text_of(blocks)
     assert gather_facts(inputs).method.hidden_layers is False
-    assert "There is no hidden layer (logistic regression)" in text
-    assert "Hidden units" not in text and "g'" not in text and "sigmoid (hidden)" not in text
-    assert "none (hidden), sigmoid (output)" in text
+    assert "logistic regression" in text
+    assert "g'" not in text  # no activation, so no derivative of one
+    table = next(b for b in blocks if getattr(b, "label", "") == "architecture")
+    assert [row[0] for row in table.rows] == ["input", "output"]
 
 
 @pytest.mark.parametrize("folds", [0, 1])
@@ -291,13 +310,13 @@ def test_with_cross_validation_off_nothing_promises_it(folds):
     )
     text = text_of(build_report(inputs))
     assert "cross-validated estimate" not in text
-    assert "with confidence intervals, the departures" in text
+    assert "with confidence intervals, departures" in text
 
 
 def test_misclassified_images_are_counted_and_named_as_the_source_has_them():
     course = text_of(build_report(at_chance(report_inputs((6, 8), 1, source=COURSE))))
     assert "file names" not in course  # a course file has none: the figure's caption too
-    assert "with their index in" in course and "look them up in the dataset" not in course
+    assert "its caption gives their index in" in course and "names their files" not in course
     chance = text_of(build_report(RUNS["at chance"]()))
     assert "every misclassified images" not in chance
     assert re.search(r"(all \d+|the \d+ most confident of the \d+) misclassified images", chance)
@@ -315,8 +334,8 @@ def test_an_undefined_figure_is_called_undefined_never_a_number():
     text = text_of(blocks)
     assert "ROC AUC undefined (the test part holds one class)" in text
     assert "precision undefined" in text and "digit 8 0." not in text
-    assert "roc.png" not in {getattr(b, "name", "") for b in blocks}
-    assert "shows the ROC curve" not in text
+    figure = next(b for b in blocks if getattr(b, "label", "") == "quality")
+    assert "ROC" not in figure.caption
 
 
 def test_what_the_network_looks_at_is_said_as_the_run_has_it(run):
@@ -329,10 +348,19 @@ def test_what_the_network_looks_at_is_said_as_the_run_has_it(run):
     layer = inputs.model.network.layers[0 if not m.conv else 1]
     assert first.kind == layer.kind
     assert len(first.images) == layer.params["W"].shape[1]
-    assert (f"the {len(first.images)} filters of the first convolution" in section) == bool(m.conv)
-    # The saliency sentence per task: two digits compared, or a table for more.
-    assert ("The two sets share" in section) == facts.binary
-    assert ("says where each digit's 5% most salient pixels" in section) == (not facts.binary)
+    drawn = f"the {len(first.images)} filters of the first convolution"
+    assert (drawn in section) == (bool(m.conv) and first.structured)
+    # The saliency per task: for a pair, one signed map of what separates the digits; for more,
+    # each digit's own.
+    assert saliency.signed == facts.binary and len(saliency.maps) == (
+        1 if facts.binary else len(facts.digits)
+    )
+    assert (
+        f"shows what tells {facts.digits[-1]} from {facts.digits[0]}" in section
+    ) == facts.binary
+    assert ("the most concentrated are those of" in section) == (not facts.binary)
+    # The first layer's weights drawn only where they show structure.
+    assert ("first layer's weights are not drawn" in section) == (not first.structured)
     assert len(saliency.hotspots) == len(facts.digits)
     assert all(0 < s.share <= 1 for s in saliency.hotspots)
     # The map shows what the output layer reads, and counts the errors the diagnosis counts.

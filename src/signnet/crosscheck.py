@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 from signnet.errors import SignnetError
-from signnet.metrics import defined
+from signnet.metrics import CALIBRATION_BINS, defined
 
 TOLERANCE = 1e-12
 
@@ -58,6 +58,14 @@ def _reference(labels: np.ndarray, proba: np.ndarray) -> dict[str, float | np.nd
         )
         for i, name in enumerate(("precision", "recall", "f1")):
             values[f"{average} {name}"] = scores[i]
+    from sklearn.calibration import calibration_curve
+
+    confidence = proba[np.arange(len(labels)), predicted]
+    # Bins on [0, 1] as signnet.metrics.reliability's; only the bins that hold samples.
+    accuracy, mean_confidence = calibration_curve(
+        predicted == labels, confidence, n_bins=CALIBRATION_BINS, strategy="uniform"
+    )
+    values["reliability accuracy"], values["reliability confidence"] = accuracy, mean_confidence
     if n_classes == 2:
         truth, score = labels == 1, proba[:, 1]
         values["precision"] = skm.precision_score(labels, predicted, zero_division=np.nan)
@@ -90,6 +98,8 @@ def _hand_values(result: dict) -> dict[str, float | np.ndarray]:
         "ROC fpr": None if result["roc"] is None else result["roc"]["fpr"],
         "ROC tpr": None if result["roc"] is None else result["roc"]["tpr"],
         "ROC AUC": result["roc_auc"],
+        "reliability accuracy": np.array(result["calibration"]["accuracy"]),
+        "reliability confidence": np.array(result["calibration"]["confidence"]),
     }
     for name, per_class in result["per_class"].items():
         values[f"per-class {name}"] = np.array(per_class)

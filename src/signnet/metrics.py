@@ -23,6 +23,8 @@ from signnet.errors import SignnetError
 
 # The 97.5% quantile of the standard normal distribution, for two-sided 95% intervals.
 Z_95 = 1.959963984540054
+# Equal-width bins of confidence over [0, 1] for the reliability curve (Guo et al., 2017).
+CALIBRATION_BINS = 10
 
 
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, n_classes: int) -> np.ndarray:
@@ -146,13 +148,43 @@ def roc(labels: np.ndarray, proba: np.ndarray) -> dict[str, np.ndarray] | None:
     return roc_curve(truth, scores)
 
 
+def reliability(labels: np.ndarray, proba: np.ndarray, bins: int = CALIBRATION_BINS) -> dict:
+    """The reliability curve of the predicted class's probability (its confidence) and the
+    expected calibration error (Guo et al., 2017).
+
+    Confidences fall into ``bins`` equal-width bins over [0, 1], right edges included (a
+    confidence on an edge belongs to the bin below, as scikit-learn's ``calibration_curve``
+    bins it). For each bin that holds a sample: ``confidence``, the mean confidence;
+    ``accuracy``, the share answered right; ``count``. ``ece`` is the mean over the samples of
+    each bin's gap |accuracy - confidence|: 0 when every bin's confidence is its accuracy.
+    ``gap`` is the mean confidence minus the accuracy (above 0: overconfident).
+    """
+    predicted = np.argmax(proba, axis=1)
+    confidence = proba[np.arange(len(labels)), predicted]
+    correct = (predicted == labels).astype(float)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    index = np.searchsorted(edges[1:-1], confidence, side="left")  # (N,) bin of each sample
+    count = np.bincount(index, minlength=bins)
+    filled = count > 0
+    mean_confidence = np.bincount(index, confidence, bins)[filled] / count[filled]
+    mean_accuracy = np.bincount(index, correct, bins)[filled] / count[filled]
+    weights = count[filled] / len(labels)
+    return {
+        "confidence": mean_confidence.tolist(),
+        "accuracy": mean_accuracy.tolist(),
+        "count": count[filled].tolist(),
+        "ece": float(np.sum(weights * np.abs(mean_accuracy - mean_confidence))),
+        "gap": float(confidence.mean() - correct.mean()),
+    }
+
+
 def classification_metrics(labels: np.ndarray, proba: np.ndarray) -> dict:
     """Every figure the report shows for one part of the data.
 
     Returns a dict: ``confusion`` (K, K) list; ``accuracy`` with ``accuracy_ci`` (Wilson 95%);
     ``log_loss``; ``balanced_accuracy``; ``per_class`` precision/recall/f1/support lists;
     ``macro`` and ``weighted`` averages; ``roc`` fpr and tpr lists (thresholds are the sorted
-    scores) and ``roc_auc``; and for two classes the
+    scores) and ``roc_auc``; ``calibration`` (see :func:`reliability`); and for two classes the
     positive class's ``precision``, ``recall``, ``f1`` and ``specificity``. Undefined figures
     are None (see the module's conventions).
     """
@@ -176,6 +208,7 @@ def classification_metrics(labels: np.ndarray, proba: np.ndarray) -> dict:
         **averages(report),
         "roc_auc": None if curve is None else auc(curve["fpr"], curve["tpr"]),
         "roc": None if curve is None else {k: curve[k].tolist() for k in ("fpr", "tpr")},
+        "calibration": reliability(labels, proba),
     }
     if n_classes == 2:
         (tn, fp), (_, _) = confusion

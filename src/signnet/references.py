@@ -93,6 +93,12 @@ DOCUMENTS = {
             "https://proceedings.mlr.press/v9/glorot10a.html",
         ),
         Document(
+            "Guo 2017",
+            "Guo, C., Pleiss, G., Sun, Y. and Weinberger, K. Q. (2017). On calibration of "
+            "modern neural networks. ICML.",
+            "https://proceedings.mlr.press/v70/guo17a.html",
+        ),
+        Document(
             "Simonyan 2014",
             "Simonyan, K., Vedaldi, A. and Zisserman, A. (2014). Deep inside convolutional "
             "networks: visualising image classification models and saliency maps. ICLR "

@@ -41,18 +41,6 @@ class BatchNorm(Layer):
         "running_var": "running_var",
     }
     citation = "Ioffe 2015"  # a key of the report's references
-    # For the report: the training forward pass, the running statistics, the backward pass
-    # (bars are means over the feature's n values in the batch).
-    equations = (
-        r"\hat{x} = \dfrac{x - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}},\qquad "
-        r"y = \gamma\,\hat{x} + \beta",
-        r"\mu \leftarrow (1 - m)\,\mu + m\,\mu_B,\qquad "
-        r"\sigma^2 \leftarrow (1 - m)\,\sigma^2 + m\,\dfrac{n}{n - 1}\,\sigma_B^2",
-        r"\dfrac{\partial \mathcal{L}}{\partial x} = \dfrac{\gamma}{\sqrt{\sigma_B^2 + \epsilon}}"
-        r"\left(\delta - \overline{\delta} - \hat{x}\,\overline{\delta\,\hat{x}}\right),\qquad "
-        r"\dfrac{\partial \mathcal{L}}{\partial \gamma} = \sum \delta\,\hat{x},\quad "
-        r"\dfrac{\partial \mathcal{L}}{\partial \beta} = \sum \delta",
-    )
 
     def __init__(self, spec: dict, state: dict[str, Array]):
         super().__init__(spec)
@@ -167,6 +155,33 @@ class BatchNorm(Layer):
 
         for_slabs(delta, backpropagate)
         return self._back(grad, tuple(grad_out.shape))
+
+    @classmethod
+    def summary(cls, spec: dict) -> str:
+        return "batch norm"
+
+    @classmethod
+    def maths(cls, spec: dict) -> tuple[str, tuple[str, ...]]:
+        return (
+            "Batch normalisation (Ioffe and Szegedy, 2015) normalises each feature (each "
+            "channel, over the pixels too, for images) with the batch's "
+            "mean $\\mu_B$ and variance $\\sigma_B^2$ ($n$ values) while training, then scales "
+            "and shifts by the learned $\\gamma$ and $\\beta$; running estimates, updated with "
+            f"momentum $\\mu_r = {MOMENTUM:g}$, take the batch's place at inference, so a photo's "
+            "prediction does not depend on the others scored with it. Backward, the error "
+            "passes through the batch's statistics as well (bars are means over the $n$ values):",
+            (
+                r"\hat{X} = \dfrac{X - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}},\quad "
+                r"Y = \gamma\,\hat{X} + \beta,\qquad "
+                r"\mu \leftarrow (1 - \mu_r)\,\mu + \mu_r\,\mu_B,\quad "
+                r"\sigma^2 \leftarrow (1 - \mu_r)\,\sigma^2 + \mu_r\,\dfrac{n}{n - 1}\,\sigma_B^2",
+                r"\dfrac{\partial \mathcal{L}}{\partial X} = "
+                r"\dfrac{\gamma}{\sqrt{\sigma_B^2 + \epsilon}}"
+                r"\left(\delta - \overline{\delta} - \hat{X}\,\overline{\delta\,\hat{X}}\right),"
+                r"\qquad \dfrac{\partial \mathcal{L}}{\partial \gamma} = \sum \delta\,\hat{X},"
+                r"\quad \dfrac{\partial \mathcal{L}}{\partial \beta} = \sum \delta",
+            ),
+        )
 
     def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
         module = "BatchNorm2d" if self._spec["images"] else "BatchNorm1d"

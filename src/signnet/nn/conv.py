@@ -58,8 +58,6 @@ class Conv2D(Layer):
     kind = "conv2d"
     decayed = frozenset({"W"})
     torch_names = {"W": "weight", "b": "bias"}
-    # Z = b + sum over offsets and input channels of X * K, for the report's method section.
-    equation = r"Z_{n,i,j,c} = b_c + \sum_{u,v}\sum_{c'} X_{n,\,i+u,\,j+v,\,c'}\,K_{u,v,c',c}"
 
     def __init__(self, spec: dict, weights: Array, bias: Array):
         super().__init__(spec)
@@ -83,6 +81,29 @@ class Conv2D(Layer):
     @classmethod
     def load(cls, spec: dict, state: dict[str, Array]) -> Conv2D:
         return cls(spec, state["W"], state["b"])
+
+    @classmethod
+    def summary(cls, spec: dict) -> str:
+        k = spec["kernel_size"]
+        return f"{k} x {k} conv, {spec['channels']} channels"
+
+    @classmethod
+    def maths(cls, spec: dict) -> tuple[str, tuple[str, ...]]:
+        k = spec["kernel_size"]
+        return (
+            f"A convolution slides {k} x {k} kernels $K$ over the image with stride 1, the "
+            f"image taken as zero outside its edges (offsets $u, v$ from $-{k // 2}$ to "
+            f"${k // 2}$, so the size is kept), and adds a bias per output channel; backward, "
+            "the kernel gradient correlates the input with the error, and the input's error is "
+            "the error correlated with the kernels flipped:",
+            (
+                r"Y_{n,i,j,c} = b_c + \sum_{u,v}\sum_{c'} X_{n,\,i+u,\,j+v,\,c'}\,K_{u,v,c',c},"
+                r"\qquad \dfrac{\partial \mathcal{L}}{\partial K_{u,v,c',c}} = \sum_{n,i,j} "
+                r"X_{n,\,i+u,\,j+v,\,c'}\,\delta_{n,i,j,c},\qquad "
+                r"\dfrac{\partial \mathcal{L}}{\partial X_{n,p,q,c'}} = \sum_{u,v,c} "
+                r"\delta_{n,\,p-u,\,q-v,\,c}\,K_{u,v,c',c}",
+            ),
+        )
 
     def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
         k, c_in, c_out = self.k, self._spec["channels_in"], self._spec["channels"]
@@ -170,13 +191,29 @@ class MaxPool2D(Layer):
     """2 x 2 max-pooling with stride 2: (C, H, W, N) -> (C, H // 2, W // 2, N). Spec: none."""
 
     kind = "max_pool2d"
-    equation = r"P_{n,i,j,c} = \max_{a,b \in \{0,1\}} A_{n,\,2i+a,\,2j+b,\,c}"
 
     def __init__(self, spec: dict):
         super().__init__(spec)
         self._winner: Array | None = None  # (C, H/2, W/2, N) int8: 0-3, the window's maximum
         self._inference_input: Array | None = None  # (C, H, W, N): the last inference pass's
         self._shape: tuple[int, ...] = ()
+
+    @classmethod
+    def summary(cls, spec: dict) -> str:
+        return "2 x 2 max-pool"
+
+    @classmethod
+    def maths(cls, spec: dict) -> tuple[str, tuple[str, ...]]:
+        return (
+            "Max-pooling keeps the largest value of each 2 x 2 window (stride 2), halving the "
+            "height and the width; backward, each window's error goes to the position of its "
+            "maximum (the first in row order on ties) and the other three get none:",
+            (
+                r"Y_{n,i,j,c} = \max_{a,b \in \{0,1\}} X_{n,\,2i+a,\,2j+b,\,c},\qquad "
+                r"\dfrac{\partial \mathcal{L}}{\partial X_{n,\,2i+a,\,2j+b,\,c}} = "
+                r"\delta_{n,i,j,c}\,[(a, b) \text{ is the window's maximum}]",
+            ),
+        )
 
     def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
         return "MaxPool2d", {"kernel_size": 2}, {}

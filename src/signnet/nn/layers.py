@@ -21,8 +21,12 @@ Every layer is one object that carries everything about itself:
   input, or None when ``input_grad`` is off (the first layer with weights);
 * its **counterpart**: ``torch()``, the PyTorch module that computes the same with its
   arguments and its state in PyTorch's names and layout (``torch_names`` maps each state name to
-  PyTorch's), for the benchmarks' twin; the maths the report shows, as class attributes
-  (``equation``, ``equations``) where the layer has its own.
+  PyTorch's), for the benchmarks' twin;
+* its **description**, for a reader (the report's method section): ``summary(spec)``, the
+  layer in a few words for a table of the network, and ``maths(spec)``, what it computes
+  forward and backward, in a sentence and equations. The equations' notation: ``X`` is the
+  layer's input and ``Y`` its output, ``δ`` the gradient of the loss with respect to ``Y``
+  that the backward pass brings, ``m`` the images in the batch.
 
 A subclass with a ``kind`` registers itself in :data:`LAYERS` (the one table of layers).
 """
@@ -50,6 +54,7 @@ class Layer:
     """The protocol every layer follows (see the module). Stateless by default."""
 
     kind: ClassVar[str]
+    citation: ClassVar[str | None] = None  # the paper it comes from (a key of the references)
     decayed: ClassVar[frozenset[str]] = frozenset()
     torch_names: ClassVar[dict[str, str]] = {}
 
@@ -109,6 +114,17 @@ class Layer:
 
     # --- descriptions ---------------------------------------------------------------------
 
+    @classmethod
+    def summary(cls, spec: dict) -> str:
+        """A layer of ``spec`` in a few words, e.g. "dense, 64 units"."""
+        raise NotImplementedError(f"layer kind {cls.kind!r} has no summary")
+
+    @classmethod
+    def maths(cls, spec: dict) -> tuple[str, tuple[str, ...]]:
+        """What a layer of ``spec`` computes forward and backward: a sentence (ending in a colon
+        when equations follow) and its equations in TeX (see the module for the notation)."""
+        raise NotImplementedError(f"layer kind {cls.kind!r} has no maths")
+
     def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
         """(``torch.nn`` class name, its arguments, its state by PyTorch's names and layout)."""
         raise NotImplementedError
@@ -164,6 +180,25 @@ class Dense(Layer):
         self.grads["b"] = self.xp.sum(grad_out, axis=0)  # (out,)
         return matmul(grad_out, self.params["W"].T) if self.input_grad else None
 
+    @classmethod
+    def summary(cls, spec: dict) -> str:
+        return f"dense, {spec['units']} unit" + ("s" if spec["units"] != 1 else "")
+
+    @classmethod
+    def maths(cls, spec: dict) -> tuple[str, tuple[str, ...]]:
+        return (
+            "A dense layer multiplies its input rows (one per image) by its weights $W$ and "
+            "adds its bias $b$ to every row; backward, the weight gradient multiplies the input "
+            "by the error $\\delta$, the bias gradient sums the error over the batch, and the "
+            "input's error goes back through the weights:",
+            (
+                r"Y = X\,W + b,\qquad \dfrac{\partial \mathcal{L}}{\partial W} = "
+                r"X^{\top}\delta,\quad \dfrac{\partial \mathcal{L}}{\partial b} = "
+                r"\sum_{i=1}^{m}\delta_i,\quad \dfrac{\partial \mathcal{L}}{\partial X} = "
+                r"\delta\,W^{\top}",
+            ),
+        )
+
     def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
         arguments = {"in_features": self._spec["inputs"], "out_features": self._spec["units"]}
         return "Linear", arguments, self.torch_arrays(self.state())
@@ -191,6 +226,23 @@ class ActivationLayer(Layer):
 
     def backward(self, grad_out: Array) -> Array:
         return self.activation.backward(grad_out, self._z, self.xp)
+
+    @classmethod
+    def summary(cls, spec: dict) -> str:
+        return ACTIVATIONS[spec["name"]].display
+
+    @classmethod
+    def maths(cls, spec: dict) -> tuple[str, tuple[str, ...]]:
+        activation = ACTIVATIONS[spec["name"]]
+        g, g_prime = activation.equations
+        return (
+            f"The {activation.display} $g$ applies to each value; backward, the error is "
+            "multiplied by its derivative at the layer's input:",
+            (
+                rf"Y = g(X),\quad {g},\qquad \dfrac{{\partial \mathcal{{L}}}}{{\partial X}} = "
+                rf"\delta \odot g'(X),\quad {g_prime}",
+            ),
+        )
 
     def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
         name, arguments = self.activation.torch
@@ -238,6 +290,27 @@ class Reshape(Layer):
             return self._to_images(grad_out, height, width, channels)
         return self._to_rows(grad_out)
 
+    @classmethod
+    def summary(cls, spec: dict) -> str:
+        if tuple(spec["shape"]) == (-1,):
+            return "flatten"
+        height, width, channels = spec["shape"]
+        return f"as a {height} x {width} image, {channels} channel" + "s" * (channels != 1)
+
+    @classmethod
+    def maths(cls, spec: dict) -> tuple[str, tuple[str, ...]]:
+        if tuple(spec["shape"]) == (-1,):
+            return (
+                "Flattening turns each image's values into one row, in row, column, channel "
+                "order; backward, the error is laid out as images again.",
+                (),
+            )
+        return (
+            "The input row of each image's pixels is read as an image, row by row; backward, "
+            "the error is laid out as rows again.",
+            (),
+        )
+
     def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
         """PyTorch's images are (N, C, H, W): rows become (1, S, S) images, and images are
         flattened in signnet's (h, w, c) order (the twin's ``ChannelsLastFlatten``)."""
@@ -271,6 +344,25 @@ class Dropout(Layer):
 
     def backward(self, grad_out: Array) -> Array:
         return grad_out if self._mask is None else grad_out * self._mask
+
+    @classmethod
+    def summary(cls, spec: dict) -> str:
+        return f"dropout {spec['rate']:g}"
+
+    @classmethod
+    def maths(cls, spec: dict) -> tuple[str, tuple[str, ...]]:
+        p = spec["rate"]
+        return (
+            f"While training, dropout keeps each value with probability $1 - p = {1 - p:g}$ "
+            f"and scales it by $1/(1 - p)$ (inverted dropout), a new mask $M$ for every batch; "
+            "at inference it passes its input as it is. Backward, the error is multiplied by "
+            "the same mask:",
+            (
+                r"Y = \dfrac{X \odot M}{1 - p},\quad M_{ij} \sim \mathrm{Bernoulli}(1 - p),"
+                r"\qquad \dfrac{\partial \mathcal{L}}{\partial X} = "
+                r"\dfrac{\delta \odot M}{1 - p}",
+            ),
+        )
 
     def torch(self) -> tuple[str, dict, dict[str, np.ndarray]]:
         return "Dropout", {"p": self.rate}, {}

@@ -27,6 +27,20 @@ class BinaryCrossEntropy:
     """Sigmoid output with binary cross-entropy, for one output unit."""
 
     name = "binary cross-entropy"
+    output = "sigmoid"
+    # For a reader: what the output and the loss compute, and the gradient the backward pass
+    # starts from (z the logit, y the target, m the images in the batch).
+    maths = (
+        "One sigmoid unit gives the probability $\\hat{y}$ of class 1 from the logit $z$; the loss "
+        "is the binary cross-entropy averaged over the batch, computed from $z$ (as "
+        "$\\max(z, 0) - yz + \\log(1 + e^{-|z|})$, so it never takes $\\log 0$), and its "
+        "gradient with respect to the logit starts the backward pass:",
+        (
+            r"\hat{y}_i = \sigma(z_i),\quad \mathcal{L} = -\dfrac{1}{m}\sum_{i=1}^{m}"
+            r"\left[y_i \log \hat{y}_i + (1 - y_i)\log(1 - \hat{y}_i)\right],\qquad "
+            r"\dfrac{\partial \mathcal{L}}{\partial z_i} = \dfrac{\hat{y}_i - y_i}{m}",
+        ),
+    )
 
     @staticmethod
     def loss(logits: Array, targets: Array) -> Array:
@@ -50,6 +64,18 @@ class SoftmaxCrossEntropy:
     """Softmax output with categorical cross-entropy, for K output units."""
 
     name = "categorical cross-entropy"
+    output = "softmax"
+    maths = (
+        "A softmax over the $K$ logits gives each class's probability; the loss is the "
+        "categorical cross-entropy with one-hot targets $y$, averaged over the batch and "
+        "computed with the log-sum-exp shift (so it never takes $\\log 0$), and its gradient "
+        "with respect to the logits starts the backward pass:",
+        (
+            r"\hat{y}_{ik} = \dfrac{e^{z_{ik}}}{\sum_j e^{z_{ij}}},\quad \mathcal{L} = "
+            r"-\dfrac{1}{m}\sum_{i=1}^{m}\sum_{k} y_{ik}\log \hat{y}_{ik},\qquad "
+            r"\dfrac{\partial \mathcal{L}}{\partial z_{ik}} = \dfrac{\hat{y}_{ik} - y_{ik}}{m}",
+        ),
+    )
 
     @staticmethod
     def _shifted(logits: Array) -> tuple[Array, Array]:

@@ -7,7 +7,8 @@ condition comes from :class:`~signnet.report.facts.Facts`; the prose chooses wor
 They follow what a grader of the reference reports looks for: introduction, data, method (with
 the maths of this run's network and Algorithm 1), hyperparameters with evidence, training,
 results against each reference, predictions, what the network looks at, discussion,
-conclusion, reproducibility, references and the scikit-learn cross-check as an appendix.
+conclusion, references, and an appendix with the command that reproduces the run and the
+scikit-learn cross-check.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from signnet.report.sections import (
     method,
     predictions,
     references,
-    reproducibility,
     results,
     training,
 )
@@ -46,7 +46,6 @@ def build_report(inputs: ReportInputs, f: Facts | None = None) -> list[Block]:
         *inside.section(f),
         *discussion.section(f),
         *conclusion.section(f),
-        *reproducibility.section(f),
         *references.section(f),
         *appendix.section(inputs, f),
     ]

@@ -9,7 +9,6 @@ typed in. Fractions stay fractions (0.956, not 95.6).
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 import numpy as np
 
@@ -17,24 +16,15 @@ from signnet.crosscheck import TOLERANCE
 from signnet.data.stratify import held_out_sizes
 from signnet.metrics import Z_95
 from signnet.modelfile import TrainedModel
-from signnet.nn.backend import to_numpy
-from signnet.nn.explain import (
-    class_score_gradients,
-    first_layer_images,
-    mean_saliency,
-    principal_components,
-)
 from signnet.nn.optimizers import OPTIMIZERS
 from signnet.params import Params, exp_run_setting
-from signnet.references import DATA_OF_ORIGIN, DOCUMENTS, MNIST_DATA, Claim, claims_for
+from signnet.references import DOCUMENTS, MNIST_DATA, claims_for
+from signnet.report.claims import ComparisonRow, DepartureFacts, comparison
+from signnet.report.claims import departures as departures_from
 from signnet.report.document import literal
+from signnet.report.judgements import OVERCONFIDENT, at_chance, calibrated, loss_rose, overfits
+from signnet.report.network_views import NetworkViews, network_views
 
-# An error the network gave at least this probability is "overconfident".
-OVERCONFIDENT = 0.99
-# The test loss "rose" when its last value is this much above its lowest (relative).
-LOSS_RISE = 0.2
-# Training accuracy more than this above the test accuracy is overfitting (absolute).
-OVERFIT_GAP = 0.05
 # Params that say where or how fast to run, not what is computed: left out of the command that
 # reproduces a run (they do not change its bytes).
 PLACEMENT_KEYS = {"download": ("mirrors",), "cv": ("workers", "scheduler")}
@@ -42,20 +32,6 @@ PLACEMENT_KEYS = {"download": ("mirrors",), "cv": ("workers", "scheduler")}
 COMMAND_WIDTH = 90
 # The most-confused pairs the discussion names.
 CONFUSED_PAIRS = 3
-# A class's most salient pixels: this share of the image's pixels.
-TOP_SHARE = 0.05
-# A convolution filter whose weights sum to less than this share of their magnitudes' sum
-# responds to contrast (edges, spots), not to brightness.
-CONTRAST = 0.25
-# The ninths of an image, by third down (top, middle, bottom) and across (left, centre, right).
-REGIONS = (
-    ("top left", "top centre", "top right"),
-    ("middle left", "centre", "middle right"),
-    ("bottom left", "bottom centre", "bottom right"),
-)
-# The first layer's weights differ between the image's centre and border when the mean
-# magnitude of one is this many times the other's.
-CENTRE_CONTRAST = 1.2
 
 
 @dataclasses.dataclass
@@ -100,7 +76,27 @@ class DataFacts:
 
 
 @dataclasses.dataclass(frozen=True)
+class LayerFacts:
+    """One layer of the network, in the order computed."""
+
+    spec: dict  # its spec (see signnet.nn.layers)
+    output: tuple[int, ...]  # one image's output: (features,) or (height, width, channels)
+    parameters: int  # the numbers it learns
+
+
+@dataclasses.dataclass(frozen=True)
+class LimitFacts:
+    """What the data lets the test figures say, and what not."""
+
+    signers: int | None  # people whose hands the source shows (None: not stated)
+    signer_recorded: bool  # whether each photo says whose hand it is
+    brightness: tuple[float, float, float]  # the test photos' mean brightness (0-255): the
+    # lowest, the highest and the standard deviation over photos
+
+
+@dataclasses.dataclass(frozen=True)
 class MethodFacts:
+    layers: tuple[LayerFacts, ...]
     conv: tuple[int, ...]  # channels of each 3x3-style convolution block
     kernel_size: int
     image_side: int
@@ -144,9 +140,7 @@ class TrainingFacts:
     lowest_test_loss: float
     best_test_accuracy: float
     best_test_accuracy_epoch: int
-    loss_rose: bool  # the test loss ended LOSS_RISE above its lowest
-    gap: float  # last training accuracy minus last test accuracy
-    overfit: bool  # the gap is above OVERFIT_GAP
+    loss_rose: bool  # the test loss ended well above its lowest (judgements.loss_rose)
     validation: bool
 
 
@@ -166,6 +160,11 @@ class ResultFacts:
     train_high: float
     train_log_loss: float
     train_n: int
+    overfit: bool  # judgements.overfits: training accuracy above the test's 95% interval
+    ece: float  # expected calibration error on the test part (signnet.metrics.reliability)
+    calibration_gap: float  # mean confidence minus accuracy (above 0: overconfident)
+    calibrated: bool  # judgements.calibrated
+    reliability: dict  # {"confidence", "accuracy", "count"} per filled bin of confidence
     crosscheck_figures: int
     crosscheck_worst: float
     tolerance: float
@@ -205,7 +204,7 @@ class DiagnosisFacts:
     confusions: tuple[Confusion, ...]  # most frequent first
     majority_share: float  # the largest class's share of the test part
     predicted_classes: int  # how many classes the network ever predicts on the test part
-    at_chance: bool  # balanced accuracy within one photo of 1 / K, or one class predicted
+    at_chance: bool  # judgements.at_chance
     examples: tuple[Prediction, ...]  # report.example_photos, evenly spread over the test part
     errors: tuple[Prediction, ...]  # the most confident errors first, report.max_misclassified
 
@@ -219,101 +218,12 @@ class CVFacts:
 
 
 @dataclasses.dataclass(frozen=True)
-class ComparisonRow:
-    document: str
-    network: str
-    data: str
-    same_data: bool  # measured on the data this run read (with a split of its own)
-    metric: str
-    claimed: float
-    split: float
-    cv_mean: float | None
-    cv_low: float | None
-    cv_high: float | None
-    # the CV interval against the claim: "above" (all of it), "level" (the claim within it),
-    # "below" (all of it); "" without cross-validation or for another metric
-    verdict: str
-
-
-@dataclasses.dataclass(frozen=True)
-class Departure:
-    key: str  # dotted params key
-    stated: Any
-    used: Any
-    evidence: dict | None  # the CV summary of the stated set-up with only this key changed
-
-
-@dataclasses.dataclass(frozen=True)
-class DepartureFacts:
-    document: str  # the reference whose set-up the run is compared with ("" if none)
-    departures: tuple[Departure, ...]
-    stated_evidence: dict | None  # the set-up as stated: {"summary", "chance_folds", "folds"}
-    all_evidence: dict | None  # every change together (signnet's configuration)
-    measured_on: str  # the configuration the evidence was measured for
-
-
-@dataclasses.dataclass(frozen=True)
 class PairsFacts:
     grid: np.ndarray  # (D, D) mean CV accuracy, NaN diagonal
     digits: tuple[int, ...]
     hardest: tuple[dict, ...]  # {"pair", "accuracy_mean", "accuracy_std"}, hardest first
     folds: int
     easiest: dict
-
-
-@dataclasses.dataclass(frozen=True)
-class Hotspot:
-    """Where one class's most salient pixels lie (rows and columns from 1 at the top left)."""
-
-    digit: int
-    row: float  # the mean row and column of its TOP_SHARE most salient pixels
-    column: float
-    region: str  # the ninth of the image (thirds across and down) the mean lies in
-    share: float  # of the class's saliency those pixels carry
-
-
-@dataclasses.dataclass(frozen=True)
-class FirstLayerFacts:
-    """The first layer's weights as images."""
-
-    kind: str  # the layer's: "dense" or "conv2d"
-    images: np.ndarray  # (units, h, w): each unit's or filter's weights
-    centre_ratio: float  # dense: mean |weight| in the middle half of rows and columns / the rest's
-    contrast_filters: int  # conv: filters whose weights' sum is under CONTRAST of their |sum|
-
-
-@dataclasses.dataclass(frozen=True)
-class SaliencyFacts:
-    """Each class's mean saliency on its test images (see :mod:`signnet.nn.explain`)."""
-
-    maps: np.ndarray  # (K, S, S): mean |d class score / d input pixel| over the class's images
-    mean_images: np.ndarray  # (K, S, S): the class's mean test image
-    top_pixels: int  # the TOP_SHARE of the pixels counted as a class's most salient
-    hotspots: tuple[Hotspot, ...]  # per class, in class order
-    shared_top: int  # pixels in every class's most salient set
-
-
-@dataclasses.dataclass(frozen=True)
-class MapFacts:
-    """The test images on the first two principal components of what the output layer reads."""
-
-    representation: str  # "hidden", "conv" or "input" (see Network.last_hidden)
-    width: int  # its values per image
-    coordinates: np.ndarray  # (N, 2)
-    explained: tuple[float, float]  # the variance share of each component
-    labels: np.ndarray  # (N,) class index of each test image
-    wrong: np.ndarray  # (N,) bool: misclassified
-    nearest_centre: float  # share of test images nearest their own class's centre in the map
-    wrong_near_predicted: int  # misclassified images nearer the predicted class's centre
-
-
-@dataclasses.dataclass(frozen=True)
-class InsideFacts:
-    """What the network looks at, on the test part."""
-
-    first_layer: FirstLayerFacts
-    saliency: SaliencyFacts
-    map: MapFacts
 
 
 @dataclasses.dataclass(frozen=True)
@@ -336,7 +246,8 @@ class Facts:
     title_details: tuple[str, ...]  # the title block's other lines: course, milestone, if set,
     # as literal text (signnet.report.document.literal)
     pairs: PairsFacts | None
-    inside: InsideFacts
+    inside: NetworkViews
+    limits: LimitFacts
 
 
 def _data(inputs: ReportInputs, digits: list[int]) -> DataFacts:
@@ -379,6 +290,34 @@ def _data(inputs: ReportInputs, digits: list[int]) -> DataFacts:
     )
 
 
+def _layers(model: TrainedModel) -> tuple[LayerFacts, ...]:
+    """Each layer with the shape of its output, from one blank image passed through the
+    network as inference passes it."""
+    side = model.preprocessing.image_size
+    x = model.inputs(np.zeros((1, side, side), dtype=np.uint8))  # (1, S*S)
+    layers = []
+    for layer in model.network.layers:
+        x = layer.forward(x, training=False)
+        shape = tuple(int(n) for n in x.shape)  # (1, F) rows or (C, H, W, 1) images
+        layers.append(
+            LayerFacts(
+                spec=layer.spec(),
+                output=shape[1:] if len(shape) == 2 else (shape[1], shape[2], shape[0]),
+                parameters=sum(int(np.prod(p.shape)) for p in layer.params.values()),
+            )
+        )
+    return tuple(layers)
+
+
+def _limits(inputs: ReportInputs) -> LimitFacts:
+    brightness = inputs.test["images"].reshape(len(inputs.test["images"]), -1).mean(axis=1)
+    return LimitFacts(
+        signers=inputs.source.get("signers"),
+        signer_recorded=bool(inputs.source.get("signer_recorded", False)),
+        brightness=(float(brightness.min()), float(brightness.max()), float(brightness.std())),
+    )
+
+
 def _method(inputs: ReportInputs, train_images: int) -> MethodFacts:
     config, training = inputs.model.network.config, inputs.model.training
     n_parameters = sum(
@@ -390,6 +329,7 @@ def _method(inputs: ReportInputs, train_images: int) -> MethodFacts:
     sizes = inputs.evaluation["results"]["train"]["per_class"]["support"]
     fitted = train_images - int(held_out_sizes(sizes, training["validation_fraction"]).sum())
     return MethodFacts(
+        layers=_layers(inputs.model),
         conv=tuple(config.conv),
         kernel_size=config.kernel_size,
         image_side=config.image_side,
@@ -437,9 +377,7 @@ def _training(history: list[dict], epochs: int) -> TrainingFacts:
         lowest_test_loss=lowest["test_loss"],
         best_test_accuracy=best["test_accuracy"],
         best_test_accuracy_epoch=best["epoch"],
-        loss_rose=last["test_loss"] > (1 + LOSS_RISE) * lowest["test_loss"],
-        gap=last["train_accuracy"] - last["test_accuracy"],
-        overfit=last["train_accuracy"] - last["test_accuracy"] > OVERFIT_GAP,
+        loss_rose=loss_rose(last["test_loss"], lowest["test_loss"]),
         validation="validation_loss" in last,
     )
 
@@ -466,6 +404,11 @@ def _results(evaluation: dict, binary: bool) -> ResultFacts:
         train_high=train["accuracy_ci"][1],
         train_log_loss=train["log_loss"],
         train_n=train["n"],
+        overfit=overfits(train["accuracy"], test["accuracy_ci"][1]),
+        ece=test["calibration"]["ece"],
+        calibration_gap=test["calibration"]["gap"],
+        calibrated=calibrated(test["calibration"]["ece"]),
+        reliability={k: test["calibration"][k] for k in ("confidence", "accuracy", "count")},
         crosscheck_figures=len(rows),
         crosscheck_worst=max(row["difference"] for row in rows),
         tolerance=TOLERANCE,
@@ -510,7 +453,7 @@ def _diagnosis(inputs: ReportInputs, digits: list[int]) -> DiagnosisFacts:
         confusions=tuple(off[:CONFUSED_PAIRS]),
         majority_share=float(confusion.sum(axis=1).max() / n),
         predicted_classes=predicted_classes,
-        at_chance=predicted_classes == 1 or test["balanced_accuracy"] <= 1 / k + 1 / n,
+        at_chance=at_chance(predicted_classes, test["balanced_accuracy"], k, n),
         examples=tuple(answer(i) for i in np.unique(spread.round().astype(int))),
         errors=tuple(answer(i) for i in surest),
     )
@@ -525,71 +468,6 @@ def _cv(result: dict, split_accuracy: float) -> CVFacts | None:
         summary=summary,
         images=sum(r["test_images"] for r in folds),
         split_inside=summary["accuracy_min"] <= split_accuracy <= summary["accuracy_max"],
-    )
-
-
-def _comparison(
-    claims: list[Claim], test: dict, cv: CVFacts | None, origin: str
-) -> tuple[ComparisonRow, ...]:
-    rows = []
-    for claim in claims:
-        for metric, claimed in claim.figures.items():
-            with_cv = cv is not None and metric == "accuracy"
-            rows.append(
-                ComparisonRow(
-                    document=claim.document,
-                    network=claim.network,
-                    data=claim.data,
-                    same_data=claim.data == DATA_OF_ORIGIN.get(origin),
-                    metric=metric,
-                    claimed=claimed,
-                    split=test[metric],
-                    cv_mean=cv.summary["accuracy_mean"] if with_cv else None,
-                    cv_low=cv.summary["accuracy_ci95_low"] if with_cv else None,
-                    cv_high=cv.summary["accuracy_ci95_high"] if with_cv else None,
-                    verdict=_verdict(claimed, cv.summary) if with_cv else "",
-                )
-            )
-    return tuple(rows)
-
-
-def _verdict(claimed: float, summary: dict) -> str:
-    if summary["accuracy_ci95_low"] > claimed:
-        return "above"
-    return "below" if summary["accuracy_ci95_high"] < claimed else "level"
-
-
-def _value(params: Params, key: str) -> Any:
-    section, name = key.split(".")
-    value = getattr(getattr(params, section), name)
-    return list(value) if isinstance(value, tuple) else value
-
-
-def _departures(claims: list[Claim], params: Params, measured: dict) -> DepartureFacts:
-    """The run's settings against the first claim with a stated set-up, with the evidence the
-    departures benchmark measured for that claim where the run uses the measured value."""
-    runnable = [c for c in claims if c.setup() is not None]
-    if not runnable:
-        return DepartureFacts("", (), None, None, "")
-    claim = runnable[0]
-    record = next((r for r in measured.get("results", []) if r["claim"] == claim.name), None)
-    runs = {r["change"]: r for r in record["runs"]} if record else {}
-    configured = record["configured"] if record else {}
-    departures = []
-    for key, stated in claim.setup().items():
-        used = _value(params, key)
-        if used != stated:
-            evidence = runs.get(key) if configured.get(key) == used else None
-            departures.append(Departure(key, stated, used, evidence))
-    every_change = all(_value(params, key) == value for key, value in configured.items()) and {
-        d.key for d in departures
-    } == set(configured)
-    return DepartureFacts(
-        document=claim.document,
-        departures=tuple(departures),
-        stated_evidence=runs.get(None),
-        all_evidence=runs.get("all") if every_change else None,
-        measured_on=claim.name,
     )
 
 
@@ -608,103 +486,6 @@ def _pairs(pairs: dict | None) -> PairsFacts | None:
         hardest=tuple(ranked[:HARDEST]),
         folds=len(next(iter(pairs.values()))["folds"]),
         easiest=ranked[-1],
-    )
-
-
-def most_salient(saliency: np.ndarray, top: int) -> np.ndarray:
-    """The flat indices of the ``top`` largest values of ``saliency`` (S, S), largest first."""
-    return np.argsort(-saliency.ravel(), kind="stable")[:top]
-
-
-def hotspot(digit: int, saliency: np.ndarray, top: int) -> Hotspot:
-    """Where the ``top`` largest values of ``saliency`` (S, S) lie."""
-    side = saliency.shape[0]
-    chosen = most_salient(saliency, top)
-    rows, columns = np.divmod(chosen, side)
-    row, column = rows.mean(), columns.mean()
-    total = saliency.sum()
-    return Hotspot(
-        digit=digit,
-        row=float(row) + 1,
-        column=float(column) + 1,
-        region=REGIONS[min(int(3 * row / side), 2)][min(int(3 * column / side), 2)],
-        share=float(saliency.ravel()[chosen].sum() / total) if total > 0 else 0.0,
-    )
-
-
-def _first_layer(model: TrainedModel) -> FirstLayerFacts:
-    images = first_layer_images(model.network)  # (units, h, w)
-    kind = model.network.trainable()[0].kind
-    centre_ratio, contrast = float("nan"), 0
-    if kind == "dense":
-        side = images.shape[1]
-        half = slice(side // 4, side - side // 4)
-        centre = np.zeros((side, side), dtype=bool)
-        centre[half, half] = True
-        magnitude = np.abs(images).mean(axis=0)  # (S, S)
-        centre_ratio = float(magnitude[centre].mean() / magnitude[~centre].mean())
-    else:
-        sums = np.abs(images.sum(axis=(1, 2)))
-        contrast = int((sums < CONTRAST * np.abs(images).sum(axis=(1, 2))).sum())
-    return FirstLayerFacts(kind, images, centre_ratio, contrast)
-
-
-def _saliency(model: TrainedModel, x: np.ndarray, test: dict, digits: list[int]) -> SaliencyFacts:
-    images, labels = test["images"], test["labels"]
-    k, side = len(digits), images.shape[1]
-    gradients = class_score_gradients(model.network, x, labels)  # (N, S*S)
-    maps = mean_saliency(gradients, labels, k).reshape(k, side, side)
-    top = max(1, round(TOP_SHARE * side * side))
-    tops = [set(most_salient(maps[c], top).tolist()) for c in range(k)]
-    return SaliencyFacts(
-        maps=maps,
-        mean_images=np.stack(
-            [
-                images[labels == c].mean(axis=0) if (labels == c).any() else np.zeros((side, side))
-                for c in range(k)
-            ]
-        ),
-        top_pixels=top,
-        hotspots=tuple(hotspot(d, maps[c], top) for c, d in enumerate(digits)),
-        shared_top=len(set.intersection(*tops)),
-    )
-
-
-def _map(model: TrainedModel, x: np.ndarray, labels: np.ndarray, predicted: np.ndarray) -> MapFacts:
-    config = model.network.config
-    hidden = to_numpy(model.network.last_hidden(x))  # (N, widths[-2])
-    coordinates, explained = principal_components(hidden, 2)
-    if coordinates.shape[1] < 2:  # one value per image: the map's second axis is flat
-        coordinates = np.pad(coordinates, ((0, 0), (0, 2 - coordinates.shape[1])))
-        explained = np.pad(explained, (0, 2 - len(explained)))
-    present = [c for c in range(config.n_classes) if (labels == c).any()]
-    centres = np.stack([coordinates[labels == c].mean(axis=0) for c in present])  # (K', 2)
-    distances = np.linalg.norm(coordinates[:, None, :] - centres[None], axis=2)  # (N, K')
-    index = {c: i for i, c in enumerate(present)}
-    wrong = predicted != labels
-    return MapFacts(
-        representation="hidden" if config.hidden else "conv" if config.conv else "input",
-        width=hidden.shape[1],
-        coordinates=coordinates,
-        explained=(float(explained[0]), float(explained[1])),
-        labels=labels,
-        wrong=wrong,
-        nearest_centre=float((np.asarray(present)[distances.argmin(axis=1)] == labels).mean()),
-        wrong_near_predicted=sum(
-            1
-            for i in np.flatnonzero(wrong)
-            if predicted[i] in index
-            and distances[i, index[predicted[i]]] < distances[i, index[labels[i]]]
-        ),
-    )
-
-
-def _inside(inputs: ReportInputs, digits: list[int]) -> InsideFacts:
-    x = inputs.model.inputs(inputs.test["images"])  # (N, S*S), as the network takes them
-    return InsideFacts(
-        first_layer=_first_layer(inputs.model),
-        saliency=_saliency(inputs.model, x, inputs.test, digits),
-        map=_map(inputs.model, x, inputs.test["labels"], inputs.probabilities.argmax(axis=1)),
     )
 
 
@@ -735,7 +516,7 @@ def gather_facts(inputs: ReportInputs) -> Facts:
     cv = _cv(inputs.cross_validation, test["accuracy"])
     # MNIST runs compare with the claims on MNIST only; photo runs with every claim on the task.
     claims = [c for c in claims_for(digits) if data.origin != "mnist" or c.data == MNIST_DATA]
-    departures = _departures(claims, inputs.params, inputs.departures)
+    departures = departures_from(claims, inputs.params, inputs.departures)
     cited = [c.document for c in claims] + [departures.document] * bool(departures.document)
     return Facts(
         digits=tuple(digits),
@@ -747,7 +528,7 @@ def gather_facts(inputs: ReportInputs) -> Facts:
         results=_results(inputs.evaluation, binary),
         diagnosis=_diagnosis(inputs, digits),
         cv=cv,
-        comparison=_comparison(claims, test, cv, data.origin),
+        comparison=comparison(claims, test, cv and cv.summary, data.origin),
         departures=departures,
         documents=tuple(k for k in DOCUMENTS if k in cited),
         command=reproduce_command(inputs.params),
@@ -759,5 +540,6 @@ def gather_facts(inputs: ReportInputs) -> Facts:
             if line
         ),
         pairs=_pairs(inputs.pairs),
-        inside=_inside(inputs, digits),
+        inside=network_views(inputs.model, inputs.test, inputs.probabilities, digits),
+        limits=_limits(inputs),
     )

@@ -30,11 +30,11 @@ def training_curves(history: list[dict], marked_epoch: int) -> bytes:
     """Loss and accuracy per epoch, train and test, side by side, with a dotted line at
     ``marked_epoch`` (the lowest test loss); the legend sits above the plots, off the data."""
     epochs = [r["epoch"] for r in history]
-    figure = Figure(figsize=(TEXT_WIDTH, 3.1), layout="constrained")
+    figure = Figure(figsize=(TEXT_WIDTH, 2.4), layout="constrained")
     loss_axis, accuracy_axis = figure.subplots(1, 2)
     for axis, metric, label in (
-        (loss_axis, "loss", "Loss"),
-        (accuracy_axis, "accuracy", "Accuracy"),
+        (loss_axis, "loss", "loss (cross-entropy)"),
+        (accuracy_axis, "accuracy", "accuracy"),
     ):
         for part, style in (("train", "-"), ("test", "--")):
             axis.plot(epochs, [r[f"{part}_{metric}"] for r in history], style, label=part)
@@ -42,17 +42,12 @@ def training_curves(history: list[dict], marked_epoch: int) -> bytes:
         axis.set_xlabel("epoch")
         axis.set_ylabel(label)
         axis.grid(alpha=0.3)
-    loss_axis.set_title("Loss (cross-entropy)")
-    accuracy_axis.set_title("Accuracy")
     figure.legend(*loss_axis.get_legend_handles_labels(), loc="outside upper center", ncols=3)
     return _png(figure)
 
 
-def confusion_heatmap(confusion: np.ndarray, digits: list[int]) -> bytes:
-    """The confusion matrix as a labelled heatmap: actual digits down, predicted across."""
-    size = min(1.5 + 0.4 * len(digits), 5.2)
-    figure = Figure(figsize=(size + 1.1, size))
-    axis = figure.subplots()
+def _confusion(figure, axis, confusion: np.ndarray, digits: list[int], fontsize: int) -> None:
+    """The confusion matrix on ``axis``: actual digits down, predicted across, counts inside."""
     image = axis.imshow(confusion, cmap="Blues")
     ticks = np.arange(len(digits))
     axis.set_xticks(ticks, [str(d) for d in digits])
@@ -62,9 +57,62 @@ def confusion_heatmap(confusion: np.ndarray, digits: list[int]) -> bytes:
     threshold = confusion.max() / 2
     for (row, column), count in np.ndenumerate(confusion):
         colour = "white" if count > threshold else "black"
-        axis.text(column, row, str(count), ha="center", va="center", color=colour, fontsize=9)
+        axis.text(
+            column, row, str(count), ha="center", va="center", color=colour, fontsize=fontsize
+        )
     figure.colorbar(image, ax=axis, fraction=0.046, pad=0.04)
-    figure.tight_layout()
+
+
+def _roc(axis, fpr: list[float], tpr: list[float], auc: float, label: str) -> None:
+    axis.plot(fpr, tpr, label=f"{label}\nAUC {auc:.4f}")
+    axis.plot([0, 1], [0, 1], ":", color="grey", label="chance")
+    axis.set_xlabel("false positive rate")
+    axis.set_ylabel("true positive rate")
+    axis.set_xlim(-0.01, 1.01)
+    axis.set_ylim(-0.01, 1.01)
+    axis.set_aspect("equal")
+    axis.grid(alpha=0.3)
+    axis.legend(loc="lower right", fontsize=SMALLEST)
+    axis.set_title("ROC", fontsize=9)
+
+
+def _reliability(axis, confidence: list[float], accuracy: list[float], count: list[int]) -> None:
+    """Each bin of confidence as a point at (mean confidence, share right), its area growing
+    with its images, over the diagonal of perfect calibration."""
+    sizes = 120 * np.asarray(count) / max(count)
+    low = np.floor(10 * min(min(confidence), min(accuracy))) / 10  # the axes' lower end
+    axis.plot([low, 1], [low, 1], ":", color="grey", label="calibrated")
+    axis.plot(confidence, accuracy, "-", color="C1", linewidth=1)
+    axis.scatter(confidence, accuracy, s=sizes, color="C1", label="bins\n(area: images)")
+    axis.set_xlabel("confidence")
+    axis.set_ylabel("share answered right")
+    margin = (1 - low) / 100
+    axis.set_xlim(low - margin, 1 + margin)
+    axis.set_ylim(low - margin, 1 + margin)
+    axis.set_aspect("equal")
+    axis.grid(alpha=0.3)
+    axis.legend(loc="lower right", fontsize=SMALLEST)
+    axis.set_title("Reliability", fontsize=9)
+
+
+def quality_panels(
+    confusion: np.ndarray,
+    digits: list[int],
+    roc: tuple[list[float], list[float], float, str] | None,
+    reliability: dict,
+) -> bytes:
+    """One row of panels, a third of the text width each: the confusion matrix (K, K) of
+    ``digits``, the ROC curve ``(fpr, tpr, auc, label)`` (when defined) and the reliability
+    curve (``confidence``, ``accuracy``, ``count`` per bin)."""
+    panels = 2 + (roc is not None)
+    figure = Figure(figsize=(TEXT_WIDTH * panels / 3, 2.3), layout="constrained")
+    axes = list(np.atleast_1d(figure.subplots(1, panels)))
+    _confusion(figure, axes.pop(0), confusion, digits, 9 if len(digits) <= 5 else SMALLEST)
+    if roc is not None:
+        _roc(axes.pop(0), *roc)
+    _reliability(
+        axes.pop(0), reliability["confidence"], reliability["accuracy"], reliability["count"]
+    )
     return _png(figure)
 
 
@@ -74,7 +122,7 @@ def pair_difficulty_map(
     """The mean CV accuracy of every pair of digits, ``grid`` (D, D) with a NaN diagonal, as a
     labelled heatmap (percent in each cell; darker is harder); the ``hardest`` pairs (name ->
     its two digits) are outlined and named under the map."""
-    size = min(1.4 + 0.48 * len(digits), 5.6)
+    size = min(1.2 + 0.36 * len(digits), 4.8)
     figure = Figure(figsize=(size + 1.2, size + 0.6))
     axis = figure.subplots()
     percent = grid * 100
@@ -108,21 +156,6 @@ def pair_difficulty_map(
     axis.set_xlabel("digit\n\nhardest: " + ", ".join(hardest))
     figure.colorbar(image, ax=axis, fraction=0.046, pad=0.04)
     figure.tight_layout()
-    return _png(figure)
-
-
-def roc_figure(fpr: list[float], tpr: list[float], auc: float, label: str) -> bytes:
-    """The ROC curve with its area and the chance diagonal."""
-    figure = Figure(figsize=(3.9, 4.1), layout="constrained")
-    axis = figure.subplots()
-    axis.plot(fpr, tpr, label=f"{label} (AUC {auc:.4f})")
-    axis.plot([0, 1], [0, 1], ":", color="grey", label="chance")
-    axis.set_xlabel("false positive rate")
-    axis.set_ylabel("true positive rate")
-    axis.set_xlim(-0.01, 1.01)
-    axis.set_ylim(-0.01, 1.01)
-    axis.grid(alpha=0.3)
-    figure.legend(loc="outside lower center", ncols=1)  # below the axes, off the curve
     return _png(figure)
 
 
@@ -202,16 +235,36 @@ def saliency_maps(
     """For each class, its mean image (K, S, S) under its saliency map (K, S, S), titled,
     ``columns`` across (fewer for fewer classes)."""
     k = len(saliency)
+    cell = TEXT_WIDTH / columns  # inches per map, titled
     columns = min(columns, k)
     rows = -(-k // columns)
-    cell = TEXT_WIDTH / 6
-    figure = Figure(figsize=(cell * columns, rows * (cell + 0.2)), layout="constrained")
+    figure = Figure(figsize=(cell * columns, rows * (cell + 0.15)), layout="constrained")
     axes = np.atleast_1d(figure.subplots(rows, columns, squeeze=False).ravel())
     for axis in axes[k:]:
         axis.axis("off")
     for axis, image, heat, title in zip(axes, mean_images, saliency, titles, strict=False):
         _heat(axis, image, heat)
         axis.set_title(title, fontsize=SMALLEST, pad=2)
+    return _png(figure)
+
+
+def separation_map(mean_image: np.ndarray, signed: np.ndarray, digits: tuple[int, int]) -> bytes:
+    """What tells ``digits[1]`` from ``digits[0]``: the ``signed`` map (S, S), red where it is
+    positive (for ``digits[1]``), blue where negative, transparent near 0, over the mean image
+    (S, S) in grey; beside it the mean image alone."""
+    figure = Figure(figsize=(TEXT_WIDTH * 0.5, 1.95), layout="constrained")
+    photo, heat = figure.subplots(1, 2)
+    photo.imshow(mean_image, cmap="gray", vmin=0, vmax=255)
+    photo.set_title("mean test image", fontsize=SMALLEST)
+    photo.axis("off")
+    heat.imshow(mean_image, cmap="gray", vmin=0, vmax=255)
+    largest = np.abs(signed).max()
+    scaled = signed / largest if largest > 0 else signed
+    colours = matplotlib.colormaps["RdBu_r"]((scaled + 1) / 2)
+    colours[..., 3] = 0.9 * np.abs(scaled)
+    heat.imshow(colours)
+    heat.set_title(f"red: for {digits[1]}, blue: for {digits[0]}", fontsize=SMALLEST)
+    heat.axis("off")
     return _png(figure)
 
 
@@ -224,7 +277,7 @@ def activation_map(
 ) -> bytes:
     """Points (N, 2) coloured by class index ``labels`` (N,), misclassified ones (``wrong``,
     bool (N,)) circled in black; one legend entry per digit."""
-    figure = Figure(figsize=(4.4, 2.5), layout="constrained")
+    figure = Figure(figsize=(4.4, 2.2), layout="constrained")
     axis = figure.subplots()
     colours = matplotlib.colormaps["tab10"]
     for c, digit in enumerate(digits):

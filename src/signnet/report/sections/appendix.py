@@ -1,9 +1,11 @@
-"""Appendix A: the cross-check against scikit-learn."""
+"""Appendix A: how to reproduce the run (the command, the data's and the code's fingerprints)
+and the cross-check against scikit-learn."""
 
 from __future__ import annotations
 
 from signnet.report.document import (
     Block,
+    Code,
     Heading,
     Paragraph,
     Table,
@@ -16,7 +18,28 @@ def _undefined(row: dict) -> bool:
     return "hand" in row and row["hand"] is None and row["sklearn"] is None
 
 
-def section(inputs: ReportInputs, f: Facts) -> list[Block]:
+def _reproduction(f: Facts) -> list[Block]:
+    what = "per-file manifest" if f.data.origin == "dataset" else "file"
+    return [
+        Paragraph(
+            "**Reproduction.** Run in a clone of the project, the command of {lst:command} "
+            "reproduces this run byte for byte, this report included, whatever params.yaml "
+            "holds: it sets every parameter that decides the results. Its last lines are the "
+            f"sha256 of the data's {what} and of the pipeline's code (src/signnet and stages); "
+            "the machine, library versions and times are in each stage's log, as they do not "
+            "change these bytes."
+        ),
+        Code(
+            f"{f.command}\n# data sha256: {f.data.fingerprint}\n"
+            f"# code sha256: {f.code_fingerprint}",
+            "The command that reproduces this run (every parameter that decides its results), "
+            "and the fingerprints of what it read.",
+            label="command",
+        ),
+    ]
+
+
+def _crosscheck(inputs: ReportInputs, f: Facts) -> list[Block]:
     """The method of the cross-check; a table only of the figures that differ at all (a table
     of zeros would say nothing a sentence cannot)."""
     crosscheck = inputs.evaluation["crosscheck"]
@@ -25,17 +48,16 @@ def section(inputs: ReportInputs, f: Facts) -> list[Block]:
     undefined = sum(_undefined(row) for _, row in rows)
     differing = [(part, row) for part, row in rows if not _undefined(row) and row["difference"]]
     method = (
-        "The evaluate stage computes every figure with NumPy by hand, then computes it again "
-        "with scikit-learn from the same predictions, and fails if any two differ by more than "
-        f"{f.results.tolerance:.0e}. Of the {len(rows) - undefined} figures of the "
-        f"{' and '.join(parts)} parts"
+        "**Cross-check.** The evaluate stage computes every figure with NumPy by hand, then "
+        "computes it again with scikit-learn from the same predictions, and fails if any two "
+        f"differ by more than {f.results.tolerance:.0e}. Of the {len(rows) - undefined} figures "
+        f"of the {' and '.join(parts)} parts"
         + (f" ({undefined} more are undefined on both sides)" if undefined else "")
         + ", "
     )
-    blocks: list[Block] = [Heading("Appendix A: cross-check against scikit-learn")]
     if not differing:
-        return blocks + [Paragraph(method + "every one is identical to scikit-learn's.")]
-    return blocks + [
+        return [Paragraph(method + "every one is identical to scikit-learn's.")]
+    return [
         Paragraph(
             method
             + (
@@ -52,4 +74,12 @@ def section(inputs: ReportInputs, f: Facts) -> list[Block]:
             caption="The figures whose hand-computed value differs from scikit-learn's.",
             label="crosscheck",
         ),
+    ]
+
+
+def section(inputs: ReportInputs, f: Facts) -> list[Block]:
+    return [
+        Heading("Appendix A: reproduction and cross-check"),
+        *_reproduction(f),
+        *_crosscheck(inputs, f),
     ]

@@ -1,4 +1,4 @@
-"""The conclusion section."""
+"""The conclusion: what the run shows, and the next steps its own measurements point to."""
 
 from __future__ import annotations
 
@@ -8,24 +8,32 @@ from signnet.report.document import (
     Paragraph,
 )
 from signnet.report.facts import Facts
-from signnet.report.sections.wording import listing, network_kind, pct
+from signnet.report.sections.wording import listing, network_kind
 
 
 def section(f: Facts) -> list[Block]:
-    r = f.results
-    outcome = (
-        "did not learn the task with these settings ({sec:discussion})"
-        if f.diagnosis.at_chance
-        else f"reaches {pct(r.accuracy)} on the test part"
-        + (f" and {pct(f.cv.summary['accuracy_mean'])} in cross-validation" if f.cv else "")
-    )
+    r, dx = f.results, f.diagnosis
+    if dx.at_chance:
+        outcome = "did not learn the task with these settings ({sec:discussion})"
+    else:
+        judged = [
+            "overfits its training images" if r.overfit else "shows no measurable overfitting",
+            "its probabilities are calibrated"
+            if r.calibrated
+            else "its probabilities are not calibrated",
+        ]
+        outcome = "learns the task; it " + " and ".join(judged)
     next_steps = []
-    if f.diagnosis.at_chance:
+    if dx.at_chance:
         next_steps.append(
             "the departures of {sec:hyperparameters}, which the measurements there support"
         )
-    if f.training.loss_rose:
-        next_steps.append("early stopping on a validation part")
+    if r.overfit:
+        next_steps.append("regularisation, kept only where cross-validation shows it helps")
+    if not r.calibrated and not dx.at_chance:
+        next_steps.append("temperature scaling on a validation part")
+    if f.data.photos and f.limits.signers:
+        next_steps.append("a test on photos of other people, in other light")
     if not f.method.conv:
         next_steps.append("convolutional layers, which use the images' spatial structure")
     if f.binary:
@@ -33,8 +41,7 @@ def section(f: Facts) -> list[Block]:
     return [
         Heading("Conclusion", label="conclusion"),
         Paragraph(
-            f"A {network_kind(f)} network written from scratch {outcome}, with every metric "
-            "checked against scikit-learn and the whole run reproducible from its parameters."
+            f"A {network_kind(f)} network written from scratch {outcome} ({{sec:discussion}})."
             + (f" Next steps: {listing(next_steps)}." if next_steps else "")
         ),
     ]

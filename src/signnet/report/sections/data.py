@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from signnet.report.document import (
     Block,
     Heading,
@@ -10,6 +12,12 @@ from signnet.report.document import (
 )
 from signnet.report.facts import Facts
 from signnet.report.sections.wording import pct
+
+
+def _short_citation(citation: str) -> str:
+    """ "Mavi, 2020" of "Mavi, A. (2020), ...": the first author's surname and the year."""
+    found = re.match(r"([^,]+),[^(]*\((\d{4})\)", citation)
+    return f"{found[1]}, {found[2]}" if found else citation
 
 
 def section(f: Facts) -> list[Block]:
@@ -37,11 +45,11 @@ def section(f: Facts) -> list[Block]:
         )
     else:
         origin = (
-            f"The photos are the {d.name} ({d.citation}), [{d.repository}]({d.repository}), "
-            f"commit {d.commit[:10]} of {d.commit_date}, under the {d.license}: "
-            f"{d.source_images:,} RGB photos of one hand, {d.per_digit_low} to "
-            f"{d.per_digit_high} per digit. Their content fingerprint (sha256 of the sorted "
-            f"per-file manifest, {d.fingerprint[:16]}...) was verified before use."
+            f"The photos are the {d.name} ({_short_citation(d.citation)}), "
+            f"[{d.repository}]({d.repository}), commit {d.commit[:10]} of {d.commit_date}, "
+            f"under the {d.license}: {d.source_images:,} RGB photos of one hand each, "
+            f"{d.per_digit_low} to {d.per_digit_high} per digit. Their content fingerprint "
+            "(Appendix A) was verified before use."
         )
         preparation = (
             "Each photo is turned upright by its EXIF orientation, converted to 8-bit grayscale "
@@ -54,7 +62,7 @@ def section(f: Facts) -> list[Block]:
         if d.scaling == "standardize"
         else "pixel values are divided by 255 into [0, 1]"
     )
-    rows = tuple((str(dg), str(k), str(tr + te), str(tr), str(te)) for dg, k, tr, te in d.rows)
+    rows = tuple((str(dg), str(tr + te), str(tr), str(te)) for dg, _, tr, te in d.rows)
     return [
         Heading("Data", label="data"),
         Paragraph(origin),
@@ -65,12 +73,11 @@ def section(f: Facts) -> list[Block]:
             "{sec:results} ({tab:classes})."
         ),
         Table(
-            ("digit", "class index", "images", "train", "test"),
+            ("digit", "images", "train", "test"),
             (
                 *rows,
                 (
                     "all",
-                    "",
                     str(d.train_images + d.test_images),
                     str(d.train_images),
                     str(d.test_images),

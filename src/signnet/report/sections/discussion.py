@@ -1,73 +1,151 @@
-"""The discussion section, written from the run's diagnosis."""
+"""The discussion: each judgement (chance, overfitting, calibration) with the measurement and
+the threshold it rests on (:mod:`signnet.report.judgements`), the confusions, and the limits
+of what the test part can show."""
 
 from __future__ import annotations
 
+from signnet.metrics import CALIBRATION_BINS
 from signnet.report.document import (
     Block,
     Bullets,
     Heading,
 )
-from signnet.report.facts import OVERCONFIDENT, Facts
-from signnet.report.sections.results import claims_caveat
+from signnet.report.facts import Facts
+from signnet.report.judgements import CALIBRATED_ECE, OVERCONFIDENT
 from signnet.report.sections.wording import listing, num, pct, plural
 
 
-def section(f: Facts) -> list[Block]:
-    r, t, dx = f.results, f.training, f.diagnosis
-    items = []
-    if dx.at_chance:
-        items.append(
-            f"**Warning: the network is at chance.** It predicts "
-            f"{plural(dx.predicted_classes, 'class', 'classes')} for the {r.n} test images; "
-            f"its balanced accuracy is {pct(r.balanced_accuracy)} against "
-            f"{pct(1 / len(f.digits))} for guessing, and its accuracy "
-            f"{pct(r.accuracy)} against {pct(dx.majority_share)} for always answering the "
-            "largest class. The figures below describe a model that has not learned the task; "
-            "raise the learning rate or standardise the pixels ({sec:hyperparameters})."
+def _chance(f: Facts) -> str:
+    r, dx = f.results, f.diagnosis
+    return (
+        f"**Warning: the network is at chance.** It predicts "
+        f"{plural(dx.predicted_classes, 'class', 'classes')} for the {r.n} test images; "
+        f"its balanced accuracy is {pct(r.balanced_accuracy)} against "
+        f"{pct(1 / len(f.digits))} for guessing, and its accuracy "
+        f"{pct(r.accuracy)} against {pct(dx.majority_share)} for always answering the "
+        "largest class. The figures describe a model that has not learned the task; "
+        "raise the learning rate or standardise the pixels ({sec:hyperparameters})."
+    )
+
+
+def _regularisation(f: Facts) -> tuple[list[str], list[str]]:
+    """What the run did against overfitting, and what it did not."""
+    m = f.method
+    measures = (
+        ("weight decay", f"weight decay {m.weight_decay:g}", m.weight_decay > 0),
+        ("dropout", f"dropout {m.dropout:g}", m.dropout > 0 and bool(m.hidden)),
+        (
+            "augmentation",
+            "augmentation (shift, rotation, scale)",
+            bool(m.augment_shift or m.augment_rotation or m.augment_scale),
+        ),
+        ("early stopping", "early stopping on a validation part", m.validation_fraction > 0),
+    )
+    return [done for _, done, used in measures if used], [
+        name for name, _, used in measures if not used
+    ]
+
+
+def _generalisation(f: Facts) -> str:
+    r = f.results
+    gap = 100 * (r.train_accuracy - r.accuracy)
+    losses = (
+        f", and the test log-loss is {r.log_loss / r.train_log_loss:.1f} times the training one"
+        if r.train_log_loss > 0
+        else ""
+    )
+    if not r.overfit:
+        return (
+            f"**No measurable overfitting.** The training accuracy ({{tab:parts}}) lies within "
+            f"the test accuracy's 95% interval, {abs(gap):.1f} points from it{losses}."
         )
-    if t.loss_rose:
-        items.append(
-            f"Overfitting: the test loss bottomed out at epoch {t.lowest_test_loss_epoch} "
-            f"({num(t.lowest_test_loss)}) and rose to {num(t.last['test_loss'])} by epoch "
-            f"{t.last['epoch']}, while the training accuracy reached "
-            f"{pct(t.last['train_accuracy'])}. Fewer epochs, a validation part with early "
-            "stopping (train.validation_fraction, train.patience), weight decay or "
-            "augmentation would address it."
-        )
-    items.append(
-        f"The gap between training and test accuracy is {100 * t.gap:.1f} points "
-        f"({pct(t.last['train_accuracy'])} against {pct(t.last['test_accuracy'])}): "
+    used, unused = _regularisation(f)
+    against = (
+        f"The run used {listing(used)} against it"
+        + (f"; {listing(unused)} could be added" if unused else "")
+        if used
+        else f"The run used nothing against it; {listing(unused)} would address it"
+    )
+    return (
+        f"**Overfitting.** The network fits its training images better than chance can explain "
+        f"for the test part: the training accuracy ({{tab:parts}}) lies {gap:.1f} points above "
+        f"the test accuracy, beyond its 95% interval{losses}. {against}, each to be "
+        "kept only if it raises the cross-validated accuracy."
+    )
+
+
+def _calibration(f: Facts) -> str:
+    r, dx = f.results, f.diagnosis
+    direction = "overconfident" if r.calibration_gap > 0 else "underconfident"
+    side = "above" if r.calibration_gap > 0 else "below"
+    judged = (
+        f"at most the {CALIBRATED_ECE:g} taken here as calibrated"
+        if r.calibrated
+        else f"above the {CALIBRATED_ECE:g} taken here as calibrated"
+    )
+    overconfident = (
+        f" {plural(dx.overconfident, 'error')} of {dx.wrong} came with a probability of at "
+        f"least {OVERCONFIDENT:g}."
+        if dx.overconfident
+        else ""
+    )
+    return (
+        f"**Calibration.** The expected calibration error over {CALIBRATION_BINS} bins of "
+        f"confidence (Guo et al., 2017) is {num(r.ece, 3)}, {judged} ({{fig:quality}}, right): "
         + (
-            "the network fits its training images well beyond what carries over."
-            if t.overfit
-            else "what the network learned carries over to images it never saw."
+            f"the mean probability the network gives its answers is within "
+            f"{100 * abs(r.calibration_gap):.1f} points of its accuracy."
+            if r.calibrated
+            else f"the mean probability the network gives its answers is "
+            f"{100 * abs(r.calibration_gap):.1f} points {side} its accuracy ({direction})."
+        )
+        + overconfident
+        + (
+            ""
+            if r.calibrated
+            else " Its probabilities should not be read as the chance of being right; "
+            "temperature scaling on a validation part would correct them."
         )
     )
+
+
+def _limits(f: Facts) -> str:
+    lim, r = f.limits, f.results
+    low, high, spread = lim.brightness
+    who = ""
+    if lim.signers and not lim.signer_recorded:
+        who = (
+            f"The photos come from {lim.signers} people, and no file "
+            "says whose hand it shows, so the split is by photo: a test photo's signer likely has "
+            "other photos in the training part, and the test measures new photos of familiar "
+            "hands more than new people. "
+        )
+    light = (
+        f"The photos were taken alike: the test photos' mean brightness lies between "
+        f"{low:.0f} and {high:.0f} of 255 (standard deviation {spread:.0f}); photos in other "
+        "light, of the other hand or on another background are not tested here. "
+        if f.data.photos
+        else ""
+    )
+    size = f"With {r.n} test images one image moves the accuracy by {100 / r.n:.2f} points" + (
+        f"; the cross-validated {pct(f.cv.summary['accuracy_mean'])} over "
+        f"{f.cv.images:,} images is the steadier estimate."
+        if f.cv
+        else "."
+    )
+    return f"**Limits of the test.** {who}{light}{size}"
+
+
+def section(f: Facts) -> list[Block]:
+    dx = f.diagnosis
+    items = [_chance(f)] if dx.at_chance else []
+    items += [_generalisation(f), _calibration(f)]
     if dx.confusions:
         pairs = [
             f"{c.actual} taken for {c.predicted} ({plural(c.count, 'image')}, "
             f"{pct(c.share, 0)} of the {c.actual}s)"
             for c in dx.confusions
         ]
-        items.append(f"Most frequent confusions on the test part: {listing(pairs)}.")
-    if dx.wrong:
-        items.append(
-            f"Overconfidence: {dx.overconfident} of the {plural(dx.wrong, 'error')} were made "
-            f"with a probability of at least {OVERCONFIDENT:g}, and the least confident error "
-            f"still had {dx.lowest_error_confidence:.3f}. The probabilities are not calibrated: "
-            "a high one does not mean the answer is right."
-        )
-    items.append(
-        f"Precision of the figures: with {r.n} test images one image moves the accuracy by "
-        f"{100 / r.n:.2f} points and the 95% interval spans "
-        f"{100 * (r.accuracy_high - r.accuracy_low):.1f} points"
-        + (
-            f"; the cross-validated {pct(f.cv.summary['accuracy_mean'])} over "
-            f"{f.cv.images:,} images is the steadier estimate."
-            if f.cv
-            else "."
-        )
-    )
-    if f.comparison:
-        items.append(claims_caveat(f))
+        items.append(f"**Confusions.** The most frequent on the test part: {listing(pairs)}.")
+    items.append(_limits(f))
     return [Heading("Discussion", label="discussion"), Bullets(tuple(items))]

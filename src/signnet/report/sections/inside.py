@@ -8,14 +8,16 @@ fit under the section's last paragraph."""
 from __future__ import annotations
 
 from signnet.report import figures
-from signnet.report.document import Block, Figure, Heading, Paragraph, Table
-from signnet.report.facts import CENTRE_CONTRAST, CONTRAST, TOP_SHARE, Facts, Hotspot
+from signnet.report.document import Block, Figure, Heading, Paragraph
+from signnet.report.facts import Facts
+from signnet.report.judgements import STRUCTURED
+from signnet.report.network_views import CENTRE_CONTRAST, CONTRAST, TOP_SHARE, Hotspot
 from signnet.report.sections.wording import pct, plural
 
 # Weight images per row of the mosaic, by the first layer's kind (a filter is small: fewer,
 # larger); saliency maps per row.
 WEIGHT_COLUMNS = {"dense": 16, "conv2d": 8}
-SALIENCY_COLUMNS = 5
+SALIENCY_COLUMNS = 10
 # What the map of the last representation shows, by MapFacts.representation.
 REPRESENTATIONS = {
     "hidden": "the last hidden layer's {width} activations",
@@ -25,16 +27,30 @@ REPRESENTATIONS = {
 
 
 def _weights(f: Facts) -> list[Block]:
+    """The first layer's weights, drawn only where they show structure; one sentence
+    otherwise."""
     first, m = f.inside.first_layer, f.method
     units, h, w = first.images.shape
+    what = "unit" if first.kind == "dense" else "filter"
+    smooth = (
+        f"neighbouring weights of a {what} correlate by {first.smoothness:.2f} on average "
+        f"({STRUCTURED:g} or more is taken here as structure)"
+    )
+    if not first.structured:
+        return [
+            Paragraph(
+                f"The first layer's weights are not drawn: {smooth}, so their images would "
+                "look like noise."
+            )
+        ]
     if first.kind == "dense":
         owner = plural(units, "hidden unit") if m.hidden else f"the output {plural(units, 'unit')}"
         ratio = first.centre_ratio
         text = (
             f"{{fig:weights}} draws the weights of the first layer: {owner}, each with one "
-            f"weight per pixel drawn as a {h} x {w} image. The mean weight magnitude over the "
-            f"middle half of the rows and columns is {ratio:.2f} times that around it: the units "
-            "weigh the "
+            f"weight per pixel drawn as a {h} x {w} image; {smooth}. The mean weight magnitude "
+            f"over the middle half of the rows and columns is {ratio:.2f} times that around it: "
+            "the units weigh the "
             + (
                 "middle of the picture more than its edges."
                 if ratio >= CENTRE_CONTRAST
@@ -47,22 +63,22 @@ def _weights(f: Facts) -> list[Block]:
         contrast = first.contrast_filters
         text = (
             f"{{fig:weights}} draws the {units} filters of the first convolution ({h} x {w} "
-            f"weights each). {contrast} of them "
-            + ("has" if contrast == 1 else "have")
-            + f" weights whose sum is less than {pct(CONTRAST, 0)} of their magnitudes' sum: "
+            f"weights each); {smooth}. "
             + (
-                "they respond to contrast (an edge or a spot) more than to brightness."
+                f"{contrast} of them "
+                + ("has" if contrast == 1 else "have")
+                + f" weights whose sum is less than {pct(CONTRAST, 0)} of their magnitudes' "
+                "sum: they respond to contrast (an edge or a spot) more than to brightness."
                 if contrast
-                else "none responds to contrast more than to brightness."
+                else f"Every one has weights whose sum is at least {pct(CONTRAST, 0)} of their "
+                "magnitudes' sum: they respond to brightness more than to contrast."
             )
         )
     return [
         Figure(
             "weights.png",
             figures.weight_mosaic(first.images, min(WEIGHT_COLUMNS[first.kind], units)),
-            "The first layer's weights, each "
-            + ("unit's" if first.kind == "dense" else "filter's")
-            + " scaled to its own largest magnitude.",
+            f"The first layer's weights, each {what}'s scaled to its own largest magnitude.",
             label="weights",
         ),
         Paragraph(text),
@@ -73,69 +89,80 @@ def _where(spot: Hotspot) -> str:
     return f"around row {spot.row:.0f}, column {spot.column:.0f} (the {spot.region})"
 
 
-def _saliency(f: Facts) -> list[Block]:
-    saliency = f.inside.saliency
-    side = saliency.maps.shape[1]
-    top = f"{pct(TOP_SHARE, 0)} most salient pixels ({saliency.top_pixels} of {side * side})"
-    score = (
-        f"its log-odds (the logit for {f.digits[1]}, its negative for {f.digits[0]})"
-        if f.binary
-        else "its logit"
-    )
-    spots = saliency.hotspots
-    per = (
+def _per(f: Facts) -> str:
+    return (
         "per standard deviation of the pixel (the network's input is standardised)"
         if f.data.scaling == "standardize"
         else "per unit of the pixel divided by 255 (the network's input)"
     )
-    opening = (
-        "{fig:saliency} shows, for each digit, how strongly each pixel moves the digit's score, "
-        f"{score}: the magnitude of the score's gradient {per}, averaged over the digit's test "
-        "images (a saliency map, Simonyan et al., 2014), over their mean image. Rows and "
-        "columns count from the top left."
+
+
+def _separation(f: Facts) -> list[Block]:
+    """A pair: one signed map of what tells the digits apart."""
+    saliency = f.inside.saliency
+    side = saliency.maps.shape[1]
+    top = f"{pct(TOP_SHARE, 0)} strongest pixels ({saliency.top_pixels} of {side * side})"
+    low, high = saliency.hotspots
+    text = (
+        f"{{fig:saliency}} shows what tells {high.digit} from {low.digit}: the gradient of the "
+        f"log-odds of {high.digit} with respect to each pixel, {_per(f)}, averaged over all "
+        f"{len(f.inside.map.labels)} test images (a saliency map, Simonyan et al., 2014). "
+        f"Where it is red, a brighter pixel makes {high.digit} more likely; where blue, "
+        f"{low.digit}. Counting rows and columns from the top left, the {top} for "
+        f"{high.digit} lie {_where(high)} (they carry {pct(high.share, 0)} of its side of the "
+        f"map), those for {low.digit} {_where(low)} ({pct(low.share, 0)})."
     )
-    if f.binary:
-        a, b = spots
-        text = (
-            f"{opening} For {a.digit}, the {top} lie {_where(a)} and carry "
-            f"{pct(a.share, 0)} of its saliency; for {b.digit} {_where(b)}, carrying "
-            f"{pct(b.share, 0)}. The two sets share {plural(saliency.shared_top, 'pixel')}."
-        )
-        blocks: list[Block] = [Paragraph(text)]
-    else:
-        ranked = sorted(spots, key=lambda s: (-s.share, s.digit))
-        text = (
-            f"{opening} {{tab:saliency}} says where each digit's {top} lie. The most "
-            f"concentrated map is that of {ranked[0].digit} (its top pixels carry "
-            f"{pct(ranked[0].share, 0)} of its saliency), the most spread "
-            f"that of {ranked[-1].digit} ({pct(ranked[-1].share, 0)}); "
-            f"{plural(saliency.shared_top, 'pixel')} "
-            + ("is" if saliency.shared_top == 1 else "are")
-            + " among every digit's most salient."
-        )
-        blocks = [
-            Paragraph(text),
-            Table(
-                ("digit", "row", "column", "region", "share of saliency"),
-                tuple(
-                    (str(s.digit), f"{s.row:.1f}", f"{s.column:.1f}", s.region, pct(s.share, 0))
-                    for s in spots
-                ),
-                caption=f"The mean position of each digit's {top} and the share of its "
-                "saliency they carry.",
-                label="saliency",
-            ),
-        ]
-    titles = [f"{d} ({s.region})" for d, s in zip(f.digits, spots, strict=True)]
     return [
         Figure(
             "saliency.png",
-            figures.saliency_maps(saliency.mean_images, saliency.maps, titles, SALIENCY_COLUMNS),
+            figures.separation_map(saliency.mean_images[0], saliency.maps[0], f.digits),
+            f"What separates {high.digit} from {low.digit}: the mean gradient of the log-odds "
+            f"of {high.digit} over the test images, over their mean image, scaled to its "
+            "largest magnitude.",
+            label="saliency",
+        ),
+        Paragraph(text),
+    ]
+
+
+def _saliency(f: Facts) -> list[Block]:
+    saliency = f.inside.saliency
+    if saliency.signed:
+        return _separation(f)
+    side = saliency.maps.shape[1]
+    top = f"{pct(TOP_SHARE, 0)} most salient pixels ({saliency.top_pixels} of {side * side})"
+    spots = saliency.hotspots
+    ranked = sorted(spots, key=lambda s: (-s.share, s.digit))
+    shared = (
+        f"; {plural(saliency.shared_top, 'pixel')} "
+        + ("is" if saliency.shared_top == 1 else "are")
+        + " among every digit's most salient"
+        if saliency.shared_top
+        else ""
+    )
+    text = (
+        "{fig:saliency} shows, for each digit, how strongly each pixel moves the digit's score, "
+        f"its logit: the magnitude of the score's gradient {_per(f)}, averaged over the digit's "
+        "test images (a saliency map, Simonyan et al., 2014), over their mean image. "
+        f"Of each digit's {top}, the most concentrated are those of {ranked[0].digit}, "
+        f"{_where(ranked[0])} from the top left (they carry {pct(ranked[0].share, 0)} of its "
+        f"saliency), the most spread those of {ranked[-1].digit} "
+        f"({pct(ranked[-1].share, 0)}){shared}."
+    )
+    return [
+        Figure(
+            "saliency.png",
+            figures.saliency_maps(
+                saliency.mean_images,
+                saliency.maps,
+                [f"digit {d}" for d in f.digits],
+                SALIENCY_COLUMNS,
+            ),
             "Mean saliency of each digit on its test images (bright: the pixels that move its "
             "score most), over its mean test image; each map scaled to its own maximum.",
             label="saliency",
         ),
-        *blocks,
+        Paragraph(text),
     ]
 
 
@@ -183,14 +210,8 @@ def _map(f: Facts) -> list[Block]:
 def section(f: Facts) -> list[Block]:
     """The weights, the saliency maps and the map of the last representation, each with what
     the data says of it."""
-    intro = (
-        "Three views of what the trained network has learned, computed by hand from its weights "
-        "and the test part: its first layer, the saliency of each digit, and a map of what its "
-        "output layer reads."
-    )
     return [
         Heading("What the network looks at", label="inside"),
-        Paragraph(intro),
         *_weights(f),
         *_saliency(f),
         *_map(f),

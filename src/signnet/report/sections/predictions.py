@@ -10,26 +10,14 @@ from signnet.report.document import (
     Figure,
     Heading,
     Paragraph,
-    Table,
     literal,
 )
 from signnet.report.facts import Facts, Prediction
 from signnet.report.sections.wording import PHOTO_COLUMNS
 
 
-def _short_name(file: str) -> str:
-    """A photo's name short enough for a title: ``IMG_1320.JPG`` of ``Dataset/8/IMG_1320.JPG``,
-    ``#1670`` of a course file's ``dataset_labels.npz#1670``."""
-    name = file.rsplit("/", 1)[-1]
-    return "#" + name.rsplit("#", 1)[1] if "#" in name else name
-
-
-def _titles(answers: tuple[Prediction, ...], with_file: bool) -> list[str]:
-    return [
-        (f"{_short_name(a.file)}\n" if with_file else "")
-        + f"true {a.actual}, pred {a.predicted}\np = {a.probability:.3f}"
-        for a in answers
-    ]
+def _titles(answers: tuple[Prediction, ...]) -> list[str]:
+    return [f"{a.actual} → {a.predicted}, {a.probability:.3f}" for a in answers]
 
 
 def section(f: Facts, images: np.ndarray) -> list[Block]:
@@ -44,7 +32,7 @@ def section(f: Facts, images: np.ndarray) -> list[Block]:
             + (
                 " Every test image is classified correctly."
                 if dx.wrong == 0
-                else " {fig:errors} and {tab:errors} show "
+                else " {fig:errors} shows "
                 + (
                     "the misclassified image"
                     if dx.wrong == 1
@@ -52,11 +40,11 @@ def section(f: Facts, images: np.ndarray) -> list[Block]:
                     if len(errors) == dx.wrong
                     else f"the {len(errors)} most confident of the {dx.wrong} misclassified images"
                 )
-                + (", most confident first," if len(errors) > 1 else "")
+                + (", most confident first" if len(errors) > 1 else "")
                 + (
-                    " with their file names in the dataset."
+                    "; its caption names their files."
                     if f.data.photos
-                    else f" with their index in {f.data.name}."
+                    else f"; its caption gives their index in {f.data.name}."
                 )
             )
         ),
@@ -64,12 +52,12 @@ def section(f: Facts, images: np.ndarray) -> list[Block]:
             "examples.png",
             figures.photo_grid(
                 images[[a.index for a in examples]],
-                _titles(examples, False),
+                _titles(examples),
                 PHOTO_COLUMNS,
                 [a.wrong for a in examples],
             ),
-            "Test images with the true digit, the predicted digit and the probability the "
-            "network gives its prediction. Red titles mark errors.",
+            "Test images, each titled with its true digit → the predicted one and the "
+            "probability the network gives its answer; red titles mark errors.",
             label="examples",
         ),
     ]
@@ -80,22 +68,14 @@ def section(f: Facts, images: np.ndarray) -> list[Block]:
             "misclassified.png",
             figures.photo_grid(
                 images[[a.index for a in errors]],
-                _titles(errors, True),
+                _titles(errors),
                 PHOTO_COLUMNS,
                 [True] * len(errors),
             ),
-            "Misclassified test images with their "
-            + ("file names." if f.data.photos else f"index in {f.data.name}."),
-            label="errors",
-        ),
-        Table(
-            ("file", "true digit", "predicted", "probability"),
-            tuple(
-                (literal(a.file), str(a.actual), str(a.predicted), f"{a.probability:.3f}")
-                for a in errors
-            ),
-            caption="The misclassified images, to look them up in "
-            + ("the dataset." if f.data.photos else f"{f.data.name}."),
+            "Misclassified test images, most confident first, titled as in {fig:examples}; "
+            + ("their files, in order: " if f.data.photos else "in order: ")
+            + ", ".join(literal(a.file) for a in errors)
+            + ".",
             label="errors",
         ),
     ]

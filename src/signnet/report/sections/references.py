@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from signnet.nn import explain
-from signnet.nn.batchnorm import BatchNorm
 from signnet.nn.initialisers import INITIALISERS
+from signnet.nn.layers import LAYERS
 from signnet.nn.optimizers import OPTIMIZERS
 from signnet.references import DOCUMENTS
 from signnet.report.document import (
@@ -17,13 +17,10 @@ from signnet.report.facts import Facts
 
 def section(f: Facts) -> list[Block]:
     keys = list(f.documents)
-    method = ["Nadeau 2003", "Wilson 1927", "Pedregosa 2011", explain.CITATION]
-    citations = (
-        OPTIMIZERS[f.method.optimizer].citation,
-        INITIALISERS[f.method.init].citation,
-        BatchNorm.citation if f.method.batch_norm else None,
-    )
-    method += [c for c in citations if c]
+    method = ["Nadeau 2003", "Wilson 1927", "Pedregosa 2011", "Guo 2017", explain.CITATION]
+    citations = [OPTIMIZERS[f.method.optimizer].citation, INITIALISERS[f.method.init].citation]
+    citations += [LAYERS[layer.spec["kind"]].citation for layer in f.method.layers]
+    method += list(dict.fromkeys(c for c in citations if c))
     entries = []
     if f.data.origin in ("dataset", "mnist"):
         entries.append(f"{f.data.citation}. Data: [{f.data.repository}]({f.data.repository}).")

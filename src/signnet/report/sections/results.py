@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from signnet.metrics import CALIBRATION_BINS
 from signnet.pipeline.pairs import pair_digits
 from signnet.report import figures
 from signnet.report.document import (
@@ -81,11 +82,9 @@ def _cv_blocks(f: Facts) -> list[Block]:
         Paragraph(
             f"**Cross-validation.** The same network and recipe, trained on each of "
             f"{len(cv.folds)} stratified folds of all {cv.images:,} images (pixels scaled with "
-            f"each fold's own training statistics), reaches {pct(s['accuracy_mean'])} ± "
-            f"{pct(s['accuracy_std'])} ({pct(s['accuracy_min'])} to "
-            f"{pct(s['accuracy_max'])}; {{tab:folds}}). The 95% interval for the mean is "
-            f"{pct(s['accuracy_ci95_low'])} to {pct(s['accuracy_ci95_high'])}. The single "
-            f"split's {pct(f.results.accuracy)} lies "
+            "each fold's own training statistics), gives the accuracies of {tab:folds}; the "
+            f"95% interval for their mean is {pct(s['accuracy_ci95_low'])} to "
+            f"{pct(s['accuracy_ci95_high'])}, and the single split's accuracy lies "
             f"{'within' if cv.split_inside else 'outside'} the folds' range."
         ),
         Table(
@@ -98,7 +97,7 @@ def _cv_blocks(f: Facts) -> list[Block]:
     ]
 
 
-def claims_caveat(f: Facts) -> str:
+def _claims_caveat(f: Facts) -> str:
     """What the references' claims can tell about this run, given the data each used."""
     same = sorted({c.document for c in f.comparison if c.same_data})
     other = sorted({c.data for c in f.comparison if not c.same_data})
@@ -110,9 +109,8 @@ def claims_caveat(f: Facts) -> str:
         )
     if other:
         parts.append(
-            f"{'the other' if same else 'the'} claims were measured on other data "
-            f"({listing(other)}), so they frame "
-            "this run's figures but do not test them"
+            f"{'the other' if same else 'the'} claims were measured on other data (named "
+            "under {tab:comparison}), so they frame this run's figures but do not test them"
         )
     if other and f.data.origin == "course file":
         parts.append(
@@ -131,41 +129,33 @@ def _comparison(f: Facts) -> list[Block]:
                 "compare with."
             )
         ]
-    rows = tuple(
-        (
-            c.document,
-            c.metric,
-            pct(c.claimed),
-            pct(c.split),
-            "" if c.cv_mean is None else f"{pct(c.cv_mean)} ({pct(c.cv_low)} to {pct(c.cv_high)})",
-        )
-        for c in f.comparison
-    )
+    rows = tuple((c.document, c.metric, pct(c.claimed), pct(c.split)) for c in f.comparison)
     measured_on = {c.document: f"{c.document}: {c.network}, on {c.data}" for c in f.comparison}
     verdicts = {
-        v: [c.document for c in f.comparison if c.verdict == v] for v in ("above", "level", "below")
+        v: [f"{c.document} ({pct(c.claimed)})" for c in f.comparison if c.verdict == v]
+        for v in ("above", "level", "below")
     }
     verdict = ""
     if any(verdicts.values()):
         beaten, level, below = verdicts["above"], verdicts["level"], verdicts["below"]
         parts = []
         if beaten:
-            parts.append(f"the whole interval lies above the claim of {listing(beaten)}")
+            parts.append(f"lies wholly above the accuracy claimed by {listing(beaten)}")
         if level:
-            parts.append(f"the claim of {listing(level)} lies within it")
+            parts.append(f"holds the accuracy claimed by {listing(level)}")
         if below:
-            parts.append(f"the whole interval lies below the claim of {listing(below)}")
-        verdict = " For the cross-validated accuracy, " + "; ".join(parts) + "."
+            parts.append(f"lies wholly below the accuracy claimed by {listing(below)}")
+        verdict = " The cross-validated 95% interval " + "; it ".join(parts) + "."
     return [
         Paragraph(
             "**Against the references.** {tab:comparison} sets each figure a reference claimed "
-            f"beside this run's. {claims_caveat(f)}{verdict}"
+            f"beside this split's. {_claims_caveat(f)}{verdict}"
         ),
         Table(
-            ("Reference", "metric", "claimed", "this split", "this run, CV (95% interval)"),
+            ("Reference", "metric", "claimed", "this split"),
             rows,
-            caption="Each reference's claim for this task beside this run (split and "
-            "cross-validation). Claimed with " + "; ".join(measured_on.values()) + ".",
+            caption="Each reference's claim for this task beside this run's test part. Claimed "
+            "with " + "; ".join(measured_on.values()) + ".",
             numeric=False,
             label="comparison",
         ),
@@ -203,23 +193,34 @@ def _pairs(f: Facts) -> list[Block]:
     ]
 
 
-def _roc(f: Facts, test: dict) -> list[Block]:
-    """The ROC figure, where the test part holds both classes (it is undefined otherwise)."""
-    if test["roc"] is None:
-        return []
-    return [
-        Figure(
-            "roc.png",
-            figures.roc_figure(
-                test["roc"]["fpr"],
-                test["roc"]["tpr"],
-                test["roc_auc"],
-                f"digit {f.positive} positive" if f.binary else "micro-average, one-vs-rest",
-            ),
-            "ROC curve on the test part, from the predicted probabilities.",
-            label="roc",
+def _quality(f: Facts, test: dict) -> Figure:
+    """The confusion matrix, the ROC curve (where the test part holds both classes: it is
+    undefined otherwise) and the reliability curve, side by side."""
+    roc = (
+        None
+        if test["roc"] is None
+        else (
+            test["roc"]["fpr"],
+            test["roc"]["tpr"],
+            test["roc_auc"],
+            f"digit {f.positive} positive" if f.binary else "micro-average,\none-vs-rest",
         )
-    ]
+    )
+    panels = ["the confusion matrix (rows: actual digit; columns: predicted)"]
+    panels += ["the ROC curve"] if roc else []
+    panels.append(
+        f"the reliability curve: the test images in {CALIBRATION_BINS} bins of the probability "
+        "the network gives its answer, each bin's share answered right against its mean "
+        "probability"
+    )
+    return Figure(
+        "quality.png",
+        figures.quality_panels(
+            np.array(test["confusion"]), list(f.digits), roc, f.results.reliability
+        ),
+        "On the test part, from left to right: " + "; ".join(panels) + ".",
+        label="quality",
+    )
 
 
 def section(f: Facts, inputs: ReportInputs) -> list[Block]:
@@ -235,25 +236,16 @@ def section(f: Facts, inputs: ReportInputs) -> list[Block]:
             f"to {pct(r.accuracy_high)}), balanced accuracy {pct(r.balanced_accuracy)}, "
             f"{headline}, log-loss {num(r.log_loss)}, ROC AUC {num(r.roc_auc)}"
             + (" (the test part holds one class)" if r.roc_auc is None else "")
-            + f".{positive} All {r.crosscheck_figures} figures computed by hand agree with "
-            + (
-                "scikit-learn's exactly"
-                if r.crosscheck_worst == 0
-                else f"scikit-learn's to within {r.crosscheck_worst:.1e}"
-            )
-            + " (Appendix A). {fig:confusion} "
-            "and {tab:classification} break the test figures down by digit; {tab:parts} sets "
-            "the training part beside the test part"
-            + ("." if r.roc_auc is None else "; {fig:roc} shows the ROC curve.")
+            + f", expected calibration error {num(r.ece, 3)}.{positive} Every figure computed "
+            "by hand was checked against scikit-learn's (Appendix A). "
+            + "{fig:quality} shows the confusion matrix, the ROC curve and the calibration"
+            + ("" if f.binary else "; {tab:classification} breaks the figures down by digit")
+            + " and {tab:parts} sets the training part beside the test part."
         ),
-        Figure(
-            "confusion.png",
-            figures.confusion_heatmap(np.array(test["confusion"]), list(f.digits)),
-            "Confusion matrix on the test part: rows are the actual digit, columns the "
-            "predicted one.",
-            label="confusion",
-        ),
-        _classification_report(test, f.digits),
+        _quality(f, test),
+        # A pair's per-digit figures are the headline's (the positive digit's precision, recall
+        # and F1; the other's recall is the specificity): no table repeats them.
+        *([] if f.binary else [_classification_report(test, f.digits)]),
         Table(
             ("Part", "images", "accuracy", "95% interval", "log-loss"),
             (
@@ -272,10 +264,10 @@ def section(f: Facts, inputs: ReportInputs) -> list[Block]:
                     num(r.log_loss),
                 ),
             ),
-            caption="Training and test part side by side.",
+            caption="Training and test part side by side, the final weights scored without "
+            "dropout or augmentation.",
             label="parts",
         ),
-        *_roc(f, test),
         *_cv_blocks(f),
         *_comparison(f),
         *_pairs(f),

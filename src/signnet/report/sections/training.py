@@ -10,6 +10,7 @@ from signnet.report.document import (
     Paragraph,
 )
 from signnet.report.facts import Facts
+from signnet.report.judgements import LOSS_RISE
 from signnet.report.sections.wording import num, pct
 
 
@@ -24,14 +25,14 @@ def section(f: Facts, history: list[dict]) -> list[Block]:
     if t.loss_rose:
         trend = (
             f"The test loss was lowest at epoch {t.lowest_test_loss_epoch} "
-            f"({num(t.lowest_test_loss)}) and then rose to {num(last['test_loss'])} while the "
-            f"training loss kept falling: the network overfits after epoch "
-            f"{t.lowest_test_loss_epoch}."
+            f"({num(t.lowest_test_loss)}) and then rose by "
+            f"{pct(last['test_loss'] / t.lowest_test_loss - 1, 0)} while the training loss kept "
+            f"falling: the network overfits after epoch {t.lowest_test_loss_epoch}."
         )
     else:
         trend = (
             f"The test loss reached its lowest, {num(t.lowest_test_loss)}, at epoch "
-            f"{t.lowest_test_loss_epoch} and ended at {num(last['test_loss'])}."
+            f"{t.lowest_test_loss_epoch}, and ended within {pct(LOSS_RISE, 0)} of it."
         )
     m = f.method
     as_trained = [
@@ -47,15 +48,10 @@ def section(f: Facts, history: list[dict]) -> list[Block]:
     return [
         Heading("Training", label="training"),
         Paragraph(
-            f"{{fig:curves}} shows loss and accuracy for every epoch. The training figures are "
-            "those of the training steps themselves: each batch scored by its forward pass, "
-            f"before its update{trained_with}, averaged over the epoch, so they cost no second "
-            "pass over the training part but lag the weights by up to an epoch. The test "
-            "figures come from the whole test part after the epoch. In the last epoch "
-            f"({last['epoch']}) the training loss was {num(last['train_loss'])} (accuracy "
-            f"{pct(last['train_accuracy'])}); after it the test loss is "
-            f"{num(last['test_loss'])} (accuracy {pct(last['test_accuracy'])}). "
-            f"{trend}{stopped} The reported model is "
+            f"{{fig:curves}} shows loss and accuracy for every epoch: for training, each batch "
+            f"scored by its forward pass before its update{trained_with}, averaged over the "
+            "epoch (no second pass, but a lag of up to an epoch behind the weights); for test, "
+            f"the whole test part after the epoch. {trend}{stopped} The reported model is "
             f"the one {'kept by the validation part' if t.validation else 'after the last epoch'}"
             ", never one chosen by its test figures."
         ),

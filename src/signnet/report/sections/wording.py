@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from signnet.report.facts import Facts
 
-PHOTO_COLUMNS = 6
+# Photos per row of the report's photo grids.
+PHOTO_COLUMNS = 9
 
 
 # How the report writes a figure that is undefined for the sample (None in the artifacts).

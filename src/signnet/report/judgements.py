@@ -1,0 +1,65 @@
+"""The report's judgements: each a rule on measured facts with its threshold, in one place.
+
+A sentence that calls a run overfitted, calibrated or at chance, or a figure worth drawing,
+asks the function here, and states the threshold from here beside the figure it judged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# An error the network gave at least this probability is "overconfident".
+OVERCONFIDENT = 0.99
+# The test loss "rose" when its last value is this much above its lowest (relative).
+LOSS_RISE = 0.2
+# Probabilities are "calibrated" when the expected calibration error is at most this (the
+# mean gap between confidence and accuracy, over bins of confidence).
+CALIBRATED_ECE = 0.05
+# The first layer's weights are drawn when neighbouring weights of a unit (or filter) correlate
+# by at least this much on average: trained structure (strokes, blobs, edges) is smooth at the
+# pixel scale, while the random start and what training leaves of it correlate by about 0.
+STRUCTURED = 0.3
+
+
+def overfits(train_accuracy: float, test_high: float) -> bool:
+    """The network fits its training images better than the test part can be explained by
+    chance: the training accuracy lies above the test accuracy's 95% interval."""
+    return train_accuracy > test_high
+
+
+def loss_rose(last: float, lowest: float) -> bool:
+    """The test loss ended :data:`LOSS_RISE` above its lowest."""
+    return last > (1 + LOSS_RISE) * lowest
+
+
+def calibrated(ece: float) -> bool:
+    return ece <= CALIBRATED_ECE
+
+
+def at_chance(predicted_classes: int, balanced_accuracy: float, classes: int, n: int) -> bool:
+    """The network answers one class only, or its balanced accuracy is within one image of
+    guessing."""
+    return predicted_classes == 1 or balanced_accuracy <= 1 / classes + 1 / n
+
+
+def no_effect(changed: dict, stated: dict) -> bool:
+    """A change of the set-up leaves the cross-validated accuracy (summaries with
+    ``accuracy_mean`` and ``accuracy_std``) where it was: the means differ by no more than the
+    larger of the two spreads over the folds."""
+    spread = max(changed["accuracy_std"], stated["accuracy_std"])
+    return abs(changed["accuracy_mean"] - stated["accuracy_mean"]) <= spread
+
+
+def neighbour_correlation(images: np.ndarray) -> float:
+    """The correlation of horizontally and vertically neighbouring values of ``images``
+    (units, h, w), each image centred on its own mean: near 1 for smooth images, near 0 for
+    noise."""
+    centred = images - images.mean(axis=(1, 2), keepdims=True)
+    left = np.concatenate([centred[:, :, :-1].ravel(), centred[:, :-1, :].ravel()])
+    right = np.concatenate([centred[:, :, 1:].ravel(), centred[:, 1:, :].ravel()])
+    scale = np.sqrt((left * left).sum() * (right * right).sum())
+    return float((left * right).sum() / scale) if scale > 0 else 0.0
+
+
+def structured(correlation: float) -> bool:
+    return correlation >= STRUCTURED

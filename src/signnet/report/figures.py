@@ -81,9 +81,9 @@ def _reliability(axis, confidence: list[float], accuracy: list[float], count: li
     with its images, over the diagonal of perfect calibration."""
     sizes = 120 * np.asarray(count) / max(count)
     low = np.floor(10 * min(min(confidence), min(accuracy))) / 10  # the axes' lower end
-    axis.plot([low, 1], [low, 1], ":", color="grey", label="calibrated")
+    axis.plot([low, 1], [low, 1], ":", color="grey")
     axis.plot(confidence, accuracy, "-", color="C1", linewidth=1)
-    axis.scatter(confidence, accuracy, s=sizes, color="C1", label="bins\n(area: images)")
+    axis.scatter(confidence, accuracy, s=sizes, color="C1", clip_on=False, zorder=3)
     axis.set_xlabel("confidence")
     axis.set_ylabel("share answered right")
     margin = (1 - low) / 100
@@ -91,7 +91,6 @@ def _reliability(axis, confidence: list[float], accuracy: list[float], count: li
     axis.set_ylim(low - margin, 1 + margin)
     axis.set_aspect("equal")
     axis.grid(alpha=0.3)
-    axis.legend(loc="lower right", fontsize=SMALLEST)
     axis.set_title("Reliability", fontsize=9)
 
 

@@ -8,7 +8,7 @@ from signnet.report.document import (
     Paragraph,
 )
 from signnet.report.facts import Facts
-from signnet.report.sections.wording import listing, network_kind
+from signnet.report.sections.wording import network_kind
 
 
 def section(f: Facts) -> list[Block]:
@@ -42,6 +42,6 @@ def section(f: Facts) -> list[Block]:
         Heading("Conclusion", label="conclusion"),
         Paragraph(
             f"A {network_kind(f)} network written from scratch {outcome} ({{sec:discussion}})."
-            + (f" Next steps: {listing(next_steps)}." if next_steps else "")
+            + (f" Next steps: {'; '.join(next_steps)}." if next_steps else "")
         ),
     ]

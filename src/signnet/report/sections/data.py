@@ -69,8 +69,8 @@ def section(f: Facts) -> list[Block]:
         Paragraph(
             f"{preparation} Then {scaling}. The split is stratified and seeded (seed "
             f"{d.split_seed}): from each digit, {pct(d.test_fraction, 0)} of the images "
-            "(rounded) form the test part, which is used for nothing but the figures of "
-            "{sec:results} ({tab:classes})."
+            "(rounded) form the test part ({tab:classes}), which never trains the network or "
+            "chooses among its weights."
         ),
         Table(
             ("digit", "images", "train", "test"),

@@ -96,13 +96,20 @@ def _departure_blocks(f: Facts) -> list[Block]:
     inert = [d for d in measured if no_effect(d.evidence["summary"], stated["summary"])]
     if inert:
         names = listing([key_title(d.key) for d in inert])
+        stuck = all(d.evidence["chance_folds"] == d.evidence["folds"] for d in inert)
         sentences.append(
             f"Changed alone, the {names} "
-            + ("does" if len(inert) == 1 else "do")
-            + " not move the accuracy of the stated set-up beyond its spread over the folds; "
-            "the table cannot tell whether "
+            + (
+                ("leaves" if len(inert) == 1 else "leave")
+                + " the network at chance in every fold, as the stated set-up is"
+                if stuck
+                else ("does" if len(inert) == 1 else "do")
+                + " not move the accuracy of the stated set-up by more than the larger spread "
+                "over the folds"
+            )
+            + ": whether "
             + ("it helps" if len(inert) == 1 else "they help")
-            + " together with the others."
+            + " together with the others was not measured."
         )
     if unmeasured:
         sentences.append(

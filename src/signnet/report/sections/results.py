@@ -211,7 +211,7 @@ def _quality(f: Facts, test: dict) -> Figure:
     panels.append(
         f"the reliability curve: the test images in {CALIBRATION_BINS} bins of the probability "
         "the network gives its answer, each bin's share answered right against its mean "
-        "probability"
+        "probability (area: the bin's images; dotted: perfect calibration)"
     )
     return Figure(
         "quality.png",

@@ -397,3 +397,23 @@ def test_a_course_files_name_on_several_lines_stays_on_one_in_the_markdown():
     inputs = report_inputs((6, 8), source=COURSE | {"file": "x\n# Owned\r| cell.npz"})
     markdown = render_markdown(build_report(inputs), "figures")
     assert "\n# Owned" not in markdown and "x # Owned \\| cell\\.npz" in markdown
+
+
+def test_a_reference_is_cited_in_the_text_by_its_authors_and_year():
+    from signnet.references import DOCUMENTS, in_text
+
+    assert in_text(DOCUMENTS["Kingma 2015"].citation) == "Kingma and Ba, 2015"
+    assert in_text(DOCUMENTS["Pedregosa 2011"].citation) == "Pedregosa et al., 2011"
+    assert in_text(SOURCE["citation"]) == "Mavi, 2020"
+    assert in_text("Singh, S. a README") == "Singh, S. a README"  # no year: the entry as it is
+
+
+def test_a_split_outside_the_cross_validated_interval_is_said_so():
+    inputs = report_inputs((6, 8), epochs=2)
+    summary = dict(inputs.cross_validation["summary"])
+    accuracy = inputs.evaluation["results"]["test"]["accuracy"]
+    summary.update(accuracy_ci95_low=min(accuracy + 0.05, 1.0), accuracy_ci95_high=1.0)
+    inputs = dataclasses.replace(
+        inputs, cross_validation={**inputs.cross_validation, "summary": summary}
+    )
+    assert "below that interval" in text_of(build_report(inputs))

@@ -12,6 +12,20 @@ leaves unstated is filled from :data:`SHARED_SETUP`, the practice the milestone 
 from __future__ import annotations
 
 import dataclasses
+import re
+
+
+def in_text(citation: str) -> str:
+    """How the text cites a reference entry: "Kingma and Ba, 2015" of "Kingma, D. P. and Ba, J.
+    (2015). ...", "Pedregosa et al., 2011" of "Pedregosa, F. et al. (2011). ...", "Mavi, 2020"
+    of "Mavi, A. (2020), ..."; the entry itself when it names no year."""
+    found = re.match(r"(.+?)\s*\((\d{4})\)", citation)
+    if not found:
+        return citation
+    authors, year = found[1], found[2]
+    names = [part.split(",")[0].strip() for part in authors.split(" and ")]
+    tail = " et al." if "et al." in authors else ""
+    return f"{' and '.join(names)}{tail}, {year}"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -66,7 +66,7 @@ class SoftmaxCrossEntropy:
     name = "categorical cross-entropy"
     output = "softmax"
     maths = (
-        "A softmax over the $K$ logits gives each class's probability; the loss is the "
+        "A softmax over the logits, one per class, gives each class's probability; the loss is the "
         "categorical cross-entropy with one-hot targets $y$, averaged over the batch and "
         "computed with the log-sum-exp shift (so it never takes $\\log 0$), and its gradient "
         "with respect to the logits starts the backward pass:",

@@ -33,7 +33,7 @@ def training_curves(history: list[dict], marked_epoch: int) -> bytes:
     figure = Figure(figsize=(TEXT_WIDTH, 2.4), layout="constrained")
     loss_axis, accuracy_axis = figure.subplots(1, 2)
     for axis, metric, label in (
-        (loss_axis, "loss", "loss (cross-entropy)"),
+        (loss_axis, "loss", "loss (cross-entropy, log scale)"),
         (accuracy_axis, "accuracy", "accuracy"),
     ):
         for part, style in (("train", "-"), ("test", "--")):
@@ -42,6 +42,7 @@ def training_curves(history: list[dict], marked_epoch: int) -> bytes:
         axis.set_xlabel("epoch")
         axis.set_ylabel(label)
         axis.grid(alpha=0.3)
+    loss_axis.set_yscale("log")  # a small training loss stays visible beside the test loss
     figure.legend(*loss_axis.get_legend_handles_labels(), loc="outside upper center", ncols=3)
     return _png(figure)
 
@@ -221,7 +222,7 @@ def _heat(axis, image: np.ndarray, saliency: np.ndarray) -> None:
     transparent where low."""
     axis.imshow(image, cmap="gray", vmin=0, vmax=255)
     largest = saliency.max()
-    scaled = saliency / largest if largest > 0 else saliency
+    scaled = np.round(saliency / largest, 3) if largest > 0 else saliency  # see separation_map
     colours = matplotlib.colormaps["inferno"](scaled)
     colours[..., 3] = 0.85 * scaled  # opaque where the saliency is high
     axis.imshow(colours)
@@ -258,7 +259,9 @@ def separation_map(mean_image: np.ndarray, signed: np.ndarray, digits: tuple[int
     photo.axis("off")
     heat.imshow(mean_image, cmap="gray", vmin=0, vmax=255)
     largest = np.abs(signed).max()
-    scaled = signed / largest if largest > 0 else signed
+    # Rounded to a thousandth of the largest: a model whose last bits differ (another BLAS
+    # kernel) draws the same pixels, where near-zero values would otherwise flip sign.
+    scaled = np.round(signed / largest, 3) if largest > 0 else signed
     colours = matplotlib.colormaps["RdBu_r"]((scaled + 1) / 2)
     colours[..., 3] = 0.9 * np.abs(scaled)
     heat.imshow(colours)

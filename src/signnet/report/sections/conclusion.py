@@ -8,7 +8,8 @@ from signnet.report.document import (
     Paragraph,
 )
 from signnet.report.facts import Facts
-from signnet.report.sections.wording import network_kind
+from signnet.report.sections.discussion import regularisation
+from signnet.report.sections.wording import listing, network_kind
 
 
 def section(f: Facts) -> list[Block]:
@@ -28,8 +29,9 @@ def section(f: Facts) -> list[Block]:
         next_steps.append(
             "the departures of {sec:hyperparameters}, which the measurements there support"
         )
-    if r.overfit:
-        next_steps.append("regularisation, kept only where cross-validation shows it helps")
+    unused = regularisation(f)[1]
+    if r.overfit and unused:
+        next_steps.append(f"{listing(unused)} against the overfitting")
     if not r.calibrated and not dx.at_chance:
         next_steps.append("temperature scaling on a validation part")
     if f.data.photos and f.limits.signers:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
+from signnet.references import in_text
 from signnet.report.document import (
     Block,
     Heading,
@@ -12,12 +11,6 @@ from signnet.report.document import (
 )
 from signnet.report.facts import Facts
 from signnet.report.sections.wording import pct
-
-
-def _short_citation(citation: str) -> str:
-    """ "Mavi, 2020" of "Mavi, A. (2020), ...": the first author's surname and the year."""
-    found = re.match(r"([^,]+),[^(]*\((\d{4})\)", citation)
-    return f"{found[1]}, {found[2]}" if found else citation
 
 
 def section(f: Facts) -> list[Block]:
@@ -45,7 +38,7 @@ def section(f: Facts) -> list[Block]:
         )
     else:
         origin = (
-            f"The photos are the {d.name} ({_short_citation(d.citation)}), "
+            f"The photos are the {d.name} ({in_text(d.citation)}), "
             f"[{d.repository}]({d.repository}), commit {d.commit[:10]} of {d.commit_date}, "
             f"under the {d.license}: {d.source_images:,} RGB photos of one hand each, "
             f"{d.per_digit_low} to {d.per_digit_high} per digit. Their content fingerprint "

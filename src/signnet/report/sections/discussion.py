@@ -28,7 +28,7 @@ def _chance(f: Facts) -> str:
     )
 
 
-def _regularisation(f: Facts) -> tuple[list[str], list[str]]:
+def regularisation(f: Facts) -> tuple[list[str], list[str]]:
     """What the run did against overfitting, and what it did not."""
     m = f.method
     measures = (
@@ -59,7 +59,7 @@ def _generalisation(f: Facts) -> str:
             f"**No measurable overfitting.** The training accuracy ({{tab:parts}}) lies within "
             f"the test accuracy's 95% interval, {abs(gap):.1f} points from it{losses}."
         )
-    used, unused = _regularisation(f)
+    used, unused = regularisation(f)
     against = (
         f"The run used {listing(used)} against it"
         + (f"; {listing(unused)} could be added" if unused else "")

@@ -13,6 +13,7 @@ from signnet.nn.layers import LAYERS
 from signnet.nn.losses import loss_for
 from signnet.nn.optimizers import OPTIMIZERS
 from signnet.nn.schedules import SCHEDULES
+from signnet.references import DOCUMENTS, in_text
 from signnet.report.document import (
     Algorithm,
     Block,
@@ -129,10 +130,12 @@ def _update(f: Facts) -> list[Block]:
         if equation
         else f"The rate is constant, $\\eta_e = \\eta = {m.lr:g}$."
     )
+    citation = OPTIMIZERS[m.optimizer].citation
+    cited = f" ({in_text(DOCUMENTS[citation].citation)})" if citation else ""
     return [
         Paragraph(
-            f"**Update.** Every trained parameter $\\theta$ takes one step of {m.optimizer_text} "
-            "per batch, at the rate $\\eta_e$ of epoch $e$:"
+            f"**Update.** Every trained parameter $\\theta$ takes one step of {m.optimizer_text}"
+            f"{cited} per batch, at the rate $\\eta_e$ of epoch $e$:"
         ),
         Equation(OPTIMIZERS[m.optimizer].equation, label="update"),
         Paragraph(schedule + decay),
@@ -213,9 +216,9 @@ def section(f: Facts) -> list[Block]:
     return [
         Heading("Method", label="method"),
         Paragraph(
-            f"A {network_kind(f)} network ({{tab:architecture}}"
+            f"The network is {network_kind(f)} ({{tab:architecture}}"
             + ("" if f.method.hidden_layers else f"; with no hidden layer, {_regression(f)}")
-            + ") trained by backpropagation with "
+            + ") and is trained by backpropagation with "
             f"{f.method.optimizer_text} on {batching(f)}, as {{alg:training}} sets out. In the "
             "equations, $X$ is a layer's input and $Y$ its output for a batch of $m$ images, "
             "and $\\delta$ the gradient of the loss with respect to $Y$, which the backward "

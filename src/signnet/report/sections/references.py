@@ -26,6 +26,8 @@ def section(f: Facts) -> list[Block]:
         entries.append(f"{f.data.citation}. Data: [{f.data.repository}]({f.data.repository}).")
     for key in keys + method:
         document = DOCUMENTS[key]
+        if f.data.citation and document.url and document.url.rsplit("/", 1)[-1] in f.data.citation:
+            continue  # the dataset's own paper, cited above with its data
         link = f" [{document.url}]({document.url})" if document.url else ""
         entries.append(document.citation + link)
     return [Heading("References"), References(tuple(sorted(entries, key=str.casefold)))]

@@ -85,7 +85,15 @@ def _cv_blocks(f: Facts) -> list[Block]:
             "each fold's own training statistics), gives the accuracies of {tab:folds}; the "
             f"95% interval for their mean is {pct(s['accuracy_ci95_low'])} to "
             f"{pct(s['accuracy_ci95_high'])}, and the single split's accuracy lies "
-            f"{'within' if cv.split_inside else 'outside'} the folds' range."
+            f"{'within' if cv.split_inside else 'outside'} the folds' range"
+            + (
+                "."
+                if s["accuracy_ci95_low"] <= f.results.accuracy <= s["accuracy_ci95_high"]
+                else f" and {'below' if f.results.accuracy < s['accuracy_ci95_low'] else 'above'}"
+                " that interval: one split of "
+                f"{f.results.n} test images varies more than the mean of {len(cv.folds)} folds, "
+                "so the cross-validated mean is the figure to quote."
+            )
         ),
         Table(
             ("Fold", "training images", "test images", "accuracy", "balanced accuracy", "log-loss"),
@@ -228,8 +236,11 @@ def section(f: Facts, inputs: ReportInputs) -> list[Block]:
     test = inputs.evaluation["results"]["test"]
     headline = ", ".join(f"{name} {pct(value)}" for name, value in r.headline)
     positive = f" Digit {f.positive} is the positive class." if f.binary else ""
+    # The figure before the text that refers to it: the PDF floats it to the top of this page
+    # when it fits in what the page has left here, and the text fills the rest.
     return [
         Heading("Results", label="results"),
+        _quality(f, test),
         Paragraph(
             f"On the test part the network classifies {r.correct} of the {r.n} images "
             f"correctly: accuracy {pct(r.accuracy)} (95% Wilson interval {pct(r.accuracy_low)} "
@@ -242,7 +253,6 @@ def section(f: Facts, inputs: ReportInputs) -> list[Block]:
             + ("" if f.binary else "; {tab:classification} breaks the figures down by digit")
             + " and {tab:parts} sets the training part beside the test part."
         ),
-        _quality(f, test),
         # A pair's per-digit figures are the headline's (the positive digit's precision, recall
         # and F1; the other's recall is the specificity): no table repeats them.
         *([] if f.binary else [_classification_report(test, f.digits)]),

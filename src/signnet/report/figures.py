@@ -122,7 +122,7 @@ def pair_difficulty_map(
     """The mean CV accuracy of every pair of digits, ``grid`` (D, D) with a NaN diagonal, as a
     labelled heatmap (percent in each cell; darker is harder); the ``hardest`` pairs (name ->
     its two digits) are outlined and named under the map."""
-    size = min(1.2 + 0.36 * len(digits), 4.8)
+    size = min(0.9 + 0.3 * len(digits), 3.9)
     figure = Figure(figsize=(size + 1.2, size + 0.6))
     axis = figure.subplots()
     percent = grid * 100

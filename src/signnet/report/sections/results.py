@@ -182,11 +182,6 @@ def _pairs(f: Facts) -> list[Block]:
         ]
     hardest = [f"{h['pair']} ({pct(h['accuracy_mean'])})" for h in p.hardest]
     return [
-        Paragraph(
-            f"**All pairs.** {{fig:pairs}} shows every pair of the digits, each cross-validated "
-            f"over {p.folds} folds with this recipe. The hardest pairs are {listing(hardest)}; "
-            f"the easiest, {p.easiest['pair']}, reaches {pct(p.easiest['accuracy_mean'])}."
-        ),
         Figure(
             "pairs.png",
             figures.pair_difficulty_map(
@@ -197,6 +192,11 @@ def _pairs(f: Facts) -> list[Block]:
             "Mean cross-validated accuracy of every pair of digits with this run's recipe; the "
             "hardest pairs are outlined.",
             label="pairs",
+        ),
+        Paragraph(
+            f"**All pairs.** {{fig:pairs}} shows every pair of the digits, each cross-validated "
+            f"over {p.folds} folds with this recipe. The hardest pairs are {listing(hardest)}; "
+            f"the easiest, {p.easiest['pair']}, reaches {pct(p.easiest['accuracy_mean'])}."
         ),
     ]
 

@@ -97,8 +97,8 @@ class Conv2D(Layer):
             "the kernel gradient correlates the input with the error, and the input's error is "
             "the error correlated with the kernels flipped:",
             (
-                r"Y_{n,i,j,c} = b_c + \sum_{u,v}\sum_{c'} X_{n,\,i+u,\,j+v,\,c'}\,K_{u,v,c',c},"
-                r"\qquad \dfrac{\partial \mathcal{L}}{\partial K_{u,v,c',c}} = \sum_{n,i,j} "
+                r"Y_{n,i,j,c} = b_c + \sum_{u,v}\sum_{c'} X_{n,\,i+u,\,j+v,\,c'}\,K_{u,v,c',c}",
+                r"\dfrac{\partial \mathcal{L}}{\partial K_{u,v,c',c}} = \sum_{n,i,j} "
                 r"X_{n,\,i+u,\,j+v,\,c'}\,\delta_{n,i,j,c},\qquad "
                 r"\dfrac{\partial \mathcal{L}}{\partial X_{n,p,q,c'}} = \sum_{u,v,c} "
                 r"\delta_{n,\,p-u,\,q-v,\,c}\,K_{u,v,c',c}",

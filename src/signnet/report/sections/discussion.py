@@ -67,9 +67,9 @@ def _generalisation(f: Facts) -> str:
         else f"The run used nothing against it; {listing(unused)} would address it"
     )
     return (
-        f"**Overfitting.** The network fits its training images better than chance can explain "
-        f"for the test part: the training accuracy ({{tab:parts}}) lies {gap:.1f} points above "
-        f"the test accuracy, beyond its 95% interval{losses}. {against}, each to be "
+        f"**Overfitting.** The training accuracy ({{tab:parts}}) lies {gap:.1f} points above the "
+        f"test accuracy, beyond the test's 95% interval{losses}: the network fits its training "
+        f"images better than it generalises. {against}, each to be "
         "kept only if it raises the cross-validated accuracy."
     )
 

@@ -378,6 +378,13 @@ def test_hotspots_name_where_the_salient_pixels_are():
     spot = hotspot(4, saliency, 6)
     assert (spot.digit, spot.row, spot.column, spot.region) == (4, 11.0, 1.5, "bottom left")
     assert spot.share == pytest.approx(60 / (60 + 138))
+    assert spot.in_region == 6
+    # Two clusters apart: the ninth holding most of the pixels, not the one between them.
+    apart = np.ones((12, 12))
+    apart[0:2, 0:2], apart[0:2, 10:12] = 10.0, 12.0  # the six strongest: 4 right, then 2 left
+    spot = hotspot(4, apart, 6)
+    assert spot.column == pytest.approx(1 + (4 * 10.5 + 2 * 0.5) / 6)  # the mean: top centre
+    assert spot.region == "top right" and spot.in_region == 4
 
 
 def test_the_first_layer_s_centre_weights_are_compared_with_its_border_s():

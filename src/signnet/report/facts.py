@@ -160,7 +160,8 @@ class ResultFacts:
     train_high: float
     train_log_loss: float
     train_n: int
-    overfit: bool  # judgements.overfits: training accuracy above the test's 95% interval
+    overfit: bool  # judgements.overfits: training accuracy above the 95% interval of the
+    # cross-validated accuracy (of the test accuracy without cross-validation)
     ece: float  # expected calibration error on the test part (signnet.metrics.reliability)
     calibration_gap: float  # mean confidence minus accuracy (above 0: overconfident)
     calibrated: bool  # judgements.calibrated
@@ -382,7 +383,8 @@ def _training(history: list[dict], epochs: int) -> TrainingFacts:
     )
 
 
-def _results(evaluation: dict, binary: bool) -> ResultFacts:
+def _results(evaluation: dict, binary: bool, cv_summary: dict | None) -> ResultFacts:
+    """The test and training figures; ``cv_summary`` the cross-validation's (None without)."""
     test, train = evaluation["results"]["test"], evaluation["results"]["train"]
     rows = [row for part in evaluation["crosscheck"].values() for row in part]
     if binary:
@@ -404,7 +406,10 @@ def _results(evaluation: dict, binary: bool) -> ResultFacts:
         train_high=train["accuracy_ci"][1],
         train_log_loss=train["log_loss"],
         train_n=train["n"],
-        overfit=overfits(train["accuracy"], test["accuracy_ci"][1]),
+        overfit=overfits(
+            train["accuracy"],
+            cv_summary["accuracy_ci95_high"] if cv_summary else test["accuracy_ci"][1],
+        ),
         ece=test["calibration"]["ece"],
         calibration_gap=test["calibration"]["gap"],
         calibrated=calibrated(test["calibration"]["ece"]),
@@ -525,7 +530,7 @@ def gather_facts(inputs: ReportInputs) -> Facts:
         data=data,
         method=_method(inputs, sum(row[2] for row in data.rows)),
         training=_training(inputs.history, int(inputs.model.training["epochs"])),
-        results=_results(inputs.evaluation, binary),
+        results=_results(inputs.evaluation, binary, cv and cv.summary),
         diagnosis=_diagnosis(inputs, digits),
         cv=cv,
         comparison=comparison(claims, test, cv and cv.summary, data.origin),

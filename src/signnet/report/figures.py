@@ -14,6 +14,7 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import NullFormatter
 
 DPI = 150
 TEXT_WIDTH = 6.85  # inches: the PDF's text width (signnet.report.pdf sets the margins from it)
@@ -43,6 +44,7 @@ def training_curves(history: list[dict], marked_epoch: int) -> bytes:
         axis.set_ylabel(label)
         axis.grid(alpha=0.3)
     loss_axis.set_yscale("log")  # a small training loss stays visible beside the test loss
+    loss_axis.yaxis.set_minor_formatter(NullFormatter())  # labels at the powers of ten only
     figure.legend(*loss_axis.get_legend_handles_labels(), loc="outside upper center", ncols=3)
     return _png(figure)
 
@@ -87,7 +89,7 @@ def _reliability(axis, confidence: list[float], accuracy: list[float], count: li
     axis.scatter(confidence, accuracy, s=sizes, color="C1", clip_on=False, zorder=3)
     axis.set_xlabel("confidence")
     axis.set_ylabel("share answered right")
-    margin = (1 - low) / 100
+    margin = (1 - low) / 20  # room for the points on the axes' edges
     axis.set_xlim(low - margin, 1 + margin)
     axis.set_ylim(low - margin, 1 + margin)
     axis.set_aspect("equal")
@@ -105,8 +107,10 @@ def quality_panels(
     ``digits``, the ROC curve ``(fpr, tpr, auc, label)`` (when defined) and the reliability
     curve (``confidence``, ``accuracy``, ``count`` per bin)."""
     panels = 2 + (roc is not None)
+    # More digits than a few: the matrix gets half as wide again, so its counts fit its cells.
+    widths = [1.5 if len(digits) > 5 else 1.0] + [1.0] * (panels - 1)
     figure = Figure(figsize=(TEXT_WIDTH * panels / 3, 2.3), layout="constrained")
-    axes = list(np.atleast_1d(figure.subplots(1, panels)))
+    axes = list(np.atleast_1d(figure.subplots(1, panels, width_ratios=widths)))
     _confusion(figure, axes.pop(0), confusion, digits, 9 if len(digits) <= 5 else SMALLEST)
     if roc is not None:
         _roc(axes.pop(0), *roc)

@@ -21,10 +21,12 @@ CALIBRATED_ECE = 0.05
 STRUCTURED = 0.3
 
 
-def overfits(train_accuracy: float, test_high: float) -> bool:
-    """The network fits its training images better than the test part can be explained by
-    chance: the training accuracy lies above the test accuracy's 95% interval."""
-    return train_accuracy > test_high
+def overfits(train_accuracy: float, high: float) -> bool:
+    """The network fits its training images better than chance explains: the training accuracy
+    lies above ``high``, the upper end of the 95% interval of the accuracy on images it did not
+    train on (the cross-validated mean's where there is one, the steadier; else the test
+    part's)."""
+    return train_accuracy > high
 
 
 def loss_rose(last: float, lowest: float) -> bool:

@@ -45,7 +45,8 @@ class Hotspot:
     digit: int
     row: float  # the mean row and column of its TOP_SHARE most salient pixels
     column: float
-    region: str  # the ninth of the image (thirds across and down) the mean lies in
+    region: str  # the ninth of the image (thirds across and down) holding most of those pixels
+    in_region: int  # how many of them lie in it
     share: float  # of the map's total magnitude those pixels carry
 
 
@@ -110,13 +111,18 @@ def hotspot(digit: int, saliency: np.ndarray, top: int) -> Hotspot:
     side = saliency.shape[0]
     chosen = most_salient(saliency, top)
     rows, columns = np.divmod(chosen, side)
-    row, column = rows.mean(), columns.mean()
+    # The ninth of each pixel (thirds down, then across); the one holding most (the first on
+    # ties), not the ninth of their mean, which two clusters apart would put between them.
+    ninths = np.minimum(3 * rows // side, 2) * 3 + np.minimum(3 * columns // side, 2)
+    counts = np.bincount(ninths, minlength=9)
+    most = int(counts.argmax())
     total = saliency.sum()
     return Hotspot(
         digit=digit,
-        row=float(row) + 1,
-        column=float(column) + 1,
-        region=REGIONS[min(int(3 * row / side), 2)][min(int(3 * column / side), 2)],
+        row=float(rows.mean()) + 1,
+        column=float(columns.mean()) + 1,
+        region=REGIONS[most // 3][most % 3],
+        in_region=int(counts[most]),
         share=float(saliency.ravel()[chosen].sum() / total) if total > 0 else 0.0,
     )
 

@@ -9,7 +9,7 @@ from signnet.report.document import (
 )
 from signnet.report.facts import Facts
 from signnet.report.sections.discussion import regularisation
-from signnet.report.sections.wording import listing, network_kind
+from signnet.report.sections.wording import network_kind
 
 
 def section(f: Facts) -> list[Block]:
@@ -29,9 +29,8 @@ def section(f: Facts) -> list[Block]:
         next_steps.append(
             "the departures of {sec:hyperparameters}, which the measurements there support"
         )
-    unused = regularisation(f)[1]
-    if r.overfit and unused:
-        next_steps.append(f"{listing(unused)} against the overfitting")
+    if r.overfit and regularisation(f)[1]:
+        next_steps.append("the remedies against overfitting named there")
     if not r.calibrated and not dx.at_chance:
         next_steps.append("temperature scaling on a validation part")
     if f.data.photos and f.limits.signers:

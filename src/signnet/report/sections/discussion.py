@@ -48,7 +48,12 @@ def regularisation(f: Facts) -> tuple[list[str], list[str]]:
 
 def _generalisation(f: Facts) -> str:
     r = f.results
-    gap = 100 * (r.train_accuracy - r.accuracy)
+    reference, accuracy = (
+        ("the cross-validated accuracy", f.cv.summary["accuracy_mean"])
+        if f.cv
+        else ("the test accuracy", r.accuracy)
+    )
+    gap = 100 * (r.train_accuracy - accuracy)
     losses = (
         f", and the test log-loss is {r.log_loss / r.train_log_loss:.1f} times the training one"
         if r.train_log_loss > 0
@@ -57,7 +62,14 @@ def _generalisation(f: Facts) -> str:
     if not r.overfit:
         return (
             f"**No measurable overfitting.** The training accuracy ({{tab:parts}}) lies within "
-            f"the test accuracy's 95% interval, {abs(gap):.1f} points from it{losses}."
+            f"the 95% interval of {reference}, {abs(gap):.1f} points from it"
+            + (
+                f"; the test log-loss is {r.log_loss / r.train_log_loss:.1f} times the training "
+                "one: the network is surer of the images it trained on without answering them "
+                "measurably better."
+                if r.train_log_loss > 0
+                else "."
+            )
         )
     used, unused = regularisation(f)
     against = (
@@ -67,9 +79,9 @@ def _generalisation(f: Facts) -> str:
         else f"The run used nothing against it; {listing(unused)} would address it"
     )
     return (
-        f"**Overfitting.** The training accuracy ({{tab:parts}}) lies {gap:.1f} points above the "
-        f"test accuracy, beyond the test's 95% interval{losses}: the network fits its training "
-        f"images better than it generalises. {against}, each to be "
+        f"**Overfitting.** The training accuracy ({{tab:parts}}) lies {gap:.1f} points above "
+        f"{reference}, beyond its 95% interval{losses}: the network fits its training images "
+        f"better than it generalises. {against}, each to be "
         "kept only if it raises the cross-validated accuracy."
     )
 

@@ -172,8 +172,8 @@ def section(f: Facts) -> list[Block]:
         Heading("Hyperparameters and the evidence for them", label="hyperparameters"),
         Paragraph(
             "{tab:setup} lists how the network was trained. Where it departs from the set-up "
-            "of the reference report for this task, the evidence for each departure follows, "
-            "measured on the Sign Language Digits photos."
+            "of the reference report for this task, the evidence measured for the departures "
+            "follows."
             if dep.departures
             else "{tab:setup} lists how the network was trained."
         ),

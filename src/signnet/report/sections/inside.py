@@ -85,8 +85,9 @@ def _weights(f: Facts) -> list[Block]:
     ]
 
 
-def _where(spot: Hotspot) -> str:
-    return f"around row {spot.row:.0f}, column {spot.column:.0f} (the {spot.region})"
+def _where(spot: Hotspot, top: int) -> str:
+    """Where a map's ``top`` strongest pixels lie: the ninth of the image holding most."""
+    return f"{spot.in_region} of the {top} lie in the {spot.region} of the image"
 
 
 def _per(f: Facts) -> str:
@@ -108,9 +109,9 @@ def _separation(f: Facts) -> list[Block]:
         f"log-odds of {high.digit} with respect to each pixel, {_per(f)}, averaged over all "
         f"{len(f.inside.map.labels)} test images (a saliency map, Simonyan et al., 2014). "
         f"Where it is red, a brighter pixel makes {high.digit} more likely; where blue, "
-        f"{low.digit}. Counting rows and columns from the top left, the {top} for "
-        f"{high.digit} lie {_where(high)} (they carry {pct(high.share, 0)} of its side of the "
-        f"map), those for {low.digit} {_where(low)} ({pct(low.share, 0)})."
+        f"{low.digit}. Of the {top} for {high.digit}, {_where(high, saliency.top_pixels)} "
+        f"(together they carry {pct(high.share, 0)} of its side of the map); for {low.digit}, "
+        f"{_where(low, saliency.top_pixels)} ({pct(low.share, 0)})."
     )
     return [
         Figure(
@@ -144,10 +145,10 @@ def _saliency(f: Facts) -> list[Block]:
         "{fig:saliency} shows, for each digit, how strongly each pixel moves the digit's score, "
         f"its logit: the magnitude of the score's gradient {_per(f)}, averaged over the digit's "
         "test images (a saliency map, Simonyan et al., 2014), over their mean image. "
-        f"Of each digit's {top}, the most concentrated are those of {ranked[0].digit}, "
-        f"{_where(ranked[0])} from the top left (they carry {pct(ranked[0].share, 0)} of its "
-        f"saliency), the most spread those of {ranked[-1].digit} "
-        f"({pct(ranked[-1].share, 0)}){shared}."
+        f"Of each digit's {top}, the most concentrated are those of {ranked[0].digit}: they "
+        f"carry {pct(ranked[0].share, 0)} of its saliency, and "
+        f"{_where(ranked[0], saliency.top_pixels)}; the most spread are those of "
+        f"{ranked[-1].digit} ({pct(ranked[-1].share, 0)}){shared}."
     )
     return [
         Figure(

@@ -55,7 +55,7 @@ def section(f: Facts) -> list[Block]:
             "checked against scikit-learn. Beyond the reference reports, the test figures come "
             "with confidence intervals"
             + (" and a cross-validated estimate" if f.cv else "")
-            + ", departures from the references' set-up with measured evidence, and the run "
-            "reproduces byte for byte (Appendix A)."
+            + ", departures from the references' set-up with the evidence measured for them, "
+            "and the run reproduces byte for byte (Appendix A)."
         ),
     ]

@@ -90,9 +90,9 @@ def _cv_blocks(f: Facts) -> list[Block]:
                 "."
                 if s["accuracy_ci95_low"] <= f.results.accuracy <= s["accuracy_ci95_high"]
                 else f" and {'below' if f.results.accuracy < s['accuracy_ci95_low'] else 'above'}"
-                " that interval: one split of "
-                f"{f.results.n} test images varies more than the mean of {len(cv.folds)} folds, "
-                "so the cross-validated mean is the figure to quote."
+                " that interval: this split's figure owes part of its distance to the draw of its "
+                "test photos and of its training run, and the cross-validated mean, over all "
+                f"{cv.images:,} images, is the figure to quote."
             )
         ),
         Table(
@@ -235,7 +235,6 @@ def section(f: Facts, inputs: ReportInputs) -> list[Block]:
     r = f.results
     test = inputs.evaluation["results"]["test"]
     headline = ", ".join(f"{name} {pct(value)}" for name, value in r.headline)
-    positive = f" Digit {f.positive} is the positive class." if f.binary else ""
     # The figure before the text that refers to it: the PDF floats it to the top of this page
     # when it fits in what the page has left here, and the text fills the rest.
     return [
@@ -247,11 +246,12 @@ def section(f: Facts, inputs: ReportInputs) -> list[Block]:
             f"to {pct(r.accuracy_high)}), balanced accuracy {pct(r.balanced_accuracy)}, "
             f"{headline}, log-loss {num(r.log_loss)}, ROC AUC {num(r.roc_auc)}"
             + (" (the test part holds one class)" if r.roc_auc is None else "")
-            + f", expected calibration error {num(r.ece, 3)}.{positive} Every figure computed "
+            + ("" if f.binary or r.roc_auc is None else " (micro-averaged over the digits)")
+            + f", expected calibration error {num(r.ece, 3)}. Every figure computed "
             "by hand was checked against scikit-learn's (Appendix A). "
             + "{fig:quality} shows the confusion matrix, the ROC curve and the calibration"
             + ("" if f.binary else "; {tab:classification} breaks the figures down by digit")
-            + " and {tab:parts} sets the training part beside the test part."
+            + "; {tab:parts} sets the training part beside the test part."
         ),
         # A pair's per-digit figures are the headline's (the positive digit's precision, recall
         # and F1; the other's recall is the specificity): no table repeats them.
@@ -274,8 +274,15 @@ def section(f: Facts, inputs: ReportInputs) -> list[Block]:
                     num(r.log_loss),
                 ),
             ),
-            caption="Training and test part side by side, the final weights scored without "
-            "dropout or augmentation.",
+            caption="Training and test parts side by side, scored by the final weights"
+            + (
+                " as at inference (no dropout, no augmentation)."
+                if f.method.dropout
+                or f.method.augment_shift
+                or f.method.augment_rotation
+                or f.method.augment_scale
+                else "."
+            ),
             label="parts",
         ),
         *_cv_blocks(f),

@@ -63,6 +63,7 @@ BLOCKS: dict[str, tuple[str, Callable[[], str]]] = {
         _rendered("predict_stream", "markdown", "predict_stream"),
     ),
     "accuracy": ("docs/benchmarks.md", _rendered("accuracy", "markdown", "accuracy")),
+    "robustness": ("docs/benchmarks.md", _rendered("robustness", "markdown", "robustness")),
 }
 END = "<!-- end generated -->"
 

@@ -1,0 +1,101 @@
+"""How a trained network fares on its test photos changed as a person's photo differs: other
+light, the other hand, blur, a tilt, sensor noise, recompression (signnet.data.changes).
+
+Usage: python benchmarks/robustness.py RUN [RUN ...] [--mirror DIR] [--seed N] [--output FILE]
+
+Each RUN is ``LABEL=FOLDER``: a pipeline workspace whose ``models/model.npz`` and
+``data/test.npz`` are that run's model and test part (a clone after ``dvc repro`` or
+``dvc exp run``). Each test photo is read again from the dataset's original JPEG (the mirror, or
+signnet's cache), changed at its own size, made grey and resized as ``signnet predict`` does,
+and classified; each change gets its accuracy with Wilson's 95% interval. Noise is drawn from a
+generator seeded per photo (``--seed`` plus the photo's place in the test part), so a rerun gives
+the same figures. Results go to benchmarks/results/robustness.json; a Markdown table is printed.
+"""
+
+from __future__ import annotations
+
+import signnet.cpu  # noqa: F401  (first: pins OpenBLAS and NumPy's dispatch before NumPy loads)
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import results
+from references import REPO
+
+from signnet.artifacts import load_npz
+from signnet.data.archive import SIGN_LANGUAGE_DIGITS
+from signnet.data.changes import CHANGES, decode_changed
+from signnet.data.fetch import fetch_dataset
+from signnet.metrics import wilson_interval
+from signnet.modelfile import load_model
+
+MIRROR = REPO.parent / "shared" / "data" / "sign-language-digits"
+
+
+def measure(label: str, folder: Path, photos: dict[str, bytes], seed: int) -> list[dict]:
+    """A row per change for the run in ``folder``: its accuracy on the changed test photos."""
+    model = load_model(folder / "models" / "model.npz")
+    test = load_npz(folder / "data" / "test.npz")
+    size = model.preprocessing.image_size
+    files, labels = [str(f) for f in test["files"]], np.asarray(test["labels"])
+    rows = []
+    for change in CHANGES:
+        images = np.stack(
+            [
+                decode_changed(photos[f], size, f, change, np.random.default_rng(seed + i))
+                for i, f in enumerate(files)
+            ]
+        )
+        correct = int((model.predict_proba(images).argmax(axis=1) == labels).sum())
+        low, high = wilson_interval(correct, len(files))
+        rows.append(
+            {
+                "run": label,
+                "change": change.name,
+                "strength": change.strength,
+                "photos": len(files),
+                "correct": correct,
+                "accuracy": correct / len(files),
+                "low": low,
+                "high": high,
+            }
+        )
+        print(f"{label}: {change.name}: {correct / len(files):.1%}", flush=True)
+    return rows
+
+
+def markdown(record: dict) -> str:
+    """A row per change, a column per run: accuracy (95% interval)."""
+    runs = list(dict.fromkeys(r["run"] for r in record["rows"]))
+    by = {(r["run"], r["change"]): r for r in record["rows"]}
+    changes = list(dict.fromkeys((r["change"], r["strength"]) for r in record["rows"]))
+    rows = [{"change": c, "strength": s} for c, s in changes]
+    columns = {"test photos": "---", "change": "---"} | dict.fromkeys(runs, "---:")
+
+    def cells(row: dict) -> list[str]:
+        found = [by[(run, row["change"])] for run in runs]
+        return [row["change"], row["strength"]] + [
+            f"{r['accuracy']:.1%} ({r['low']:.1%} to {r['high']:.1%})" for r in found
+        ]
+
+    return results.table({**record, "rows": rows}, columns, cells)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="+", help="LABEL=FOLDER of a pipeline workspace")
+    parser.add_argument("--mirror", type=Path, default=MIRROR)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--output", type=Path, default=REPO / "benchmarks/results/robustness.json")
+    args = parser.parse_args()
+    photos, _ = fetch_dataset(SIGN_LANGUAGE_DIGITS, [args.mirror])
+    rows = []
+    for run in args.runs:
+        label, folder = run.split("=", 1)
+        rows += measure(label, Path(folder), photos, args.seed)
+    print(markdown(results.save(args.output, rows)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""How a person's own photo differs from the dataset's: other light, the other hand, a shaky
+camera, a tilted phone, sensor noise, a messenger's recompression.
+
+:data:`CHANGES` is the one place that defines each change and its strength; the robustness
+measurement, the tests and the docs take them from here. A change acts on the photo as decoded
+and turned upright, in RGB at its own size, before it is made grey and resized
+(:func:`decode_changed`): as a user's photo reaches ``signnet predict``. Changes that draw random
+numbers (noise) draw them from the generator they are given, so a seeded measurement is the same
+on every run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from collections.abc import Callable
+
+import numpy as np
+from PIL import Image, ImageEnhance, ImageFilter, ImageOps
+
+from signnet.data.images import decode_photo, to_square_gray
+
+# JPEG quality of the recompression, as a messenger app sends a photo.
+RECOMPRESSION_QUALITY = 20
+# Sensor noise: the standard deviation of the Gaussian noise added to each channel, of 255.
+NOISE_SIGMA = 12.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Change:
+    """A change of an upright RGB photo: ``name`` for tables, ``strength`` saying how much in
+    words, ``apply(image, rng)`` the changed copy (the same size, RGB)."""
+
+    name: str
+    strength: str
+    apply: Callable[[Image.Image, np.random.Generator], Image.Image]
+
+
+def _border_colour(image: Image.Image) -> tuple[int, ...]:
+    """The median colour of the photo's outermost pixels: what a rotation uncovers is filled
+    with it, as a background that continues."""
+    pixels = np.asarray(image)
+    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    return tuple(int(v) for v in np.median(border, axis=0))
+
+
+def _noisy(image: Image.Image, rng: np.random.Generator) -> Image.Image:
+    pixels = np.asarray(image, dtype=np.float64)
+    noisy = pixels + rng.normal(0.0, NOISE_SIGMA, pixels.shape)
+    return Image.fromarray(np.clip(np.rint(noisy), 0, 255).astype(np.uint8), "RGB")
+
+
+def _recompressed(image: Image.Image, rng: np.random.Generator) -> Image.Image:
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=RECOMPRESSION_QUALITY)
+    with Image.open(io.BytesIO(buffer.getvalue())) as decoded:
+        return decoded.convert("RGB")
+
+
+AS_TAKEN = Change("as taken", "none", lambda image, rng: image)
+CHANGES: tuple[Change, ...] = (
+    AS_TAKEN,
+    Change("darker", "brightness x 0.6", lambda i, rng: ImageEnhance.Brightness(i).enhance(0.6)),
+    Change("brighter", "brightness x 1.4", lambda i, rng: ImageEnhance.Brightness(i).enhance(1.4)),
+    Change(
+        "lower contrast", "contrast x 0.5", lambda i, rng: ImageEnhance.Contrast(i).enhance(0.5)
+    ),
+    Change("mirrored", "the other hand", lambda image, rng: ImageOps.mirror(image)),
+    Change(
+        "blurred",
+        "Gaussian, sigma 1.5 px",
+        lambda image, rng: image.filter(ImageFilter.GaussianBlur(1.5)),
+    ),
+    Change(
+        "rotated",
+        "15 degrees",
+        lambda image, rng: image.rotate(
+            15, resample=Image.Resampling.BICUBIC, fillcolor=_border_colour(image)
+        ),
+    ),
+    Change("noisy", f"sensor noise, sigma {NOISE_SIGMA:g} of 255", _noisy),
+    Change("recompressed", f"JPEG quality {RECOMPRESSION_QUALITY}", _recompressed),
+)
+
+
+def decode_changed(
+    data: bytes, size: int, name: str, change: Change, rng: np.random.Generator
+) -> np.ndarray:
+    """The encoded photo ``data`` with ``change`` applied, as the network sees it: uint8
+    (size, size). :data:`AS_TAKEN` is :func:`signnet.data.images.decode_photo`'s result, which
+    also refuses, with its message, what cannot be decoded."""
+    taken = decode_photo(data, size, name)
+    if change is AS_TAKEN:
+        return taken
+    with Image.open(io.BytesIO(data)) as image:
+        upright = ImageOps.exif_transpose(image).convert("RGB")
+    return to_square_gray(change.apply(upright, rng), size, name)

@@ -30,6 +30,7 @@ import results
 from PIL import Image
 from references import REPO
 
+from signnet.data.photo_range import PhotoRange
 from signnet.data.preprocessing import Preprocessing
 from signnet.modelfile import TrainedModel, save_model
 from signnet.nn.architecture import ModelConfig
@@ -71,7 +72,12 @@ def make_model(path: Path, side: int) -> Path:
     )
     network = Network.initialise(config, 0, np)
     scaling = Preprocessing("standardize", side, np.full(features, 127.5), np.full(features, 64.0))
-    save_model(path, TrainedModel(network, np.array([6, 8]), scaling, {}))
+    save_model(
+        path,
+        TrainedModel(
+            network, np.array([6, 8]), scaling, PhotoRange((0.0, 255.0), (0.0, 255.0)), {}
+        ),
+    )
     return path
 
 

@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from signnet.cli import figure_names, main
+from signnet.data.photo_range import PhotoRange
 from signnet.data.preprocessing import Preprocessing
 from signnet.errors import INTERRUPTED
 from signnet.modelfile import TrainedModel, save_model
@@ -26,7 +27,9 @@ def test_predict_prints_digit_and_probability_per_photo(tmp_path, capsys):
     weights = np.full((64, 1), 1.0)
     network = with_weights(dense(64, 2), [(weights, np.array([0.0]))])
     preprocessing = Preprocessing("standardize", 8, np.full(64, 127.5), np.full(64, 255.0))
-    model = TrainedModel(network, np.array([6, 8]), preprocessing, {})
+    model = TrainedModel(
+        network, np.array([6, 8]), preprocessing, PhotoRange((0.0, 255.0), (0.0, 255.0)), {}
+    )
     save_model(tmp_path / "model.npz", model)
     bright, dark = tmp_path / "bright.jpg", tmp_path / "dark.png"
     Image.new("RGB", (300, 200), (250, 250, 250)).save(bright)  # colour, not square
@@ -73,7 +76,12 @@ def pair_model(tmp_path) -> Path:
     weights = np.full((64, 1), 1.0)
     network = with_weights(dense(64, 2), [(weights, np.array([0.0]))])
     preprocessing = Preprocessing("standardize", 8, np.full(64, 127.5), np.full(64, 255.0))
-    save_model(tmp_path / "model.npz", TrainedModel(network, np.array([6, 8]), preprocessing, {}))
+    save_model(
+        tmp_path / "model.npz",
+        TrainedModel(
+            network, np.array([6, 8]), preprocessing, PhotoRange((0.0, 255.0), (0.0, 255.0)), {}
+        ),
+    )
     return tmp_path / "model.npz"
 
 
@@ -320,7 +328,7 @@ def test_explain_draws_the_saliency_of_the_digit_each_photo_is_taken_for(tmp_pat
     monkeypatch.setattr(
         cli.figures, "explanation", lambda *arguments: drawn.append(arguments) or b"png"
     )
-    records, failed = cli.explain(cli.load_model(model), [photo], tmp_path / "out")
+    records, failed, _ = cli.explain(cli.load_model(model), [photo], tmp_path / "out")
     assert not failed and records[0]["digit"] == 8
     image, saliency, digits, probabilities, title = drawn[0]
     assert image.shape == saliency.shape == (8, 8) and digits == [6, 8]

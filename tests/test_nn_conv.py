@@ -7,6 +7,7 @@ import array_api_strict
 import numpy as np
 import pytest
 
+from signnet.data.photo_range import PhotoRange
 from signnet.data.preprocessing import Preprocessing
 from signnet.modelfile import TrainedModel, load_model, save_model
 from signnet.nn import model as model_module
@@ -257,7 +258,9 @@ def test_cnn_training_is_backend_neutral_and_its_file_round_trips(tmp_path):
         assert a == pytest.approx(b, rel=1e-12)
     for a, b in zip(w1, w2, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12)
-    model = TrainedModel(network, np.array([1, 2, 3]), preprocessing, {})
+    model = TrainedModel(
+        network, np.array([1, 2, 3]), preprocessing, PhotoRange((0.0, 255.0), (0.0, 255.0)), {}
+    )
     save_model(tmp_path / "cnn.npz", model)
     loaded = load_model(tmp_path / "cnn.npz")
     assert loaded.network.config == network.config

@@ -6,6 +6,7 @@ import array_api_strict
 import numpy as np
 import pytest
 
+from signnet.data.photo_range import PhotoRange
 from signnet.data.preprocessing import Preprocessing
 from signnet.modelfile import TrainedModel, load_model, save_model
 from signnet.nn import backend
@@ -98,7 +99,13 @@ def test_model_file_round_trip_and_determinism(tmp_path):
     paths = []
     for name in ("a.npz", "b.npz"):
         network = Network.initialise(dense(16, 2, (5,)), 7, np)
-        model = TrainedModel(network, np.array([6, 8]), preprocessing, {"lr": 0.1})
+        model = TrainedModel(
+            network,
+            np.array([6, 8]),
+            preprocessing,
+            PhotoRange((0.0, 255.0), (0.0, 255.0)),
+            {"lr": 0.1},
+        )
         data = split_in(np, preprocessing.features(images), labels, 2)
         fit(network, SGD(lr=0.1, weight_decay=0.0), data, data, 3, 8, seed=2)
         save_model(tmp_path / name, model)

@@ -96,11 +96,28 @@ def _record(model: TrainedModel, path: Path, row: np.ndarray) -> dict:
     }
 
 
-def predict(model: TrainedModel, images: list[Path]) -> tuple[list[dict], list[SignnetError]]:
+def unusual(model: TrainedModel, paths: list[Path], pixels: np.ndarray) -> list[str]:
+    """A note for each photo (uint8 pixels (N, S, S) as the network sees them) whose brightness
+    or contrast lies outside the training photos' (see :mod:`signnet.data.photo_range`)."""
+    notes = []
+    for path, image in zip(paths, pixels, strict=True):
+        if found := model.photo_range.unusual(image):
+            notes.append(
+                f"{path}: {'; '.join(found)}: the network was trained on no photo like it, so "
+                "its answer may be wrong however sure it is"
+            )
+    return notes
+
+
+def predict(
+    model: TrainedModel, images: list[Path]
+) -> tuple[list[dict], list[SignnetError], list[str]]:
     """Classify each photo (see :func:`classify`): one record per photo scored (``file``,
-    ``digit``, ``probability`` and ``probabilities`` per known digit) and the errors."""
-    paths, _, probabilities, failed = classify(model, images)
-    return [_record(model, p, row) for p, row in zip(paths, probabilities, strict=True)], failed
+    ``digit``, ``probability`` and ``probabilities`` per known digit), the errors, and a note
+    for each photo unlike the training photos (:func:`unusual`)."""
+    paths, pixels, probabilities, failed = classify(model, images)
+    records = [_record(model, p, row) for p, row in zip(paths, probabilities, strict=True)]
+    return records, failed, unusual(model, paths, pixels)
 
 
 def figure_names(paths: list[Path], taken: set[str] | None = None) -> list[str]:
@@ -119,15 +136,16 @@ def figure_names(paths: list[Path], taken: set[str] | None = None) -> list[str]:
 
 def explain(
     model: TrainedModel, images: list[Path], folder: Path, taken: set[str] | None = None
-) -> tuple[list[dict], list[SignnetError]]:
+) -> tuple[list[dict], list[SignnetError], list[str]]:
     """Classify each photo (see :func:`classify`) and write, for each one scored, a PNG into
     ``folder`` (named by :func:`figure_names`, apart from the names in ``taken``): the photo as
     the network sees it, the saliency of the digit it is taken for (see
     :mod:`signnet.nn.explain`) over it, and every digit's probability. Returns the records of
-    :func:`predict` with ``figure``, the PNG's path, and the errors."""
+    :func:`predict` with ``figure``, the PNG's path, the errors and the notes of
+    :func:`unusual`."""
     paths, pixels, probabilities, failed = classify(model, images)
     if not paths:
-        return [], failed
+        return [], failed, []
     predicted = probabilities.argmax(axis=1)
     # (N, S, S): d score / d input of the digit each photo is taken for
     gradients = class_score_gradients(model.network, model.inputs(pixels), predicted)
@@ -144,7 +162,7 @@ def explain(
             failed.append(SignnetError(f"{folder / name}: cannot write it ({error.strerror})"))
             continue
         records.append(record | {"figure": str(folder / name)})
-    return records, failed
+    return records, failed, unusual(model, paths, pixels)
 
 
 def write_header(fmt: str, digits: list[int], out) -> None:
@@ -213,8 +231,9 @@ def _parser() -> argparse.ArgumentParser:
         help="print the digit each photo shows and the model's probability for it",
         description="Print, for each photo, the digit the model sees and its probability. The "
         "model only knows the digits it was trained on (said on stderr): a photo of another "
-        "digit still gets one of them. A photo that cannot be read is named on stderr and the "
-        "others go on; the exit status is then 1.",
+        "digit still gets one of them. A photo whose brightness or contrast lies outside the "
+        "training photos' gets a note on stderr. A photo that cannot be read is named on stderr "
+        "and the others go on; the exit status is then 1.",
     )
     _photo_arguments(predict_parser)
     predict_parser.add_argument(
@@ -364,14 +383,16 @@ def _photos_in_chunks(args: argparse.Namespace, model: TrainedModel) -> int:
         for start in range(0, len(images), step):
             chunk = images[start : start + step]
             if args.command == "explain":
-                results, failed = explain(model, chunk, args.output, taken)
+                results, failed, notes = explain(model, chunk, args.output, taken)
                 for r in results:
                     fields = (r["file"], str(r["digit"]), f"{r['probability']:.4f}", r["figure"])
                     print("\t".join(map(tsv_field, fields)))
             else:
-                results, failed = predict(model, chunk)
+                results, failed, notes = predict(model, chunk)
                 write_results(results, args.format, sys.stdout)
             sys.stdout.flush()
+            for note in notes:
+                print(f"signnet: note: {note}", file=sys.stderr)
             for error in failed:
                 print(f"signnet: error: {error}", file=sys.stderr)
             failures += len(failed)

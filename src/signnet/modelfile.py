@@ -2,7 +2,7 @@
 
 An uncompressed ``.npz`` holding:
 
-* ``format``: the string ``signnet-model-3``;
+* ``format``: the string ``signnet-model-4``;
 * ``config``: the :class:`~signnet.nn.architecture.ModelConfig` as a JSON string;
 * ``architecture``: the layer specs, input to output, as a JSON string: the network is rebuilt
   from them (see :mod:`signnet.nn.layers`), and they must be what ``config`` describes;
@@ -11,6 +11,9 @@ An uncompressed ``.npz`` holding:
 * ``classes`` int64 (K,): the digit of each class index;
 * ``preprocessing.<name>``: the :class:`~signnet.data.preprocessing.Preprocessing` that turns
   photos into the network's input (image side S, scaling method, offset and scale (S*S,));
+* ``photo_range.<name>`` float64 (2,): the training photos' lowest and highest brightness and
+  contrast (:class:`~signnet.data.photo_range.PhotoRange`), for saying when a photo is unlike
+  them;
 * ``layer<i>.<name>`` in ``config.dtype``: the state of the i-th layer that has one (i = 0 at
   the input; its params and buffers, e.g. ``W`` and ``b``, or a batch normalisation's
   ``gamma``, ``beta``, ``running_mean`` and ``running_var``), shaped as the layer's
@@ -27,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from signnet.artifacts import ArtifactError, load_npz, save_npz
+from signnet.data.photo_range import PhotoRange, PhotoRangeError
 from signnet.data.preprocessing import Preprocessing, PreprocessingError
 from signnet.files import GIB
 from signnet.nn.architecture import ModelConfig
@@ -34,8 +38,9 @@ from signnet.nn.backend import select_backend, to_device, to_numpy
 from signnet.nn.layers import LAYERS
 from signnet.nn.model import Network
 
-FORMAT = "signnet-model-3"
+FORMAT = "signnet-model-4"
 PREFIX = "preprocessing."
+RANGE = "photo_range."
 
 
 @dataclasses.dataclass
@@ -45,6 +50,7 @@ class TrainedModel:
     network: Network
     classes: np.ndarray  # int64 (K,)
     preprocessing: Preprocessing
+    photo_range: PhotoRange  # what the training photos looked like
     training: dict
 
     def inputs(self, images: np.ndarray) -> np.ndarray:
@@ -67,6 +73,7 @@ def save_model(path: str | Path, model: TrainedModel) -> None:
         "classes": np.asarray(model.classes, dtype=np.int64),
     }
     arrays |= {PREFIX + name: a for name, a in model.preprocessing.to_arrays().items()}
+    arrays |= {RANGE + name: a for name, a in model.photo_range.to_arrays().items()}
     for i, state in enumerate(model.network.states()):
         for name, value in state.items():
             arrays[f"layer{i}.{name}"] = to_numpy(value)
@@ -80,7 +87,8 @@ _JSON_ARRAYS = ("config", "architecture", "training")
 # The names a model file's arrays may have, checked before any is inflated (which layer may
 # hold which is checked against the architecture once it is read).
 _NAMES = re.compile(
-    rf"(format|classes|{'|'.join(_JSON_ARRAYS)}|layer\d+\.\w+|{re.escape(PREFIX)}\w+)"
+    rf"(format|classes|{'|'.join(_JSON_ARRAYS)}|layer\d+\.\w+|{re.escape(PREFIX)}\w+"
+    rf"|{re.escape(RANGE)}\w+)"
 )
 
 
@@ -165,7 +173,7 @@ def _states(
         states.append(state)
     fixed = {"format", "classes", *_JSON_ARRAYS}
     for name in sorted(arrays):
-        if name not in fixed | known and not name.startswith(PREFIX):
+        if name not in fixed | known and not name.startswith((PREFIX, RANGE)):
             problems.append(f"{name} is not an array of a signnet model file")
     return states
 
@@ -209,6 +217,14 @@ def load_model(path: str | Path) -> TrainedModel:
                 f"preprocessing gives {preprocessing.offset.shape[0]} features; the network "
                 f"takes {config.n_features}"
             )
+    photo_range = None
+    try:
+        photo_range = PhotoRange.from_arrays(
+            {name.removeprefix(RANGE): a for name, a in arrays.items() if name.startswith(RANGE)},
+            str(path),
+        )
+    except PhotoRangeError as error:
+        problems.append(str(error).removeprefix(f"{path}: "))
     _classes(arrays.get("classes"), config, problems)
     states = _states(arrays, config, specs, problems)
     if problems:
@@ -220,5 +236,6 @@ def load_model(path: str | Path) -> TrainedModel:
         ),
         classes=arrays["classes"].astype(np.int64),
         preprocessing=preprocessing,
+        photo_range=photo_range,
         training=records["training"],
     )

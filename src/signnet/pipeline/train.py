@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 from tqdm import tqdm
 
+from signnet.data.photo_range import PhotoRange
 from signnet.data.preprocessing import Preprocessing
 from signnet.data.stratify import StratifyError, stratified_indices
 from signnet.modelfile import TrainedModel
@@ -159,5 +160,6 @@ def train_network(
         f"{samples / seconds:,.0f}",
     )
     training = train_params.model_dump() | {"computed_on": backend.device}
-    model = TrainedModel(network, classes, preprocessing, training)
+    photo_range = PhotoRange.fit(train["images"])
+    model = TrainedModel(network, classes, preprocessing, photo_range, training)
     return TrainingResult(model, history, seconds)

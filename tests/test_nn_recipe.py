@@ -90,3 +90,31 @@ def test_early_stopping_restores_the_weights_of_the_best_validation_epoch():
     best = int(np.argmin(losses))
     assert len(history) == best + 1 + 5 < 200  # stopped 5 epochs after the best
     assert loss_and_accuracy(network, validation)[0] == pytest.approx(losses[best], rel=1e-12)
+
+
+def test_mirroring_gives_the_features_of_the_mirrored_photo_under_per_pixel_scaling():
+    from signnet.data.preprocessing import Preprocessing
+
+    rng = np.random.default_rng(1)
+    photos = rng.integers(0, 256, (5, 6, 6)).astype(np.uint8)
+    preprocessing = Preprocessing.fit(photos, "standardize")  # offset and scale differ per pixel
+    x = preprocessing.features(photos)
+    always = Augmentation(0, 0, 0, 1.0, preprocessing.offset, preprocessing.scale)
+    np.testing.assert_allclose(
+        always.apply(x, np.random.default_rng(0)),
+        preprocessing.features(photos[:, :, ::-1]),
+        atol=1e-12,
+    )
+    # Flipping the features themselves would be another image: pixel statistics differ.
+    assert not np.allclose(Augmentation(0, 0, 0, 1.0).apply(x, rng), always.apply(x, rng))
+
+
+def test_mirroring_flips_about_its_share_and_draws_nothing_when_off():
+    x = np.arange(2000 * 4, dtype=float).reshape(2000, 4)  # 2 x 2 images
+    flipped = Augmentation(0, 0, 0, 0.25).apply(x, np.random.default_rng(0))
+    share = np.mean(np.any(flipped != x, axis=1))
+    assert 0.2 < share < 0.3
+    off, on = np.random.default_rng(5), np.random.default_rng(5)
+    Augmentation(0.1, 0, 0).apply(x, off)
+    Augmentation(0.1, 0, 0, 0.0).apply(x, on)
+    assert off.random() == on.random()  # the same draws as before mirroring existed

@@ -104,3 +104,18 @@ def test_the_largest_seeds_params_allow_run_and_are_stored(tmp_path):
     params = repo_params(model={"hidden": [3]}, train={"epochs": 1, "seed": largest})
     result = train_network(train, test, unit, params.model, params.train)
     assert result.history
+
+
+def test_photo_scaling_takes_a_photo_s_brightness_and_contrast_out():
+    rng = np.random.default_rng(0)
+    images = rng.integers(40, 200, (6, 8, 8)).astype(np.uint8)
+    photo = Preprocessing.fit(images, "photo")
+    darker = np.rint(0.5 * images.astype(float)).astype(np.uint8)
+    flatter = np.rint(100 + 0.5 * (images.astype(float) - 100)).astype(np.uint8)
+    for changed in (darker, flatter):
+        # The same features, but for the rounding of the changed copy to whole pixel values.
+        np.testing.assert_allclose(photo.features(changed), photo.features(images), atol=0.05)
+        per_pixel = Preprocessing.fit(images, "standardize")
+        assert np.abs(per_pixel.features(changed) - per_pixel.features(images)).mean() > 0.5
+    # Fitted on the photos as standardised: each pixel's features have mean 0 over them.
+    np.testing.assert_allclose(photo.features(images).mean(axis=0), 0, atol=1e-12)

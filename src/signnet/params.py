@@ -162,7 +162,9 @@ class SplitParams(Section):
         choices(SCALINGS),
         Field(
             title="pixel scaling",
-            description="unit: x/255; standardize: per pixel, with training-part statistics",
+            description="unit: x/255; standardize: per pixel, with training-part statistics; "
+            "photo: each photo by its own mean and std first (brightness and contrast out), "
+            "then per pixel",
         ),
     ]
     seed: Seed
@@ -278,6 +280,15 @@ class TrainParams(Section):
             ge=0,
             lt=1,
             description="random scale, up to this fraction either way",
+        ),
+    ]
+    augment_mirror: Annotated[
+        float,
+        Field(
+            title="augmentation: mirror",
+            ge=0,
+            le=1,
+            description="probability of mirroring each image left to right (the other hand)",
         ),
     ]
     validation_fraction: Annotated[

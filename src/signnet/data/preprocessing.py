@@ -6,9 +6,11 @@ a training part only, so nothing about the test photos leaks into training; then
 evaluation, ``signnet predict`` and every later consumer turn images into features through
 :meth:`Preprocessing.features`, and the model file stores the object. There is no second formula.
 
-:data:`SCALINGS` maps each scaling method to its fit: ``unit`` divides by 255 into [0, 1];
-``standardize`` uses each pixel's mean and standard deviation over the training images (a pixel
-that is constant there gets scale 1).
+:data:`SCALINGS` maps each scaling method to its :class:`Scaling`: ``unit`` divides by 255 into
+[0, 1]; ``standardize`` uses each pixel's mean and standard deviation over the training images
+(a pixel that is constant there gets scale 1); ``photo`` first standardises each photo by its own
+mean and standard deviation (so that a photo's brightness and contrast do not matter: a darker
+or flatter copy of a photo gives the same features), then each pixel as ``standardize`` does.
 """
 
 from __future__ import annotations
@@ -34,10 +36,54 @@ def _standardize(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pixels.mean(axis=0), np.where(std > 0, std, 1.0)
 
 
-# Scaling methods by name: float64 pixels (N, S*S) -> (offset, scale), each float64 (S*S,).
-SCALINGS: dict[str, Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]] = {
-    "unit": _unit,
-    "standardize": _standardize,
+def per_photo(pixels: np.ndarray) -> np.ndarray:
+    """Each row of float64 ``pixels`` (N, S*S), one photo, less its mean and divided by its
+    standard deviation (a flat photo by 1): brightness and contrast taken out."""
+    mean = pixels.mean(axis=1, keepdims=True)
+    std = pixels.std(axis=1, keepdims=True)
+    return (pixels - mean) / np.where(std > 0, std, 1.0)
+
+
+@dataclasses.dataclass(frozen=True)
+class Scaling:
+    """A pixel scaling: ``fit``, float64 training pixels (N, S*S) -> (offset, scale) each
+    float64 (S*S,); ``photo_first``, whether each photo is first standardised on its own
+    (:func:`per_photo`); and how the report says it: ``text`` (what it does, to follow "then"),
+    ``short`` (a table cell) and ``unit`` (one unit of the network's input)."""
+
+    fit: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+    photo_first: bool
+    text: str
+    short: str
+    unit: str
+
+
+# Scaling methods by name.
+SCALINGS: dict[str, Scaling] = {
+    "unit": Scaling(
+        _unit,
+        False,
+        "pixel values are divided by 255 into [0, 1]",
+        "divide by 255",
+        "a unit of the pixel divided by 255",
+    ),
+    "standardize": Scaling(
+        _standardize,
+        False,
+        "each pixel is standardised to zero mean and unit variance with that pixel's mean and "
+        "standard deviation over the training part only (a constant pixel keeps scale 1)",
+        "standardise per pixel",
+        "a standard deviation of the pixel",
+    ),
+    "photo": Scaling(
+        _standardize,
+        True,
+        "each photo is standardised by its own mean and standard deviation (so that its "
+        "brightness and contrast do not matter), then each pixel to zero mean and unit variance "
+        "with that pixel's statistics over the training part only",
+        "standardise per photo, then per pixel",
+        "a standard deviation of the pixel, each photo standardised first",
+    ),
 }
 
 
@@ -59,8 +105,15 @@ class Preprocessing:
         """Fit ``scaling`` (a name in :data:`SCALINGS`) on training images uint8 (N, S, S)."""
         if scaling not in SCALINGS:
             raise PreprocessingError(f"scaling {scaling!r} is not one of {', '.join(SCALINGS)}")
-        offset, scale = SCALINGS[scaling](_flat(images).astype(np.float64))
+        offset, scale = SCALINGS[scaling].fit(cls._pixels(images, scaling))
         return cls(scaling, images.shape[1], offset, scale)
+
+    @staticmethod
+    def _pixels(images: np.ndarray, scaling: str) -> np.ndarray:
+        """float64 (N, S*S) of uint8 ``images``, each photo standardised first where
+        ``scaling`` says so."""
+        pixels = _flat(images).astype(np.float64)
+        return per_photo(pixels) if SCALINGS[scaling].photo_first else pixels
 
     def features(self, images: np.ndarray) -> np.ndarray:
         """Features float64 (N, S*S) of uint8 ``images`` (N, S, S)."""
@@ -69,7 +122,7 @@ class Preprocessing:
                 f"images of shape {images.shape}; this preprocessing takes (N, "
                 f"{self.image_size}, {self.image_size}): decode them at that size"
             )
-        return (_flat(images).astype(np.float64) - self.offset) / self.scale
+        return (self._pixels(images, self.scaling) - self.offset) / self.scale
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The object as named arrays, for an ``.npz`` (see :meth:`from_arrays`)."""

@@ -1,4 +1,4 @@
-"""Random affine augmentation of image batches: shift, rotation and scale, per sample.
+"""Random augmentation of image batches, per sample: shift, rotation and scale, and mirroring.
 
 Each sample of a batch x (N, S*S), read as an S x S image, gets its own transform drawn from the
 training run's generator: a rotation by up to ``rotation`` degrees either way, a scale in
@@ -8,6 +8,14 @@ pixel centres; points outside are clamped to the nearest edge pixel, so whatever
 scaling, the border repeats the photo's own background. The transforms are drawn on the host
 (like the weights: the same on every device) and applied with array operations only: one
 gather of the four neighbours of every pixel, no loop over samples or pixels.
+
+Mirroring (left to right: a hand signed with the other hand) flips each sample with probability
+``mirror``. Features are often scaled per pixel, ``x = (u - offset) / scale`` (see
+:mod:`signnet.data.preprocessing`), and pixel j's statistics are not those of its mirror image:
+given ``offset`` and ``scale`` (S*S,), a flip maps x back to u, flips u, and scales it again, so a
+mirrored sample is exactly the features of the mirrored photo. Without them the features
+themselves are flipped. A generator draws for mirroring only when ``mirror`` > 0, so settings
+without it draw exactly what they drew before.
 """
 
 from __future__ import annotations
@@ -26,18 +34,45 @@ Array = Any
 @dataclasses.dataclass(frozen=True)
 class Augmentation:
     """Largest shift (fraction of the image side), rotation (degrees) and scale change
-    (fraction); all 0 is no augmentation."""
+    (fraction), the probability of mirroring, and the features' per-pixel ``offset`` and
+    ``scale`` (float64 (S*S,), or None: mirror the features as they are); all 0 is no
+    augmentation."""
 
     shift: float
     rotation: float
     scale: float
+    mirror: float = 0.0
+    offset: np.ndarray | None = dataclasses.field(default=None, compare=False)
+    pixel_scale: np.ndarray | None = dataclasses.field(default=None, compare=False)
 
     @property
     def active(self) -> bool:
-        return bool(self.shift or self.rotation or self.scale)
+        return bool(self.shift or self.rotation or self.scale or self.mirror)
 
     def apply(self, x: Array, rng: np.random.Generator) -> Array:
         """Transformed copies of the images x (N, S*S), one random transform per sample."""
+        if self.shift or self.rotation or self.scale:
+            x = self._affine(x, rng)
+        return self._mirrored(x, rng) if self.mirror else x
+
+    def _mirrored(self, x: Array, rng: np.random.Generator) -> Array:
+        """x (N, S*S) with each sample mirrored left to right with probability ``mirror``."""
+        xp = namespace(x)
+        n, side = x.shape[0], math.isqrt(x.shape[1])
+        flip = xp.asarray(np.reshape(rng.random(n) < self.mirror, (n, 1)))
+        if self.offset is None:
+            u = x
+        else:
+            offset = xp.asarray(self.offset, dtype=x.dtype)
+            scale = xp.asarray(self.pixel_scale, dtype=x.dtype)
+            u = x * scale + offset
+        mirrored = xp.reshape(xp.flip(xp.reshape(u, (n, side, side)), axis=2), (n, side * side))
+        if self.offset is not None:
+            mirrored = (mirrored - offset) / scale
+        return xp.where(flip, mirrored, x)
+
+    def _affine(self, x: Array, rng: np.random.Generator) -> Array:
+        """x (N, S*S) shifted, rotated and scaled, one random transform per sample."""
         xp = namespace(x)
         n, side = x.shape[0], math.isqrt(x.shape[1])
         angle = np.deg2rad(rng.uniform(-self.rotation, self.rotation, n))

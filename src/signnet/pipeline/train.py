@@ -43,9 +43,18 @@ def optimizer_settings(params: TrainParams) -> dict:
     return OPTIMIZERS[params.optimizer].settings_from(params.model_dump())
 
 
-def augmentation(params: TrainParams) -> Augmentation:
-    """The augmentation ``train.augment_shift``, ``augment_rotation`` and ``augment_scale`` set."""
-    return Augmentation(params.augment_shift, params.augment_rotation, params.augment_scale)
+def augmentation(params: TrainParams, preprocessing: Preprocessing | None = None) -> Augmentation:
+    """The augmentation ``train.augment_shift``, ``augment_rotation``, ``augment_scale`` and
+    ``augment_mirror`` set, mirroring the photos ``preprocessing`` turns into features (None:
+    mirroring the features as they are)."""
+    return Augmentation(
+        params.augment_shift,
+        params.augment_rotation,
+        params.augment_scale,
+        params.augment_mirror,
+        None if preprocessing is None else preprocessing.offset,
+        None if preprocessing is None else preprocessing.scale,
+    )
 
 
 def make_optimizer(params: TrainParams) -> SGD:
@@ -141,7 +150,7 @@ def train_network(
             batch_size=train_params.batch_size,
             seed=train_params.seed,
             on_epoch=on_epoch,
-            augmentation=augmentation(train_params),
+            augmentation=augmentation(train_params, preprocessing),
             schedule=train_params.schedule,
             validation=validation,
             patience=train_params.patience,

@@ -67,7 +67,7 @@ class DataFacts:
     photos: bool  # True: decoded from photos (EXIF orientation, grayscale, resize)
     image_size: int
     features: int
-    scaling: str  # "standardize" or "unit"
+    scaling: str  # a key of signnet.data.preprocessing.SCALINGS
     test_fraction: float
     split_seed: int
     rows: tuple[tuple[int, int, int, int], ...]  # (digit, class index, train, test)
@@ -126,9 +126,28 @@ class MethodFacts:
     augment_shift: float
     augment_rotation: float
     augment_scale: float
+    augment_mirror: float
     validation_fraction: float
     patience: int
     train_seed: int
+
+    @property
+    def augmented(self) -> bool:
+        """Whether the training images were augmented at all."""
+        return bool(
+            self.augment_shift or self.augment_rotation or self.augment_scale or self.augment_mirror
+        )
+
+    def augmentation(self) -> str:
+        """The augmentation in words, its active parts only (e.g. "shift up to 0.1 of the side,
+        mirrored with probability 0.5")."""
+        parts = [
+            (self.augment_shift, f"shift up to {self.augment_shift:g} of the side"),
+            (self.augment_rotation, f"rotation up to {self.augment_rotation:g}°"),
+            (self.augment_scale, f"scale up to {self.augment_scale:g} either way"),
+            (self.augment_mirror, f"mirrored with probability {self.augment_mirror:g}"),
+        ]
+        return ", ".join(text for value, text in parts if value)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -360,6 +379,7 @@ def _method(inputs: ReportInputs, train_images: int) -> MethodFacts:
         augment_shift=training["augment_shift"],
         augment_rotation=training["augment_rotation"],
         augment_scale=training["augment_scale"],
+        augment_mirror=training["augment_mirror"],
         validation_fraction=training["validation_fraction"],
         patience=int(training["patience"]),
         train_seed=int(training["seed"]),

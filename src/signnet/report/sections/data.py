@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from signnet.data.preprocessing import SCALINGS
 from signnet.references import in_text
 from signnet.report.document import (
     Block,
@@ -49,12 +50,7 @@ def section(f: Facts) -> list[Block]:
             f"and resized to {d.image_size} x {d.image_size} pixels (Lanczos), "
             f"{d.features} inputs."
         )
-    scaling = (
-        "each pixel is standardised to zero mean and unit variance with that pixel's mean and "
-        "standard deviation over the training part only (a constant pixel keeps scale 1)"
-        if d.scaling == "standardize"
-        else "pixel values are divided by 255 into [0, 1]"
-    )
+    scaling = SCALINGS[d.scaling].text
     rows = tuple((str(dg), str(tr + te), str(tr), str(te)) for dg, _, tr, te in d.rows)
     return [
         Heading("Data", label="data"),

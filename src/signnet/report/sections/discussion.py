@@ -34,11 +34,7 @@ def regularisation(f: Facts) -> tuple[list[str], list[str]]:
     measures = (
         ("weight decay", f"weight decay {m.weight_decay:g}", m.weight_decay > 0),
         ("dropout", f"dropout {m.dropout:g}", m.dropout > 0 and bool(m.hidden)),
-        (
-            "augmentation",
-            "augmentation (shift, rotation, scale)",
-            bool(m.augment_shift or m.augment_rotation or m.augment_scale),
-        ),
+        ("augmentation", f"augmentation ({m.augmentation()})", m.augmented),
         ("early stopping", "early stopping on a validation part", m.validation_fraction > 0),
     )
     return [done for _, done, used in measures if used], [

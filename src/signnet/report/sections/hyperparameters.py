@@ -34,14 +34,8 @@ def _setup_rows(f: Facts) -> tuple[tuple[str, str], ...]:
         ("Seeds", f"weights and batch order {m.train_seed}; split {f.data.split_seed}"),
         ("Arithmetic", f"{m.dtype} on {m.device}"),
     ]
-    if m.augment_shift or m.augment_rotation or m.augment_scale:
-        rows.append(
-            (
-                "Augmentation (per image, per epoch)",
-                f"shift up to {m.augment_shift:g} of the side, rotation up to "
-                f"{m.augment_rotation:g}°, scale up to {m.augment_scale:g} either way",
-            )
-        )
+    if m.augmented:
+        rows.append(("Augmentation (per image, per epoch)", m.augmentation()))
     if m.validation_fraction:
         rows.append(
             (

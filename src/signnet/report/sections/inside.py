@@ -7,6 +7,7 @@ fit under the section's last paragraph."""
 
 from __future__ import annotations
 
+from signnet.data.preprocessing import SCALINGS
 from signnet.report import figures
 from signnet.report.document import Block, Figure, Heading, Paragraph
 from signnet.report.facts import Facts
@@ -91,11 +92,7 @@ def _where(spot: Hotspot, top: int) -> str:
 
 
 def _per(f: Facts) -> str:
-    return (
-        "per standard deviation of the pixel (the network's input is standardised)"
-        if f.data.scaling == "standardize"
-        else "per unit of the pixel divided by 255 (the network's input)"
-    )
+    return f"per {SCALINGS[f.data.scaling].unit} (the network's input)"
 
 
 def _separation(f: Facts) -> list[Block]:

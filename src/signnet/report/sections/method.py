@@ -158,14 +158,8 @@ def _algorithm(f: Facts) -> Algorithm:
         if m.batch_size == 1
         else (1, f"for each batch of {m.batch_size} images (the last may be smaller):")
     )
-    if m.augment_shift or m.augment_rotation or m.augment_scale:
-        lines.append(
-            (
-                2,
-                f"augment each image anew: shift ≤ {m.augment_shift:g} of the side, rotate ≤ "
-                f"{m.augment_rotation:g}°, scale by ≤ {m.augment_scale:g} either way",
-            )
-        )
+    if m.augmented:
+        lines.append((2, f"augment each image anew: {m.augmentation()}"))
     lines += [
         (2, "forward pass: logits $z$ and loss $\\mathcal{L}$"),
         (2, "backward pass from {eq:output-gradient}, layer by layer to the first"),

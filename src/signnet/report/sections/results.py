@@ -277,10 +277,7 @@ def section(f: Facts, inputs: ReportInputs) -> list[Block]:
             caption="Training and test parts side by side, scored by the final weights"
             + (
                 " as at inference (no dropout, no augmentation)."
-                if f.method.dropout
-                or f.method.augment_shift
-                or f.method.augment_rotation
-                or f.method.augment_scale
+                if f.method.dropout or f.method.augmented
                 else "."
             ),
             label="parts",

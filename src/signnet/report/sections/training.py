@@ -39,7 +39,7 @@ def section(f: Facts, history: list[dict]) -> list[Block]:
         text
         for text, present in (
             ("dropout", m.dropout > 0),
-            ("augmentation", m.augment_shift or m.augment_rotation or m.augment_scale),
+            ("augmentation", m.augmented),
             ("batch statistics", m.batch_norm),
         )
         if present

@@ -3,6 +3,7 @@ and batching in prose."""
 
 from __future__ import annotations
 
+from signnet.data.preprocessing import SCALINGS
 from signnet.report.facts import Facts
 
 # Photos per row of the report's photo grids.
@@ -53,7 +54,7 @@ def batching(f: Facts) -> str:
 
 def value_text(key: str, value) -> str:
     if key == "split.scaling":
-        return {"unit": "divide by 255", "standardize": "standardise per pixel"}[value]
+        return SCALINGS[value].short
     if isinstance(value, list):
         return "none" if not value else " / ".join(str(v) for v in value)
     if isinstance(value, float):

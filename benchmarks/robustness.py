@@ -9,7 +9,9 @@ Each RUN is ``LABEL=FOLDER``: a pipeline workspace whose ``models/model.npz`` an
 signnet's cache), changed at its own size, made grey and resized as ``signnet predict`` does,
 and classified; each change gets its accuracy with Wilson's 95% interval. Noise is drawn from a
 generator seeded per photo (``--seed`` plus the photo's place in the test part), so a rerun gives
-the same figures. Results go to benchmarks/results/robustness.json; a Markdown table is printed.
+the same figures. Where the run cross-validated (reports/cv_folds.json), its cross-validated
+accuracy on the photos as taken is a row too. Results go to benchmarks/results/robustness.json;
+a Markdown table is printed.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import signnet.cpu  # noqa: F401  (first: pins OpenBLAS and NumPy's dispatch before NumPy loads)
 
 import argparse
+import json
 from pathlib import Path
 
 import numpy as np
@@ -62,7 +65,31 @@ def measure(label: str, folder: Path, photos: dict[str, bytes], seed: int) -> li
             }
         )
         print(f"{label}: {change.name}: {correct / len(files):.1%}", flush=True)
-    return rows
+    return rows + cross_validated(label, folder)
+
+
+def cross_validated(label: str, folder: Path) -> list[dict]:
+    """The run's cross-validated accuracy on the photos as taken (reports/cv_folds.json, where
+    the run cross-validated), beside what its test part shows."""
+    path = folder / "reports" / "cv_folds.json"
+    if not path.exists():
+        return []
+    record = json.loads(path.read_text())
+    summary, folds = record["summary"], record["folds"]
+    if not folds:
+        return []
+    return [
+        {
+            "run": label,
+            "change": "cross-validated",
+            "strength": f"as taken, {len(folds)} folds",
+            "photos": sum(f["test_images"] for f in folds),
+            "correct": None,
+            "accuracy": summary["accuracy_mean"],
+            "low": summary["accuracy_ci95_low"],
+            "high": summary["accuracy_ci95_high"],
+        }
+    ]
 
 
 def markdown(record: dict) -> str:
@@ -74,9 +101,10 @@ def markdown(record: dict) -> str:
     columns = {"test photos": "---", "change": "---"} | dict.fromkeys(runs, "---:")
 
     def cells(row: dict) -> list[str]:
-        found = [by[(run, row["change"])] for run in runs]
+        found = [by.get((run, row["change"])) for run in runs]
         return [row["change"], row["strength"]] + [
-            f"{r['accuracy']:.1%} ({r['low']:.1%} to {r['high']:.1%})" for r in found
+            "" if r is None else f"{r['accuracy']:.1%} ({r['low']:.1%} to {r['high']:.1%})"
+            for r in found
         ]
 
     return results.table({**record, "rows": rows}, columns, cells)

@@ -6,12 +6,12 @@ Usage: python benchmarks/robustness.py RUN [RUN ...] [--mirror DIR] [--seed N] [
 Each RUN is ``LABEL=FOLDER``: a pipeline workspace whose ``models/model.npz`` and
 ``data/test.npz`` are that run's model and test part (a clone after ``dvc repro`` or
 ``dvc exp run``). Each test photo is read again from the dataset's original JPEG (the mirror, or
-signnet's cache), changed at its own size, made grey and resized as ``signnet predict`` does,
+signnet's cache), made grey, changed at its own size and resized as ``signnet predict`` does,
 and classified; each change gets its accuracy with Wilson's 95% interval. Noise is drawn from a
 generator seeded per photo (``--seed`` plus the photo's place in the test part), so a rerun gives
 the same figures. Where the run cross-validated (reports/cv_folds.json), its cross-validated
-accuracy on the photos as taken is a row too. Results go to benchmarks/results/robustness.json;
-a Markdown table is printed.
+accuracy on the photos as taken is a row too, with the cross-validation's t interval. Results go
+to benchmarks/results/robustness.json; a Markdown table is printed.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def cross_validated(label: str, folder: Path) -> list[dict]:
         {
             "run": label,
             "change": "cross-validated",
-            "strength": f"as taken, {len(folds)} folds",
+            "strength": f"as taken, {len(folds)} folds (t interval)",
             "photos": sum(f["test_images"] for f in folds),
             "correct": None,
             "accuracy": summary["accuracy_mean"],
@@ -95,13 +95,13 @@ def cross_validated(label: str, folder: Path) -> list[dict]:
 def markdown(record: dict) -> str:
     """A row per change, a column per run: accuracy (95% interval)."""
     runs = list(dict.fromkeys(r["run"] for r in record["rows"]))
-    by = {(r["run"], r["change"]): r for r in record["rows"]}
+    by = {(r["run"], r["change"], r["strength"]): r for r in record["rows"]}
     changes = list(dict.fromkeys((r["change"], r["strength"]) for r in record["rows"]))
     rows = [{"change": c, "strength": s} for c, s in changes]
     columns = {"test photos": "---", "change": "---"} | dict.fromkeys(runs, "---:")
 
     def cells(row: dict) -> list[str]:
-        found = [by.get((run, row["change"])) for run in runs]
+        found = [by.get((run, row["change"], row["strength"])) for run in runs]
         return [row["change"], row["strength"]] + [
             "" if r is None else f"{r['accuracy']:.1%} ({r['low']:.1%} to {r['high']:.1%})"
             for r in found

@@ -22,9 +22,9 @@ def test_the_range_is_the_training_photos_lowest_and_highest():
     assert fitted.brightness == (100.0, 180.0) and fitted.contrast == (20.0, 20.0)
     assert fitted.unusual(photos([120])[0]) == []
     [dark] = fitted.unusual(photos([60])[0])
-    assert dark == "its brightness 60 is below the training photos' 100 to 180 (of 255)"
+    assert dark == "its brightness 60.0 is below the training photos' 100.0 to 180.0 (of 255)"
     flat = fitted.unusual(photos([120], spread=5)[0])
-    assert flat == ["its contrast 5 is below the training photos' 20 to 20 (of 255)"]
+    assert flat == ["its contrast 5.0 is below the training photos' 20.0 to 20.0 (of 255)"]
 
 
 def test_a_stored_range_is_checked_when_read():
@@ -52,5 +52,5 @@ def test_the_model_file_keeps_the_range_and_predict_says_when_a_photo_is_outside
     Image.new("L", (8, 8), 0).save(dark)
     assert main(["predict", str(tmp_path / "model.npz"), str(inside), str(dark)]) == 0
     notes = [line for line in capsys.readouterr().err.splitlines() if "note:" in line]
-    assert len(notes) == 1 and str(dark) in notes[0] and "its brightness 0 is below" in notes[0]
+    assert len(notes) == 1 and str(dark) in notes[0] and "its brightness 0.0 is below" in notes[0]
     assert "its answer may be wrong" in notes[0]

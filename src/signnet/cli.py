@@ -251,8 +251,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Write, for each photo, a PNG into the output folder (named after the "
         "photo): the photo as the model sees it, the saliency of the digit it is taken for over "
         "it (how much each pixel moves that digit's score), and every digit's probability; and "
-        "print the digit, its probability and the PNG's path. A photo that cannot be read is "
-        "named on stderr and the others go on; the exit status is then 1.",
+        "print the digit, its probability and the PNG's path. A photo whose brightness or "
+        "contrast lies outside the training photos' gets a note on stderr. A photo that cannot "
+        "be read is named on stderr and the others go on; the exit status is then 1.",
     )
     _photo_arguments(explain_parser)
     explain_parser.add_argument(

@@ -142,6 +142,7 @@ SHARED_SETUP = {
     "train.augment_shift": 0.0,
     "train.augment_rotation": 0.0,
     "train.augment_scale": 0.0,
+    "train.augment_mirror": 0.0,
 }
 
 

@@ -2,11 +2,11 @@
 camera, a tilted phone, sensor noise, a messenger's recompression.
 
 :data:`CHANGES` is the one place that defines each change and its strength; the robustness
-measurement, the tests and the docs take them from here. A change acts on the photo as decoded
-and turned upright, in RGB at its own size, before it is made grey and resized
-(:func:`decode_changed`): as a user's photo reaches ``signnet predict``. Changes that draw random
-numbers (noise) draw them from the generator they are given, so a seeded measurement is the same
-on every run.
+measurement, the tests and the docs take them from here. A change acts on the photo as decoded,
+turned upright and made grey as ``signnet predict`` makes it (transparency over white, wide grey
+scaled), at its own size, before it is cropped square and resized (:func:`decode_changed`).
+Changes that draw random numbers (noise) draw them from the generator they are given, so a
+seeded measurement is the same on every run.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image, ImageEnhance, ImageFilter, ImageOps
 
-from signnet.data.images import decode_photo, to_square_gray
+from signnet.data.images import decode_photo, to_gray, to_square_gray
 
 # JPEG quality of the recompression, as a messenger app sends a photo.
 RECOMPRESSION_QUALITY = 20
@@ -28,33 +28,33 @@ NOISE_SIGMA = 12.0
 
 @dataclasses.dataclass(frozen=True)
 class Change:
-    """A change of an upright RGB photo: ``name`` for tables, ``strength`` saying how much in
-    words, ``apply(image, rng)`` the changed copy (the same size, RGB)."""
+    """A change of an upright grey photo (mode ``L``): ``name`` for tables, ``strength`` saying
+    how much in words, ``apply(image, rng)`` the changed copy (the same size and mode)."""
 
     name: str
     strength: str
     apply: Callable[[Image.Image, np.random.Generator], Image.Image]
 
 
-def _border_colour(image: Image.Image) -> tuple[int, ...]:
-    """The median colour of the photo's outermost pixels: what a rotation uncovers is filled
-    with it, as a background that continues."""
+def _border_colour(image: Image.Image) -> int:
+    """The median grey of the photo's outermost pixels: what a rotation uncovers is filled with
+    it, as a background that continues."""
     pixels = np.asarray(image)
     border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
-    return tuple(int(v) for v in np.median(border, axis=0))
+    return int(np.median(border))
 
 
 def _noisy(image: Image.Image, rng: np.random.Generator) -> Image.Image:
     pixels = np.asarray(image, dtype=np.float64)
     noisy = pixels + rng.normal(0.0, NOISE_SIGMA, pixels.shape)
-    return Image.fromarray(np.clip(np.rint(noisy), 0, 255).astype(np.uint8), "RGB")
+    return Image.fromarray(np.clip(np.rint(noisy), 0, 255).astype(np.uint8), "L")
 
 
 def _recompressed(image: Image.Image, rng: np.random.Generator) -> Image.Image:
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=RECOMPRESSION_QUALITY)
     with Image.open(io.BytesIO(buffer.getvalue())) as decoded:
-        return decoded.convert("RGB")
+        return decoded.convert("L")
 
 
 AS_TAKEN = Change("as taken", "none", lambda image, rng: image)
@@ -93,5 +93,5 @@ def decode_changed(
     if change is AS_TAKEN:
         return taken
     with Image.open(io.BytesIO(data)) as image:
-        upright = ImageOps.exif_transpose(image).convert("RGB")
-    return to_square_gray(change.apply(upright, rng), size, name)
+        grey = to_gray(ImageOps.exif_transpose(image), name)
+    return to_square_gray(change.apply(grey, rng), size, name)

@@ -54,8 +54,8 @@ class PhotoRange:
             if not low <= value <= high:
                 side = "below" if value < low else "above"
                 found.append(
-                    f"its {name} {value:.0f} is {side} the training photos' {low:.0f} to "
-                    f"{high:.0f} (of 255)"
+                    f"its {name} {value:.1f} is {side} the training photos' {low:.1f} to "
+                    f"{high:.1f} (of 255)"
                 )
         return found
 

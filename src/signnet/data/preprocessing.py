@@ -38,10 +38,10 @@ def _standardize(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def per_photo(pixels: np.ndarray) -> np.ndarray:
     """Each row of float64 ``pixels`` (N, S*S), one photo, less its mean and divided by its
-    standard deviation (a flat photo by 1): brightness and contrast taken out."""
+    standard deviation, or by one grey level where it has less (a nearly flat photo's noise is
+    not blown up to full contrast): brightness and contrast taken out."""
     mean = pixels.mean(axis=1, keepdims=True)
-    std = pixels.std(axis=1, keepdims=True)
-    return (pixels - mean) / np.where(std > 0, std, 1.0)
+    return (pixels - mean) / np.maximum(pixels.std(axis=1, keepdims=True), 1.0)
 
 
 @dataclasses.dataclass(frozen=True)

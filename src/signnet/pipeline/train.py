@@ -45,8 +45,11 @@ def optimizer_settings(params: TrainParams) -> dict:
 
 def augmentation(params: TrainParams, preprocessing: Preprocessing | None = None) -> Augmentation:
     """The augmentation ``train.augment_shift``, ``augment_rotation``, ``augment_scale`` and
-    ``augment_mirror`` set, mirroring the photos ``preprocessing`` turns into features (None:
-    mirroring the features as they are)."""
+    ``augment_mirror`` set, mirroring the photos ``preprocessing`` turns into features (it may
+    be None only without mirroring: flipped as they are, per-pixel scaled features are another
+    image)."""
+    if params.augment_mirror and preprocessing is None:
+        raise ValueError("mirroring needs the preprocessing that makes the features")
     return Augmentation(
         params.augment_shift,
         params.augment_rotation,
@@ -124,6 +127,7 @@ def train_network(
             to_device(part["labels"], xp),  # (n,)
         )
 
+    photo_range = PhotoRange.fit(train["images"])  # the whole training part, as the scaling
     validation = None
     if train_params.validation_fraction:
         try:
@@ -169,6 +173,5 @@ def train_network(
         f"{samples / seconds:,.0f}",
     )
     training = train_params.model_dump() | {"computed_on": backend.device}
-    photo_range = PhotoRange.fit(train["images"])
     model = TrainedModel(network, classes, preprocessing, photo_range, training)
     return TrainingResult(model, history, seconds)

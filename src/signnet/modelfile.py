@@ -178,6 +178,11 @@ def _states(
     return states
 
 
+def _prefixed(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    """The arrays whose names start with ``prefix``, by the rest of their names."""
+    return {name.removeprefix(prefix): a for name, a in arrays.items() if name.startswith(prefix)}
+
+
 def load_model(path: str | Path) -> TrainedModel:
     """Read a model file written by :func:`save_model`, on the CPU, after checking it whole:
     its format, every array's dtype and shape against the stored architecture, the weights'
@@ -205,10 +210,7 @@ def load_model(path: str | Path) -> TrainedModel:
     if specs != config.architecture():
         raise ModelFileError(path, ["architecture is not the one its config describes"])
     try:
-        preprocessing = Preprocessing.from_arrays(
-            {name.removeprefix(PREFIX): a for name, a in arrays.items() if name.startswith(PREFIX)},
-            str(path),
-        )
+        preprocessing = Preprocessing.from_arrays(_prefixed(arrays, PREFIX), str(path))
     except PreprocessingError as error:
         problems.append(str(error).removeprefix(f"{path}: "))
     else:
@@ -219,10 +221,7 @@ def load_model(path: str | Path) -> TrainedModel:
             )
     photo_range = None
     try:
-        photo_range = PhotoRange.from_arrays(
-            {name.removeprefix(RANGE): a for name, a in arrays.items() if name.startswith(RANGE)},
-            str(path),
-        )
+        photo_range = PhotoRange.from_arrays(_prefixed(arrays, RANGE), str(path))
     except PhotoRangeError as error:
         problems.append(str(error).removeprefix(f"{path}: "))
     _classes(arrays.get("classes"), config, problems)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image, ImageEnhance, ImageFilter, ImageOps
 
-from signnet.data.images import decode_photo, to_gray, to_square_gray
+from signnet.data.images import decode_photo
 
 # JPEG quality of the recompression, as a messenger app sends a photo.
 RECOMPRESSION_QUALITY = 20
@@ -87,11 +87,7 @@ def decode_changed(
     data: bytes, size: int, name: str, change: Change, rng: np.random.Generator
 ) -> np.ndarray:
     """The encoded photo ``data`` with ``change`` applied, as the network sees it: uint8
-    (size, size). :data:`AS_TAKEN` is :func:`signnet.data.images.decode_photo`'s result, which
-    also refuses, with its message, what cannot be decoded."""
-    taken = decode_photo(data, size, name)
-    if change is AS_TAKEN:
-        return taken
-    with Image.open(io.BytesIO(data)) as image:
-        grey = to_gray(ImageOps.exif_transpose(image), name)
-    return to_square_gray(change.apply(grey, rng), size, name)
+    (size, size), decoded (and refused, with its message) as
+    :func:`signnet.data.images.decode_photo` decodes it."""
+    edit = None if change is AS_TAKEN else (lambda grey: change.apply(grey, rng))
+    return decode_photo(data, size, name, edit)

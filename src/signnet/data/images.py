@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -59,9 +60,18 @@ def to_gray(image: Image.Image, name: str) -> Image.Image:
     return image.convert("L")
 
 
-def to_square_gray(image: Image.Image, size: int, name: str = "image") -> np.ndarray:
-    """``image`` as uint8 array (size, size): oriented, grayscale, centre-cropped, resized."""
+# Changes an upright grey photo (mode L) at its own size: see signnet.data.changes.
+Edit = Callable[[Image.Image], Image.Image]
+
+
+def to_square_gray(
+    image: Image.Image, size: int, name: str = "image", edit: Edit | None = None
+) -> np.ndarray:
+    """``image`` as uint8 array (size, size): oriented, grayscale, changed by ``edit`` if given,
+    centre-cropped, resized."""
     image = to_gray(ImageOps.exif_transpose(image), name)
+    if edit is not None:
+        image = edit(image)
     square = ImageOps.fit(image, (size, size), method=Image.Resampling.LANCZOS)
     return np.asarray(square, dtype=np.uint8)
 
@@ -73,13 +83,14 @@ def resize_all(pixels: np.ndarray, size: int) -> np.ndarray:
     return np.stack([to_square_gray(Image.fromarray(p), size) for p in pixels])
 
 
-def decode_photo(data: bytes, size: int, name: str) -> np.ndarray:
-    """Decode the encoded photo ``data`` (any format Pillow reads) to uint8 (size, size)."""
+def decode_photo(data: bytes, size: int, name: str, edit: Edit | None = None) -> np.ndarray:
+    """Decode the encoded photo ``data`` (any format Pillow reads) to uint8 (size, size), changed
+    by ``edit`` once upright and grey (see :func:`to_square_gray`)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
-                return to_square_gray(image, size, name)
+                return to_square_gray(image, size, name, edit)
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:

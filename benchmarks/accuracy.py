@@ -37,7 +37,7 @@ from signnet.params import Params, load_params, validate
 from signnet.pipeline.crossvalidate import cross_validate, make_folds, spread
 from signnet.pipeline.download import load_photos
 from signnet.pipeline.split import parts_at, split_dataset
-from signnet.pipeline.train import augmentation, make_optimizer, train_network
+from signnet.pipeline.train import augmentation, make_optimizer, train_network, training_x
 
 
 def sklearn_accuracy(params: Params, train, test, preprocessing) -> tuple[float, float]:
@@ -70,7 +70,9 @@ def torch_accuracy(params: Params, train, test, preprocessing) -> tuple[float, f
     config = params.model.config(preprocessing.offset.shape[0], n_classes)
     model = torch_peer.twin(Network.initialise(config, recipe.seed, np))
     optimizer = torch_peer.optimizer_for(model, make_optimizer(recipe))
-    x = preprocessing.features(train["images"]).astype(config.dtype)
+    dtype = config.dtype
+    augmented = augmentation(recipe, lambda u: preprocessing.features_of(u).astype(dtype))
+    x = training_x(train["images"], preprocessing, augmented, dtype)
     start = time.perf_counter()
     torch_peer.train_twin(
         model,
@@ -82,7 +84,7 @@ def torch_accuracy(params: Params, train, test, preprocessing) -> tuple[float, f
         batch_size=recipe.batch_size,
         seed=recipe.seed,
         schedule=recipe.schedule,
-        augmentation=augmentation(recipe),
+        augmentation=augmented,
     )
     seconds = time.perf_counter() - start
     x_test = preprocessing.features(test["images"]).astype(config.dtype)

@@ -34,7 +34,7 @@ from signnet.params import Params, load_params, validate
 from signnet.pipeline.crossvalidate import make_folds, spread
 from signnet.pipeline.download import load_photos
 from signnet.pipeline.split import parts_at
-from signnet.pipeline.train import augmentation, make_optimizer
+from signnet.pipeline.train import augmentation, make_optimizer, training_x
 
 VALIDATION = 0.1  # of each fold's training part
 TARGET = 0.99  # the validation accuracy whose first epoch is reported
@@ -48,8 +48,9 @@ def with_batch_norm(params: Params, on: bool, epochs: int | None) -> Params:
     return validate(raw)
 
 
-def samples(part: dict, preprocessing, n_classes: int, dtype: str) -> Samples:
-    x = preprocessing.features(part["images"]).astype(dtype)
+def samples(part: dict, preprocessing, n_classes: int, dtype: str, x=None) -> Samples:
+    """The part's samples: x its features in ``dtype`` unless given."""
+    x = preprocessing.features(part["images"]).astype(dtype) if x is None else x
     targets = encode_targets(part["labels"], n_classes).astype(dtype)
     return Samples(x, targets, part["labels"])
 
@@ -66,7 +67,14 @@ def run_fold(dataset: dict, fold, params: Params) -> dict:
         validation = {name: train[name][held] for name in ("images", "labels")}
         config = params.model.config(preprocessing.offset.shape[0], n_classes)
         network = Network.initialise(config, params.train.seed, np)
-        parts = [samples(p, preprocessing, n_classes, config.dtype) for p in (fit, validation)]
+        recipe = augmentation(
+            params.train, lambda u: preprocessing.features_of(u).astype(config.dtype)
+        )
+        trained = training_x(fit["images"], preprocessing, recipe, config.dtype)
+        parts = [
+            samples(fit, preprocessing, n_classes, config.dtype, trained),
+            samples(validation, preprocessing, n_classes, config.dtype),
+        ]
         curve = []
         for _ in train_epochs(
             network,
@@ -75,7 +83,7 @@ def run_fold(dataset: dict, fold, params: Params) -> dict:
             params.train.epochs,
             params.train.batch_size,
             params.train.seed,
-            augmentation=augmentation(params.train),
+            augmentation=recipe,
             schedule=params.train.schedule,
         ):
             curve.append(loss_and_accuracy(network, parts[1])[1])

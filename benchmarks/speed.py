@@ -85,7 +85,7 @@ class Case:
     settings: dict  # its keyword arguments (lr, weight_decay, ...)
     batch_size: int
     epochs: int
-    augmentation: list[float]  # (shift, rotation, scale) timed beside the CNN; [] for none
+    augmentation: list[float]  # Augmentation's settings, timed beside the CNN; [] for none
 
 
 def cnn_case(epochs: int, batch_norm: bool, image_size: int | None = None) -> Case:
@@ -94,6 +94,7 @@ def cnn_case(epochs: int, batch_norm: bool, image_size: int | None = None) -> Ca
     reference = next(r for r in REFERENCES if r.name == "ten digits, CNN")
     params = reference.params(load_params(REPO / "params.yaml"))
     model, train = params.model, params.train
+    recipe = augmentation(train, None)  # timed on the features, as transformed photos
     size = image_size or params.download.image_size
     return Case(
         f"ten digits CNN {size}x{size} conv {'-'.join(map(str, model.conv))}"
@@ -109,7 +110,7 @@ def cnn_case(epochs: int, batch_norm: bool, image_size: int | None = None) -> Ca
         optimizer_settings(train),
         train.batch_size,
         epochs,
-        list(dataclasses.astuple(augmentation(train))),
+        [getattr(recipe, f.name) for f in dataclasses.fields(recipe) if f.name != "features"],
     )
 
 

@@ -92,21 +92,65 @@ def test_early_stopping_restores_the_weights_of_the_best_validation_epoch():
     assert loss_and_accuracy(network, validation)[0] == pytest.approx(losses[best], rel=1e-12)
 
 
-def test_mirroring_gives_the_features_of_the_mirrored_photo_under_per_pixel_scaling():
+def test_augmentation_changes_the_photo_then_makes_its_features():
     from signnet.data.preprocessing import Preprocessing
 
     rng = np.random.default_rng(1)
     photos = rng.integers(0, 256, (5, 6, 6)).astype(np.uint8)
     preprocessing = Preprocessing.fit(photos, "standardize")  # offset and scale differ per pixel
-    x = preprocessing.features(photos)
-    always = Augmentation(0, 0, 0, 1.0, preprocessing.offset, preprocessing.scale)
+    pixels = photos.reshape(5, -1).astype(np.float64)
+    always = Augmentation(0, 0, 0, 1.0, features=preprocessing.features_of)
     np.testing.assert_allclose(
-        always.apply(x, np.random.default_rng(0)),
+        always.apply(pixels, np.random.default_rng(0)),
         preprocessing.features(photos[:, :, ::-1]),
         atol=1e-12,
     )
     # Flipping the features themselves would be another image: pixel statistics differ.
-    assert not np.allclose(Augmentation(0, 0, 0, 1.0).apply(x, rng), always.apply(x, rng))
+    features = preprocessing.features(photos)
+    flipped = Augmentation(0, 0, 0, 1.0).apply(features, rng)
+    assert not np.allclose(flipped, always.apply(pixels, rng))
+
+
+class Highest(Extremes):
+    """Uniform draws at the upper bound, and no noise."""
+
+    def normal(self, loc, scale, size):
+        return np.zeros(size)
+
+
+def test_contrast_then_brightness_change_each_photo_as_pillow_does_and_saturate():
+    photo = np.array([[0.0, 100.0, 200.0, 100.0]])  # mean 100
+    lit = Augmentation(0, 0, 0, brightness=0.4, contrast=0.5).apply(photo, Highest())
+    # contrast x 1.5 about the mean: -50, 100, 250, 100; then x 1.4, clipped to [0, 255]
+    np.testing.assert_allclose(lit, [[0.0, 140.0, 255.0, 140.0]])
+    darker = Augmentation(0, 0, 0, brightness=0.4).apply(photo, Lowest())
+    np.testing.assert_allclose(darker, photo * 0.6)
+
+
+class Lowest(Extremes):
+    def uniform(self, low, high, size):
+        return np.full(size, low, dtype=float)
+
+
+def test_noise_has_its_grey_levels_and_stays_in_range():
+    photo = np.full((200, 400), 128.0)
+    noisy = Augmentation(0, 0, 0, noise=12.0).apply(photo, np.random.default_rng(0))
+    assert np.std(noisy - photo) == pytest.approx(12.0, rel=0.01)
+    edge = Augmentation(0, 0, 0, noise=12.0).apply(np.zeros((10, 16)), np.random.default_rng(0))
+    assert edge.min() == 0.0 and edge.max() > 0
+
+
+def test_per_photo_scaling_takes_out_brightness_but_not_saturation():
+    from signnet.data.preprocessing import Preprocessing
+
+    photos = np.random.default_rng(2).integers(40, 230, (4, 6, 6)).astype(np.uint8)
+    preprocessing = Preprocessing.fit(photos, "photo")
+    pixels = photos.reshape(4, -1).astype(np.float64)
+    dimmer = Augmentation(0, 0, 0, brightness=0.4, features=preprocessing.features_of)
+    np.testing.assert_allclose(
+        dimmer.apply(pixels, Lowest()), preprocessing.features_of(pixels), atol=1e-9
+    )
+    assert not np.allclose(dimmer.apply(pixels, Highest()), preprocessing.features_of(pixels))
 
 
 def test_mirroring_flips_about_its_share_and_draws_nothing_when_off():

@@ -291,6 +291,35 @@ class TrainParams(Section):
             description="probability of mirroring each image left to right (the other hand)",
         ),
     ]
+    augment_brightness: Annotated[
+        float,
+        Field(
+            title="augmentation: brightness",
+            ge=0,
+            lt=1,
+            description="random brightness factor, up to this fraction either way",
+        ),
+    ]
+    augment_contrast: Annotated[
+        float,
+        Field(
+            title="augmentation: contrast",
+            ge=0,
+            lt=1,
+            description="random contrast factor about each photo's mean, up to this fraction "
+            "either way",
+        ),
+    ]
+    augment_noise: Annotated[
+        float,
+        Field(
+            title="augmentation: noise",
+            ge=0,
+            le=64,
+            description="Gaussian sensor noise added to each pixel, this many grey levels (of "
+            "255) standard deviation",
+        ),
+    ]
     validation_fraction: Annotated[
         float,
         Field(

@@ -17,10 +17,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
 from signnet.errors import SignnetError
+from signnet.nn.backend import namespace
+
+Array = Any
 
 
 class PreprocessingError(SignnetError):
@@ -36,12 +40,13 @@ def _standardize(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pixels.mean(axis=0), np.where(std > 0, std, 1.0)
 
 
-def per_photo(pixels: np.ndarray) -> np.ndarray:
+def per_photo(pixels: Array) -> Array:
     """Each row of float64 ``pixels`` (N, S*S), one photo, less its mean and divided by its
     standard deviation, or by one grey level where it has less (a nearly flat photo's noise is
-    not blown up to full contrast): brightness and contrast taken out."""
-    mean = pixels.mean(axis=1, keepdims=True)
-    return (pixels - mean) / np.maximum(pixels.std(axis=1, keepdims=True), 1.0)
+    not blown up to full contrast): brightness and contrast taken out. On any array library."""
+    xp = namespace(pixels)
+    mean = xp.mean(pixels, axis=1, keepdims=True)
+    return (pixels - mean) / xp.clip(xp.std(pixels, axis=1, keepdims=True), 1.0, None)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,14 +110,14 @@ class Preprocessing:
         """Fit ``scaling`` (a name in :data:`SCALINGS`) on training images uint8 (N, S, S)."""
         if scaling not in SCALINGS:
             raise PreprocessingError(f"scaling {scaling!r} is not one of {', '.join(SCALINGS)}")
-        offset, scale = SCALINGS[scaling].fit(cls._pixels(images, scaling))
+        pixels = _flat(images).astype(np.float64)
+        offset, scale = SCALINGS[scaling].fit(cls._pixels(pixels, scaling))
         return cls(scaling, images.shape[1], offset, scale)
 
     @staticmethod
-    def _pixels(images: np.ndarray, scaling: str) -> np.ndarray:
-        """float64 (N, S*S) of uint8 ``images``, each photo standardised first where
-        ``scaling`` says so."""
-        pixels = _flat(images).astype(np.float64)
+    def _pixels(pixels: Array, scaling: str) -> Array:
+        """float64 ``pixels`` (N, S*S), each photo standardised first where ``scaling`` says
+        so."""
         return per_photo(pixels) if SCALINGS[scaling].photo_first else pixels
 
     def features(self, images: np.ndarray) -> np.ndarray:
@@ -122,7 +127,14 @@ class Preprocessing:
                 f"images of shape {images.shape}; this preprocessing takes (N, "
                 f"{self.image_size}, {self.image_size}): decode them at that size"
             )
-        return (self._pixels(images, self.scaling) - self.offset) / self.scale
+        return self.features_of(_flat(images).astype(np.float64))
+
+    def features_of(self, pixels: Array) -> Array:
+        """Features float64 (N, S*S) of float64 ``pixels`` (N, S*S), grey levels in [0, 255],
+        on any array library (an augmented training batch on the device)."""
+        xp = namespace(pixels)
+        offset, scale = (xp.asarray(a, dtype=pixels.dtype) for a in (self.offset, self.scale))
+        return (self._pixels(pixels, self.scaling) - offset) / scale
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The object as named arrays, for an ``.npz`` (see :meth:`from_arrays`)."""

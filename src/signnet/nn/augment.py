@@ -1,27 +1,37 @@
-"""Random augmentation of image batches, per sample: shift, rotation and scale, and mirroring.
+"""Random augmentation of image batches, per sample: shift, rotation and scale, mirroring, and
+the light of another room (brightness, contrast, sensor noise).
 
-Each sample of a batch x (N, S*S), read as an S x S image, gets its own transform drawn from the
-training run's generator: a rotation by up to ``rotation`` degrees either way, a scale in
-[1 - ``scale``, 1 + ``scale``] and a shift of up to ``shift`` * S pixels along each axis, all
-about the image centre. The new image samples the old one bilinearly at the inverse-transformed
-pixel centres; points outside are clamped to the nearest edge pixel, so whatever the pixel
-scaling, the border repeats the photo's own background. The transforms are drawn on the host
-(like the weights: the same on every device) and applied with array operations only: one
-gather of the four neighbours of every pixel, no loop over samples or pixels.
+Augmentation acts on photos: each sample of a batch u (N, S*S), read as an S x S image of grey
+levels in [0, 255], gets its own transform drawn from the training run's generator, and the
+transformed photos become the network's features through ``features`` (the preprocessing that
+turns every photo into features; none: the transformed photos are the features). Changing the
+photo, not its features, is what makes each change mean what it says whatever the scaling: a
+darker photo is a darker photo, also where features are standardised per pixel or per photo.
 
-Mirroring (left to right: a hand signed with the other hand) flips each sample with probability
-``mirror``. Features are often scaled per pixel, ``x = (u - offset) / scale`` (see
-:mod:`signnet.data.preprocessing`), and pixel j's statistics are not those of its mirror image:
-given ``offset`` and ``scale`` (S*S,), a flip maps x back to u, flips u, and scales it again, so a
-mirrored sample is exactly the features of the mirrored photo. Without them the features
-themselves are flipped. A generator draws for mirroring only when ``mirror`` > 0, so settings
-without it draw exactly what they drew before.
+In order, each drawn only when its setting is not 0 (so settings without it draw exactly what
+they drew before):
+- geometry: a rotation by up to ``rotation`` degrees either way, a scale in
+  [1 - ``scale``, 1 + ``scale``] and a shift of up to ``shift`` * S pixels along each axis, all
+  about the image centre. The new image samples the old one bilinearly at the inverse-transformed
+  pixel centres; points outside are clamped to the nearest edge pixel, so the border repeats the
+  photo's own background.
+- mirroring (left to right: a hand signed with the other hand) with probability ``mirror``.
+- contrast: each photo's deviations from its own mean grey times a factor in
+  [1 - ``contrast``, 1 + ``contrast``], then brightness: the photo times a factor in
+  [1 - ``brightness``, 1 + ``brightness``] (as Pillow's ImageEnhance changes them), clipped to
+  [0, 255] as a camera saturates.
+- sensor noise: Gaussian, standard deviation ``noise`` grey levels per pixel, clipped to [0, 255].
+
+The draws are made on the host (like the weights: the same on every device) and applied with
+array operations only: one gather of the four neighbours of every pixel for the geometry, no loop
+over samples or pixels.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -30,49 +40,77 @@ from signnet.nn.backend import namespace
 
 Array = Any
 
+# The brightest grey level: photometric changes clip to [0, WHITE].
+WHITE = 255.0
+
 
 @dataclasses.dataclass(frozen=True)
 class Augmentation:
     """Largest shift (fraction of the image side), rotation (degrees) and scale change
-    (fraction), the probability of mirroring, and the features' per-pixel ``offset`` and
-    ``scale`` (float64 (S*S,), or None: mirror the features as they are); all 0 is no
-    augmentation."""
+    (fraction); the probability of mirroring; the largest brightness and contrast change
+    (fractions) and the sensor noise (grey levels); all 0 is no augmentation. ``features`` maps
+    transformed photos (N, S*S) to features (N, S*S), on the photos' device (None: identity)."""
 
     shift: float
     rotation: float
     scale: float
     mirror: float = 0.0
-    offset: np.ndarray | None = dataclasses.field(default=None, compare=False)
-    pixel_scale: np.ndarray | None = dataclasses.field(default=None, compare=False)
+    brightness: float = 0.0
+    contrast: float = 0.0
+    noise: float = 0.0
+    features: Callable[[Array], Array] | None = dataclasses.field(default=None, compare=False)
 
     @property
     def active(self) -> bool:
-        return bool(self.shift or self.rotation or self.scale or self.mirror)
+        return any(
+            (self.shift, self.rotation, self.scale, self.mirror)
+            + (self.brightness, self.contrast, self.noise)
+        )
 
-    def apply(self, x: Array, rng: np.random.Generator) -> Array:
-        """Transformed copies of the images x (N, S*S), one random transform per sample."""
+    def apply(self, u: Array, rng: np.random.Generator) -> Array:
+        """The features of transformed copies of the photos u (N, S*S), one random transform per
+        sample."""
         if self.shift or self.rotation or self.scale:
-            x = self._affine(x, rng)
-        return self._mirrored(x, rng) if self.mirror else x
+            u = self._affine(u, rng)
+        if self.mirror:
+            u = self._mirrored(u, rng)
+        if self.brightness or self.contrast:
+            u = self._lit(u, rng)
+        if self.noise:
+            u = self._noisy(u, rng)
+        return u if self.features is None else self.features(u)
 
-    def _mirrored(self, x: Array, rng: np.random.Generator) -> Array:
-        """x (N, S*S) with each sample mirrored left to right with probability ``mirror``."""
-        xp = namespace(x)
-        n, side = x.shape[0], math.isqrt(x.shape[1])
+    def _mirrored(self, u: Array, rng: np.random.Generator) -> Array:
+        """u (N, S*S) with each sample mirrored left to right with probability ``mirror``."""
+        xp = namespace(u)
+        n, side = u.shape[0], math.isqrt(u.shape[1])
         flip = xp.asarray(np.reshape(rng.random(n) < self.mirror, (n, 1)))
-        if self.offset is None:
-            u = x
-        else:
-            offset = xp.asarray(self.offset, dtype=x.dtype)
-            scale = xp.asarray(self.pixel_scale, dtype=x.dtype)
-            u = x * scale + offset
         mirrored = xp.reshape(xp.flip(xp.reshape(u, (n, side, side)), axis=2), (n, side * side))
-        if self.offset is not None:
-            mirrored = (mirrored - offset) / scale
-        return xp.where(flip, mirrored, x)
+        return xp.where(flip, mirrored, u)
+
+    def _lit(self, u: Array, rng: np.random.Generator) -> Array:
+        """u (N, S*S) with each photo's contrast, then brightness, changed by its own factors."""
+        xp = namespace(u)
+        n = u.shape[0]
+
+        def factors(amount: float) -> Array:  # (N, 1), 1 where the setting is off (no draw)
+            if not amount:
+                return xp.ones((n, 1), dtype=u.dtype)
+            drawn = rng.uniform(1 - amount, 1 + amount, n)
+            return xp.asarray(np.reshape(drawn, (n, 1)), dtype=u.dtype)
+
+        contrast, brightness = factors(self.contrast), factors(self.brightness)
+        mean = xp.mean(u, axis=1, keepdims=True)
+        return xp.clip((mean + contrast * (u - mean)) * brightness, 0.0, WHITE)
+
+    def _noisy(self, u: Array, rng: np.random.Generator) -> Array:
+        """u (N, S*S) plus Gaussian noise of ``noise`` grey levels per pixel, clipped."""
+        xp = namespace(u)
+        noise = xp.asarray(rng.normal(0.0, self.noise, u.shape), dtype=u.dtype)
+        return xp.clip(u + noise, 0.0, WHITE)
 
     def _affine(self, x: Array, rng: np.random.Generator) -> Array:
-        """x (N, S*S) shifted, rotated and scaled, one random transform per sample."""
+        """Photos x (N, S*S) shifted, rotated and scaled, one random transform per sample."""
         xp = namespace(x)
         n, side = x.shape[0], math.isqrt(x.shape[1])
         angle = np.deg2rad(rng.uniform(-self.rotation, self.rotation, n))

@@ -43,21 +43,31 @@ def optimizer_settings(params: TrainParams) -> dict:
     return OPTIMIZERS[params.optimizer].settings_from(params.model_dump())
 
 
-def augmentation(params: TrainParams, preprocessing: Preprocessing | None = None) -> Augmentation:
-    """The augmentation ``train.augment_shift``, ``augment_rotation``, ``augment_scale`` and
-    ``augment_mirror`` set, mirroring the photos ``preprocessing`` turns into features (it may
-    be None only without mirroring: flipped as they are, per-pixel scaled features are another
-    image)."""
-    if params.augment_mirror and preprocessing is None:
-        raise ValueError("mirroring needs the preprocessing that makes the features")
+def augmentation(params: TrainParams, features: Callable | None) -> Augmentation:
+    """The augmentation the ``train.augment_*`` keys set, making the features of the transformed
+    photos with ``features`` (e.g. :meth:`Preprocessing.features_of`; None: the photos given to
+    it are the features)."""
     return Augmentation(
         params.augment_shift,
         params.augment_rotation,
         params.augment_scale,
         params.augment_mirror,
-        None if preprocessing is None else preprocessing.offset,
-        None if preprocessing is None else preprocessing.scale,
+        params.augment_brightness,
+        params.augment_contrast,
+        params.augment_noise,
+        features,
     )
+
+
+def training_x(
+    images: np.ndarray, preprocessing: Preprocessing, recipe: Augmentation, dtype: str
+) -> np.ndarray:
+    """What training takes as x for the training photos uint8 ``images`` (n, S, S): with an
+    active ``recipe``, their grey levels float64 (n, S*S), which it transforms and makes features
+    of batch by batch; else their features (n, S*S) in ``dtype``, made once."""
+    if recipe.active:
+        return images.reshape(len(images), -1).astype(np.float64)
+    return preprocessing.features(images).astype(dtype)
 
 
 def make_optimizer(params: TrainParams) -> SGD:
@@ -118,12 +128,19 @@ def train_network(
         problem = f"does not fit these images: {error}; use fewer blocks or a larger image_size"
         raise ParamError([("model.conv", model_params.conv, problem)]) from None
     dtype = getattr(xp, config.dtype)
+    # Augmented batches: float64 photos in, their features in the network's dtype out.
+    recipe = augmentation(train_params, lambda u: xp.astype(preprocessing.features_of(u), dtype))
 
-    def on_device(part: dict[str, np.ndarray]) -> Samples:
-        targets = encode_targets(part["labels"], n_classes)
+    def on_device(part: dict[str, np.ndarray], trained: bool = False) -> Samples:
+        """The part's samples: x its features (n, S*S) in the network's dtype, or for the part
+        ``trained`` on, what :func:`training_x` gives (photos stay float64)."""
+        if trained:
+            x = training_x(part["images"], preprocessing, recipe, config.dtype)
+        else:
+            x = preprocessing.features(part["images"]).astype(config.dtype)
         return Samples(
-            to_device(preprocessing.features(part["images"]), xp, dtype),  # (n, S*S)
-            to_device(targets, xp, dtype),  # (n, units)
+            to_device(x, xp),  # (n, S*S)
+            to_device(encode_targets(part["labels"], n_classes), xp, dtype),  # (n, units)
             to_device(part["labels"], xp),  # (n,)
         )
 
@@ -139,7 +156,7 @@ def train_network(
             raise ParamError([(*key, f"does not fit: {error}")]) from None
         validation = on_device({name: train[name][val_idx] for name in ("images", "labels")})
         train = {name: train[name][fit_idx] for name in ("images", "labels")}  # the rest
-    train_samples = on_device(train)
+    train_samples = on_device(train, trained=True)
     test_samples = None if test is None else on_device(test)
     network = Network.initialise(config, train_params.seed, xp)
     on_epoch, close = _progress(train_params.epochs) if progress else (None, lambda: None)
@@ -154,7 +171,7 @@ def train_network(
             batch_size=train_params.batch_size,
             seed=train_params.seed,
             on_epoch=on_epoch,
-            augmentation=augmentation(train_params, preprocessing),
+            augmentation=recipe,
             schedule=train_params.schedule,
             validation=validation,
             patience=train_params.patience,

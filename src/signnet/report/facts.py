@@ -127,6 +127,9 @@ class MethodFacts:
     augment_rotation: float
     augment_scale: float
     augment_mirror: float
+    augment_brightness: float
+    augment_contrast: float
+    augment_noise: float
     validation_fraction: float
     patience: int
     train_seed: int
@@ -134,20 +137,24 @@ class MethodFacts:
     @property
     def augmented(self) -> bool:
         """Whether the training images were augmented at all."""
-        return bool(
-            self.augment_shift or self.augment_rotation or self.augment_scale or self.augment_mirror
-        )
+        return any(value for value, _ in self._augmentations())
 
-    def augmentation(self) -> str:
-        """The augmentation in words, its active parts only (e.g. "shift up to 0.1 of the side,
-        mirrored with probability 0.5")."""
-        parts = [
+    def _augmentations(self) -> list[tuple[float, str]]:
+        """Each augmentation setting with its words."""
+        return [
             (self.augment_shift, f"shift up to {self.augment_shift:g} of the side"),
             (self.augment_rotation, f"rotation up to {self.augment_rotation:g}°"),
             (self.augment_scale, f"scale up to {self.augment_scale:g} either way"),
             (self.augment_mirror, f"mirrored with probability {self.augment_mirror:g}"),
+            (self.augment_contrast, f"contrast up to {self.augment_contrast:g} either way"),
+            (self.augment_brightness, f"brightness up to {self.augment_brightness:g} either way"),
+            (self.augment_noise, f"sensor noise of {self.augment_noise:g} grey levels"),
         ]
-        return ", ".join(text for value, text in parts if value)
+
+    def augmentation(self) -> str:
+        """The augmentation in words, its active parts only (e.g. "shift up to 0.1 of the side,
+        mirrored with probability 0.5")."""
+        return ", ".join(text for value, text in self._augmentations() if value)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -380,6 +387,9 @@ def _method(inputs: ReportInputs, train_images: int) -> MethodFacts:
         augment_rotation=training["augment_rotation"],
         augment_scale=training["augment_scale"],
         augment_mirror=training["augment_mirror"],
+        augment_brightness=training["augment_brightness"],
+        augment_contrast=training["augment_contrast"],
+        augment_noise=training["augment_noise"],
         validation_fraction=training["validation_fraction"],
         patience=int(training["patience"]),
         train_seed=int(training["seed"]),

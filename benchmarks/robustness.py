@@ -1,17 +1,17 @@
 """How a trained network fares on its test photos changed as a person's photo differs: other
 light, the other hand, blur, a tilt, sensor noise, recompression (signnet.data.changes).
 
-Usage: python benchmarks/robustness.py RUN [RUN ...] [--mirror DIR] [--seed N] [--output FILE]
+Usage: python benchmarks/robustness.py RUN [RUN ...] [--mirror DIR] [--output FILE]
 
 Each RUN is ``LABEL=FOLDER``: a pipeline workspace whose ``models/model.npz`` and
 ``data/test.npz`` are that run's model and test part (a clone after ``dvc repro`` or
 ``dvc exp run``). Each test photo is read again from the dataset's original JPEG (the mirror, or
 signnet's cache), made grey, changed at its own size and resized as ``signnet predict`` does,
-and classified; each change gets its accuracy with Wilson's 95% interval. Noise is drawn from a
-generator seeded per photo (``--seed`` plus the photo's place in the test part), so a rerun gives
-the same figures. Where the run cross-validated (reports/cv_folds.json), its cross-validated
-accuracy on the photos as taken is a row too, with the cross-validation's t interval. Results go
-to benchmarks/results/robustness.json; a Markdown table is printed.
+and classified; each change gets its accuracy with Wilson's 95% interval, as the evaluate stage
+measures it (signnet.pipeline.robustness, whose seeded noise gives the same figures on a rerun);
+this table sets runs side by side. Where the run cross-validated (reports/cv_folds.json), its
+cross-validated accuracy on the photos as taken is a row too, with the cross-validation's t
+interval. Results go to benchmarks/results/robustness.json; a Markdown table is printed.
 """
 
 from __future__ import annotations
@@ -22,50 +22,27 @@ import argparse
 import json
 from pathlib import Path
 
-import numpy as np
 import results
 from references import REPO
 
 from signnet.artifacts import load_npz
 from signnet.data.archive import SIGN_LANGUAGE_DIGITS
-from signnet.data.changes import CHANGES, decode_changed
 from signnet.data.fetch import fetch_dataset
-from signnet.metrics import wilson_interval
 from signnet.modelfile import load_model
+from signnet.pipeline.robustness import measure_robustness
 
 MIRROR = REPO.parent / "shared" / "data" / "sign-language-digits"
 
 
-def measure(label: str, folder: Path, photos: dict[str, bytes], seed: int) -> list[dict]:
-    """A row per change for the run in ``folder``: its accuracy on the changed test photos."""
+def measure(label: str, folder: Path, photos: dict[str, bytes]) -> list[dict]:
+    """A row per change for the run in ``folder``: its accuracy on the changed test photos, as
+    the evaluate stage measures it."""
     model = load_model(folder / "models" / "model.npz")
     test = load_npz(folder / "data" / "test.npz")
-    size = model.preprocessing.image_size
-    files, labels = [str(f) for f in test["files"]], np.asarray(test["labels"])
-    rows = []
-    for change in CHANGES:
-        images = np.stack(
-            [
-                decode_changed(photos[f], size, f, change, np.random.default_rng(seed + i))
-                for i, f in enumerate(files)
-            ]
-        )
-        correct = int((model.predict_proba(images).argmax(axis=1) == labels).sum())
-        low, high = wilson_interval(correct, len(files))
-        rows.append(
-            {
-                "run": label,
-                "change": change.name,
-                "strength": change.strength,
-                "photos": len(files),
-                "correct": correct,
-                "accuracy": correct / len(files),
-                "low": low,
-                "high": high,
-            }
-        )
-        print(f"{label}: {change.name}: {correct / len(files):.1%}", flush=True)
-    return rows + cross_validated(label, folder)
+    record, _ = measure_robustness(model, test, photos)
+    for row in record["changes"]:
+        print(f"{label}: {row['change']}: {row['accuracy']:.1%}", flush=True)
+    return [{"run": label, **row} for row in record["changes"]] + cross_validated(label, folder)
 
 
 def cross_validated(label: str, folder: Path) -> list[dict]:
@@ -114,14 +91,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("runs", nargs="+", help="LABEL=FOLDER of a pipeline workspace")
     parser.add_argument("--mirror", type=Path, default=MIRROR)
-    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--output", type=Path, default=REPO / "benchmarks/results/robustness.json")
     args = parser.parse_args()
     photos, _ = fetch_dataset(SIGN_LANGUAGE_DIGITS, [args.mirror])
     rows = []
     for run in args.runs:
         label, folder = run.split("=", 1)
-        rows += measure(label, Path(folder), photos, args.seed)
+        rows += measure(label, Path(folder), photos)
     print(markdown(results.save(args.output, rows)))
 
 

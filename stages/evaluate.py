@@ -1,7 +1,8 @@
-"""evaluate stage: hand-computed metrics on the test and train parts, checked by scikit-learn.
+"""evaluate stage: hand-computed metrics on the test and train parts, checked by scikit-learn,
+and the test photos changed as a person's photo differs (robustness).
 
 Usage: python stages/evaluate.py MODEL_NPZ TRAIN_NPZ TEST_NPZ METRICS_JSON EVALUATION_JSON
-       PREDICTIONS_NPZ CONFUSION_JSON ROC_JSON [--params params.yaml]
+       PREDICTIONS_NPZ CONFUSION_JSON ROC_JSON ROBUSTNESS_JSON [--params params.yaml]
 """
 
 import argparse
@@ -10,7 +11,9 @@ from pathlib import Path
 from signnet.artifacts import load_npz, save_json, save_npz
 from signnet.modelfile import load_model
 from signnet.params import load_params
+from signnet.pipeline.download import photo_files
 from signnet.pipeline.evaluate import confusion_records, evaluate_parts, headline, roc_records
+from signnet.pipeline.robustness import measure_robustness, plot_records
 from signnet.pipeline.split import PART_ARRAYS
 from signnet.stagekit import run_stage
 
@@ -24,9 +27,12 @@ def main(argv: list[str]) -> None:
     parser.add_argument("predictions", type=Path, help="output: test probabilities (n, K)")
     parser.add_argument("confusion", type=Path, help="output: actual/predicted per test sample")
     parser.add_argument("roc", type=Path, help="output: the test ROC curve")
+    parser.add_argument("robustness", type=Path, help="output: test accuracy per photo change")
     parser.add_argument("--params", type=Path, default=Path("params.yaml"))
     args = parser.parse_args(argv)
-    load_params(args.params)  # no section of its own; a mistake anywhere stops it before work
+    # download: where the original photos are, for the robustness measurement. A mistake in any
+    # section stops the stage before work.
+    download = load_params(args.params).download
     model = load_model(args.model)
     parts = {
         "test": load_npz(args.test, required=PART_ARRAYS),
@@ -36,18 +42,25 @@ def main(argv: list[str]) -> None:
     results = evaluation["results"]
     test_proba = evaluation["probabilities"]["test"]
     predicted_digits = model.classes[test_proba.argmax(axis=1)]
-    save_json(args.metrics, headline(results))
+    photos = photo_files(download, root=Path.cwd())
+    robustness, example = (
+        (None, None) if photos is None else measure_robustness(model, parts["test"], photos)
+    )
+    save_json(args.metrics, headline(results, robustness))
     save_json(
         args.evaluation,
         {
             "classes": model.classes.tolist(),
             "results": results,
             "crosscheck": evaluation["crosscheck"],
+            "robustness": robustness,
         },
     )
-    save_npz(args.predictions, {"probabilities": test_proba})
+    changed = {} if example is None else {"changed_example": example}  # (C, S, S)
+    save_npz(args.predictions, {"probabilities": test_proba} | changed)
     save_json(args.confusion, confusion_records(parts["test"]["digits"], predicted_digits))
     save_json(args.roc, roc_records(results["test"]))
+    save_json(args.robustness, plot_records(robustness))
 
 
 if __name__ == "__main__":

@@ -52,18 +52,20 @@ def main(argv: list[str]) -> None:
     if warning := title_warning(params.report):
         log.warning("%s", warning)
     source = load_json(args.source)
+    predictions = load_npz(args.predictions, required=("probabilities",))
     inputs = ReportInputs(
         source=source,
         test=load_npz(args.test, required=PART_ARRAYS),
         model=load_model(args.model),
         history=load_json(args.history),
         evaluation=load_json(args.evaluation),
-        probabilities=load_npz(args.predictions, required=("probabilities",))["probabilities"],
+        probabilities=predictions["probabilities"],
         cross_validation=load_json(args.cross_validation),
         departures=load_json(args.departures),
         params=params,
         code_fingerprint=code_fingerprint(REPO, [Path(c) for c in CODE]),
         pairs=load_json(args.pairs) if args.pairs else None,
+        changed_example=predictions.get("changed_example"),
     )
     facts = gather_facts(inputs)
     write_report(

@@ -10,6 +10,7 @@ from signnet.metrics import (
     MetricsError,
     classification_metrics,
     confusion_matrix,
+    mcnemar_exact,
     reliability,
     roc_curve,
     wilson_interval,
@@ -190,3 +191,13 @@ def test_a_calibrated_sample_has_no_calibration_error():
     proba = np.array([[0.25, 0.75]] * 4 + [[0.0, 1.0]] * 2)
     labels = np.array([1, 1, 1, 0, 1, 1])
     assert reliability(labels, proba)["ece"] == pytest.approx(0.0, abs=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "right"), [(0, 0), (6, 0), (0, 6), (5, 1), (30, 12), (12, 30), (100, 99), (1, 0)]
+)
+def test_the_exact_mcnemar_test_is_scipys_binomial_test_of_the_altered_photos(wrong, right):
+    from scipy.stats import binomtest
+
+    expected = 1.0 if wrong + right == 0 else binomtest(wrong, wrong + right, 0.5).pvalue
+    assert mcnemar_exact(wrong, right) == pytest.approx(expected, rel=1e-12)

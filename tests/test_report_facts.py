@@ -8,9 +8,10 @@ import re
 import numpy as np
 import pytest
 
+from signnet.metrics import mcnemar_exact, wilson_interval
 from signnet.report.content import build_report
 from signnet.report.document import plain
-from signnet.report.facts import gather_facts, reproduce_command
+from signnet.report.facts import COMMAND_WIDTH, gather_facts, reproduce_command
 from signnet.report.judgements import CALIBRATED_ECE, OVERCONFIDENT
 from signnet.report.network_views import hotspot
 from tests.conftest import repo_params
@@ -125,8 +126,16 @@ def test_no_false_sentence_in_any_run(run):
     assert ("per digit. Their content fingerprint (Appendix A)" in text) == photos
     assert ("a hand signing" in text) == (name != "mnist")
     assert ("handwritten" in text) == (name == "mnist")
+    # The photos changed as a person's differ: measured and reported where the source is photos.
+    assert ("Photos taken otherwise" in text) == (facts.robustness is not None) == photos
+    if facts.robustness:
+        worst = facts.robustness.worst
+        assert f"{100 * worst['accuracy']:.1f}% at worst ({worst['change']})" in text
+        assert ("Nothing in this run addressed these changes" in text) == (
+            not facts.method.augmented
+        )
     # Next steps never propose what the run already did.
-    conclusion = text[text.index("10 Conclusion") : text.index("References")]
+    conclusion = text[re.search(r"\d+ Conclusion", text).start() : text.index("References")]
     assert ("all ten digits" in conclusion) == facts.binary
     assert ("convolutional layers" in conclusion) == (not facts.method.conv)
     # The warning, when and only when the network is at chance.
@@ -277,7 +286,7 @@ def test_the_reproducing_command_sets_every_result_deciding_key():
     )
     assert "-S 'model.hidden=[32,16]'" in command and "-S train.lr=0.1" in command
     assert "mirrors" not in command and "workers" not in command and "scheduler" not in command
-    assert max(len(line) for line in command.splitlines()) <= 92
+    assert max(len(line) for line in command.splitlines()) <= COMMAND_WIDTH + 2  # " \\"
     settings = command.count("-S ")
     keys = sum(len(section) for section in params.model_dump().values())
     assert settings == keys - 3  # all but download.mirrors, cv.workers, cv.scheduler
@@ -342,7 +351,8 @@ def test_what_the_network_looks_at_is_said_as_the_run_has_it(run):
     name, inputs, facts, text = run
     first, saliency, view = facts.inside.first_layer, facts.inside.saliency, facts.inside.map
     m = facts.method
-    section = text[text.index("8 What the network looks at") : text.index("9 Discussion")]
+    start, end = (re.search(rf"\d+ {name}", text).start() for name in ("What the", "Discussion"))
+    section = text[start:end]
     config = inputs.model.network.config
     # The first layer as it is: a dense layer's units, or a convolution's filters.
     layer = inputs.model.network.layers[0 if not m.conv else 1]
@@ -424,3 +434,57 @@ def test_a_split_outside_the_cross_validated_interval_is_said_so():
         inputs, cross_validation={**inputs.cross_validation, "summary": summary}
     )
     assert "below that interval" in text_of(build_report(inputs))
+
+
+def with_robustness(inputs, accuracies):
+    """``inputs`` whose robustness record has these accuracies per change over its photos, as
+    taken first and 1.0 (each change only turns photos wrong), with Wilson's intervals and the
+    McNemar test."""
+    record = dict(inputs.evaluation["robustness"])
+    rows = []
+    for row, accuracy in zip(record["changes"], accuracies, strict=True):
+        n = row["photos"]
+        correct = round(accuracy * n)
+        low, high = wilson_interval(correct, n)
+        wrong = n - correct
+        rows.append(
+            row
+            | {"correct": correct, "accuracy": accuracy, "low": low, "high": high}
+            | {"turned_wrong": wrong, "turned_right": 0, "p_value": mcnemar_exact(wrong, 0)}
+        )
+    changed = rows[1:]
+    worst = min(changed, key=lambda r: r["accuracy"])
+    record |= {
+        "changes": rows,
+        "worst": {"change": worst["change"], "accuracy": worst["accuracy"]},
+        "mean_accuracy": float(np.mean([r["accuracy"] for r in changed])),
+    }
+    evaluation = inputs.evaluation | {"robustness": record}
+    return dataclasses.replace(inputs, evaluation=evaluation)
+
+
+def test_a_change_costs_accuracy_only_beyond_chance():
+    inputs = RUNS["default"]()
+    n = inputs.evaluation["robustness"]["changes"][0]["photos"]
+    assert n == 12
+    # As taken 12 of 12; darker turns 6 wrong (p = 2 / 64); each other change 1 (p = 1).
+    accuracies = [1.0, 0.5] + [11 / 12] * 7
+    facts = gather_facts(with_robustness(inputs, accuracies))
+    assert facts.robustness.costly == ("darker",)
+    text = text_of(build_report(with_robustness(inputs, accuracies)))
+    assert "1 of the 8 changes cost accuracy (darker): it turns more of the same photos" in text
+    assert "training for the photo changes that cost accuracy (darker)" in text
+    steady = text_of(build_report(with_robustness(inputs, [1.0] + [11 / 12] * 8)))
+    assert "No change costs accuracy beyond chance (exact McNemar test, p < 0.05)." in steady
+    assert "photo changes that cost accuracy" not in steady
+
+
+def test_the_section_names_what_the_training_did_against_the_changes():
+    inputs = RUNS["default"]()
+    train = inputs.model.training | {"augment_mirror": 0.5, "augment_noise": 4.0}
+    model = dataclasses.replace(inputs.model, training=train)
+    text = text_of(build_report(dataclasses.replace(inputs, model=model)))
+    assert (
+        "Against them, training changed each image anew (mirrored with probability 0.5, "
+        "sensor noise of 4 grey levels)." in text
+    )

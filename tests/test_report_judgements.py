@@ -45,3 +45,12 @@ def test_noise_has_no_structure_and_smooth_images_have():
     blobs = np.stack([np.exp(-((rows - c) ** 2 + (columns - 14) ** 2) / 40) for c in range(8, 20)])
     assert neighbour_correlation(blobs) > STRUCTURED and structured(neighbour_correlation(blobs))
     assert neighbour_correlation(np.zeros((2, 3, 3))) == pytest.approx(0.0)
+
+
+def test_a_change_costs_accuracy_when_it_turns_photos_wrong_beyond_chance():
+    from signnet.metrics import mcnemar_exact
+    from signnet.report.judgements import costs_accuracy
+
+    assert costs_accuracy(6, 0, mcnemar_exact(6, 0))  # p = 2 / 64
+    assert not costs_accuracy(5, 0, mcnemar_exact(5, 0))  # p = 2 / 32: chance may do it
+    assert not costs_accuracy(0, 6, mcnemar_exact(0, 6))  # it helps

@@ -66,6 +66,18 @@ def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, flo
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def mcnemar_exact(turned_wrong: int, turned_right: int) -> float:
+    """The two-sided p-value of the exact McNemar test for paired outcomes: of the photos that a
+    change alters, ``turned_wrong`` went from right to wrong and ``turned_right`` the other way;
+    under no effect each altered photo goes either way with probability 1/2 (a binomial test on
+    the discordant pairs). 1.0 when no photo is altered."""
+    n, k = turned_wrong + turned_right, min(turned_wrong, turned_right)
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, i) for i in range(k + 1)) / 2**n
+    return min(1.0, 2 * tail)
+
+
 def per_class_report(confusion: np.ndarray) -> dict[str, np.ndarray]:
     """Per class (K,): precision, recall, f1 and support, as scikit-learn's report computes."""
     true_positive = np.diag(confusion).astype(float)

@@ -78,7 +78,7 @@ CHANGES: tuple[Change, ...] = (
             15, resample=Image.Resampling.BICUBIC, fillcolor=_border_colour(image)
         ),
     ),
-    Change("noisy", f"sensor noise, sigma {NOISE_SIGMA:g} of 255", _noisy),
+    Change("noisy", f"Gaussian, sigma {NOISE_SIGMA:g} grey levels", _noisy),
     Change("recompressed", f"JPEG quality {RECOMPRESSION_QUALITY}", _recompressed),
 )
 

@@ -62,6 +62,16 @@ def course(size: int, mirrors: list[Path], course_file: Path | None) -> tuple[di
     }
 
 
+def sign_digit_photos(mirrors: list[Path]) -> dict[str, bytes]:
+    """The Sign Language Digits photo files, verified: path in the archive -> encoded bytes."""
+    return fetch_dataset(SIGN_LANGUAGE_DIGITS, mirrors)[0]
+
+
 SOURCES: dict[str, Loader] = {"sign-digits": sign_digits, "mnist": mnist, "course-file": course}
+# The sources whose images are photos a person takes, with their original files by name (the
+# ``files`` of the images): what the robustness measurement changes (signnet.data.changes).
+PHOTO_FILES: dict[str, Callable[[list[Path]], dict[str, bytes]]] = {
+    "sign-digits": sign_digit_photos
+}
 # The source that reads download.course_file (the others must leave it null).
 COURSE_SOURCE = "course-file"

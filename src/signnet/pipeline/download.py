@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from signnet.data.sources import COURSE_SOURCE, SOURCES
+from signnet.data.sources import COURSE_SOURCE, PHOTO_FILES, SOURCES
 from signnet.params import DownloadParams, ParamError
 
 log = logging.getLogger(__name__)
@@ -44,11 +44,26 @@ def load_photos(params: DownloadParams, root: Path) -> tuple[dict[str, np.ndarra
         course_file = next((c for c in candidates if c.is_file()), None)
         if course_file is None:
             raise ParamError([("download.course_file", params.course_file, "is not a file")])
-    mirrors = list(dict.fromkeys(folder / m for m in params.mirrors for folder in folders))
-    arrays, source = SOURCES[params.source](params.image_size, mirrors, course_file)
+    arrays, source = SOURCES[params.source](
+        params.image_size, _mirrors(params, folders), course_file
+    )
     log.info("read %d images from %s", len(arrays["digits"]), source["kind"])
     digits, counts = np.unique(arrays["digits"], return_counts=True)
     source["image_size"] = params.image_size
     source["images"] = int(len(arrays["digits"]))
     source["images_per_digit"] = {str(d): int(c) for d, c in zip(digits, counts, strict=True)}
     return arrays, source
+
+
+def _mirrors(params: DownloadParams, folders: list[Path]) -> list[Path]:
+    """``download.mirrors`` taken from each of ``folders`` (see :func:`workspaces`)."""
+    return list(dict.fromkeys(folder / m for m in params.mirrors for folder in folders))
+
+
+def photo_files(params: DownloadParams, root: Path) -> dict[str, bytes] | None:
+    """The original photo files of the source ``download.source`` names (path -> encoded bytes),
+    found as :func:`load_photos` finds them; None for a source that is not photos (MNIST, a
+    course file)."""
+    if params.source not in PHOTO_FILES:
+        return None
+    return PHOTO_FILES[params.source](_mirrors(params, workspaces(root)))

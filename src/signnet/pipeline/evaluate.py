@@ -15,11 +15,16 @@ HEADLINE_PART = "test"
 HEADLINE = ("accuracy", "log_loss")
 
 
-def headline(results: dict[str, dict]) -> dict[str, dict[str, float]]:
-    """``{"test": {"accuracy": ..., "log_loss": ...}}`` from the parts' ``results``, rounded
-    for display in DVC's tables."""
+def headline(results: dict[str, dict], robustness: dict | None) -> dict[str, dict[str, float]]:
+    """``{"test": {"accuracy": ..., "log_loss": ...}, "robust": {"worst": ..., "mean": ...}}``
+    from the parts' ``results`` and the ``robustness`` record (the test accuracy on the photos
+    changed as a person's differ; left out where not measured), rounded for DVC's tables."""
     figures = results[HEADLINE_PART]
-    return {HEADLINE_PART: {name: round(figures[name], 6) for name in HEADLINE}}
+    table = {HEADLINE_PART: {name: round(figures[name], 6) for name in HEADLINE}}
+    if robustness is not None:
+        worst, mean = robustness["worst"]["accuracy"], robustness["mean_accuracy"]
+        table["robust"] = {"worst": round(worst, 6), "mean": round(mean, 6)}
+    return table
 
 
 def evaluate_parts(model: TrainedModel, parts: dict[str, dict[str, np.ndarray]]) -> dict:

@@ -6,9 +6,9 @@ The sections format the facts of :mod:`signnet.report.facts`: every number, name
 condition comes from :class:`~signnet.report.facts.Facts`; the prose chooses words for them.
 They follow what a grader of the reference reports looks for: introduction, data, method (with
 the maths of this run's network and Algorithm 1), hyperparameters with evidence, training,
-results against each reference, predictions, what the network looks at, discussion,
-conclusion, references, and an appendix with the command that reproduces the run and the
-scikit-learn cross-check.
+results against each reference, predictions, the photos changed as a person's differ, what the
+network looks at, discussion, conclusion, references, and an appendix with the command that
+reproduces the run and the scikit-learn cross-check.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from signnet.report.sections import (
     predictions,
     references,
     results,
+    robustness,
     training,
 )
 
@@ -43,6 +44,7 @@ def build_report(inputs: ReportInputs, f: Facts | None = None) -> list[Block]:
         *training.section(f, inputs.history),
         *results.section(f, inputs),
         *predictions.section(f, inputs.test["images"]),
+        *robustness.section(f, inputs.changed_example),
         *inside.section(f),
         *discussion.section(f),
         *conclusion.section(f),

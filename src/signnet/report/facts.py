@@ -22,14 +22,21 @@ from signnet.references import DOCUMENTS, MNIST_DATA, claims_for
 from signnet.report.claims import ComparisonRow, DepartureFacts, comparison
 from signnet.report.claims import departures as departures_from
 from signnet.report.document import literal
-from signnet.report.judgements import OVERCONFIDENT, at_chance, calibrated, loss_rose, overfits
+from signnet.report.judgements import (
+    OVERCONFIDENT,
+    at_chance,
+    calibrated,
+    costs_accuracy,
+    loss_rose,
+    overfits,
+)
 from signnet.report.network_views import NetworkViews, network_views
 
 # Params that say where or how fast to run, not what is computed: left out of the command that
 # reproduces a run (they do not change its bytes).
 PLACEMENT_KEYS = {"download": ("mirrors",), "cv": ("workers", "scheduler")}
 # The longest line of the reproducing command (it is printed in a box in the PDF).
-COMMAND_WIDTH = 90
+COMMAND_WIDTH = 95
 # The most-confused pairs the discussion names.
 CONFUSED_PAIRS = 3
 
@@ -49,6 +56,9 @@ class ReportInputs:
     params: Params  # params.yaml, validated
     code_fingerprint: str  # sha256 of the pipeline's code (see signnet.codeprint)
     pairs: dict | None = None  # the all-pairs pipeline's pairs.json, when it exists
+    # One test photo under every photo change, uint8 (C, S, S), from data/predictions.npz (None:
+    # the source has no photos to change)
+    changed_example: np.ndarray | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -254,6 +264,17 @@ class PairsFacts:
 
 
 @dataclasses.dataclass(frozen=True)
+class RobustnessFacts:
+    """The test part under each photo change (evaluation.json's ``robustness``)."""
+
+    rows: tuple[dict, ...]  # change, strength, photos, correct, accuracy, low, high; as taken 1st
+    worst: dict  # change, accuracy
+    mean_accuracy: float  # over the changes, as taken left out
+    example: dict  # file, digit, answers: [{change, answer, probability}] per change
+    costly: tuple[str, ...]  # the changes that cost accuracy (judgements.costs_accuracy)
+
+
+@dataclasses.dataclass(frozen=True)
 class Facts:
     digits: tuple[int, ...]
     binary: bool
@@ -275,6 +296,7 @@ class Facts:
     pairs: PairsFacts | None
     inside: NetworkViews
     limits: LimitFacts
+    robustness: RobustnessFacts | None  # None: the source has no photos to change
 
 
 def _data(inputs: ReportInputs, digits: list[int]) -> DataFacts:
@@ -524,6 +546,23 @@ def _pairs(pairs: dict | None) -> PairsFacts | None:
     )
 
 
+def _robustness(record: dict | None) -> RobustnessFacts | None:
+    if record is None:
+        return None
+    rows = tuple(record["changes"])
+    return RobustnessFacts(
+        rows=rows,
+        worst=record["worst"],
+        mean_accuracy=record["mean_accuracy"],
+        example=record["example"],
+        costly=tuple(
+            r["change"]
+            for r in rows[1:]
+            if costs_accuracy(r["turned_wrong"], r["turned_right"], r["p_value"])
+        ),
+    )
+
+
 def reproduce_command(params: Params) -> str:
     """``dvc exp run -S key=value ...``: every setting that decides the run's bytes, in
     params.yaml's order, as shell lines of at most :data:`COMMAND_WIDTH` characters."""
@@ -577,4 +616,5 @@ def gather_facts(inputs: ReportInputs) -> Facts:
         pairs=_pairs(inputs.pairs),
         inside=network_views(inputs.model, inputs.test, inputs.probabilities, digits),
         limits=_limits(inputs),
+        robustness=_robustness(inputs.evaluation["robustness"]),
     )

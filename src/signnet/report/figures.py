@@ -31,7 +31,7 @@ def training_curves(history: list[dict], marked_epoch: int) -> bytes:
     """Loss and accuracy per epoch, train and test, side by side, with a dotted line at
     ``marked_epoch`` (the lowest test loss); the legend sits above the plots, off the data."""
     epochs = [r["epoch"] for r in history]
-    figure = Figure(figsize=(TEXT_WIDTH, 2.4), layout="constrained")
+    figure = Figure(figsize=(TEXT_WIDTH, 2.2), layout="constrained")
     loss_axis, accuracy_axis = figure.subplots(1, 2)
     for axis, metric, label in (
         (loss_axis, "loss", "loss (cross-entropy, log scale)"),
@@ -109,7 +109,7 @@ def quality_panels(
     panels = 2 + (roc is not None)
     # More digits than a few: the matrix gets half as wide again, so its counts fit its cells.
     widths = [1.5 if len(digits) > 5 else 1.0] + [1.0] * (panels - 1)
-    figure = Figure(figsize=(TEXT_WIDTH * panels / 3, 2.3), layout="constrained")
+    figure = Figure(figsize=(TEXT_WIDTH * panels / 3, 2.15), layout="constrained")
     axes = list(np.atleast_1d(figure.subplots(1, panels, width_ratios=widths)))
     _confusion(figure, axes.pop(0), confusion, digits, 9 if len(digits) <= 5 else SMALLEST)
     if roc is not None:
@@ -172,7 +172,7 @@ def photo_grid(images: np.ndarray, titles: list[str], columns: int, wrong: list[
     """
     rows = -(-len(images) // columns)
     cell = TEXT_WIDTH / columns  # inches per column
-    photo = 0.82 * cell  # inches per photo side
+    photo = 0.74 * cell  # inches per photo side
     lines = max(title.count("\n") + 1 for title in titles)
     title_room = (lines * 1.25 * SMALLEST + 4) / 72  # inches above each photo
     height = rows * (title_room + photo) + 0.05
@@ -252,11 +252,10 @@ def saliency_maps(
     return _png(figure)
 
 
-def separation_map(mean_image: np.ndarray, signed: np.ndarray, digits: tuple[int, int]) -> bytes:
-    """What tells ``digits[1]`` from ``digits[0]``: the ``signed`` map (S, S), red where it is
-    positive (for ``digits[1]``), blue where negative, transparent near 0, over the mean image
-    (S, S) in grey; beside it the mean image alone."""
-    figure = Figure(figsize=(TEXT_WIDTH * 0.5, 1.95), layout="constrained")
+def _separation(figure, mean_image: np.ndarray, signed: np.ndarray, digits: tuple[int, int]):
+    """Into ``figure`` (a figure or subfigure): the mean image (S, S) alone, and beside it the
+    ``signed`` map (S, S) over it, red where positive (for ``digits[1]``), blue where negative,
+    transparent near 0."""
     photo, heat = figure.subplots(1, 2)
     photo.imshow(mean_image, cmap="gray", vmin=0, vmax=255)
     photo.set_title("mean test image", fontsize=SMALLEST)
@@ -271,19 +270,18 @@ def separation_map(mean_image: np.ndarray, signed: np.ndarray, digits: tuple[int
     heat.imshow(colours)
     heat.set_title(f"red: for {digits[1]}, blue: for {digits[0]}", fontsize=SMALLEST)
     heat.axis("off")
-    return _png(figure)
 
 
-def activation_map(
+def _activations(
+    figure,
     coordinates: np.ndarray,
     labels: np.ndarray,
     wrong: np.ndarray,
     digits: list[int],
     axis_labels: tuple[str, str],
-) -> bytes:
-    """Points (N, 2) coloured by class index ``labels`` (N,), misclassified ones (``wrong``,
-    bool (N,)) circled in black; one legend entry per digit."""
-    figure = Figure(figsize=(4.4, 2.2), layout="constrained")
+) -> None:
+    """Into ``figure``: points (N, 2) coloured by class index ``labels`` (N,), misclassified
+    ones (``wrong``, bool (N,)) circled in black; one legend entry per digit."""
     axis = figure.subplots()
     colours = matplotlib.colormaps["tab10"]
     for c, digit in enumerate(digits):
@@ -301,6 +299,36 @@ def activation_map(
     axis.set_ylabel(axis_labels[1])
     axis.grid(alpha=0.3)
     figure.legend(loc="outside right center", fontsize=SMALLEST, title="digit")
+
+
+def activation_map(
+    coordinates: np.ndarray,
+    labels: np.ndarray,
+    wrong: np.ndarray,
+    digits: list[int],
+    axis_labels: tuple[str, str],
+) -> bytes:
+    """The map of :func:`_activations` alone."""
+    figure = Figure(figsize=(4.4, 2.2), layout="constrained")
+    _activations(figure, coordinates, labels, wrong, digits, axis_labels)
+    return _png(figure)
+
+
+def separation_and_map(
+    mean_image: np.ndarray,
+    signed: np.ndarray,
+    digits: tuple[int, int],
+    coordinates: np.ndarray,
+    labels: np.ndarray,
+    wrong: np.ndarray,
+    axis_labels: tuple[str, str],
+) -> bytes:
+    """A pair's two small views side by side: left what separates the digits
+    (:func:`_separation`), right the map of :func:`_activations`."""
+    figure = Figure(figsize=(TEXT_WIDTH, 2.2), layout="constrained")
+    left, right = figure.subfigures(1, 2, width_ratios=(0.45, 0.55))
+    _separation(left, mean_image, signed, digits)
+    _activations(right, coordinates, labels, wrong, list(digits), axis_labels)
     return _png(figure)
 
 

@@ -15,6 +15,8 @@ LOSS_RISE = 0.2
 # Probabilities are "calibrated" when the expected calibration error is at most this (the
 # mean gap between confidence and accuracy, over bins of confidence).
 CALIBRATED_ECE = 0.05
+# A paired difference is "beyond chance" when its two-sided p-value is below this.
+SIGNIFICANCE = 0.05
 # The first layer's weights are drawn when neighbouring weights of a unit (or filter) correlate
 # by at least this much on average: trained structure (strokes, blobs, edges) is smooth at the
 # pixel scale, while the random start and what training leaves of it correlate by about 0.
@@ -27,6 +29,13 @@ def overfits(train_accuracy: float, high: float) -> bool:
     train on (the cross-validated mean's where there is one, the steadier; else the test
     part's)."""
     return train_accuracy > high
+
+
+def costs_accuracy(turned_wrong: int, turned_right: int, p_value: float) -> bool:
+    """A change of the test photos costs accuracy when it turns more of the same photos from
+    right to wrong than back, beyond chance: the exact McNemar test's ``p_value`` for them is
+    below :data:`SIGNIFICANCE`."""
+    return turned_wrong > turned_right and p_value < SIGNIFICANCE
 
 
 def loss_rose(last: float, lowest: float) -> bool:

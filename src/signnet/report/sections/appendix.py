@@ -26,14 +26,13 @@ def _reproduction(f: Facts) -> list[Block]:
             "reproduces this run byte for byte, this report included, whatever params.yaml "
             "holds: it sets every parameter that decides the results. Its last lines are the "
             f"sha256 of the data's {what} and of the pipeline's code (src/signnet and stages); "
-            "the machine, library versions and times are in each stage's log, as they do not "
-            "change these bytes."
+            "the machine, library versions and times, which do not change them, are in each "
+            "stage's log."
         ),
         Code(
             f"{f.command}\n# data sha256: {f.data.fingerprint}\n"
             f"# code sha256: {f.code_fingerprint}",
-            "The command that reproduces this run (every parameter that decides its results), "
-            "and the fingerprints of what it read.",
+            "The command that reproduces this run, and the fingerprints of what it read.",
             label="command",
         ),
     ]
@@ -48,9 +47,9 @@ def _crosscheck(inputs: ReportInputs, f: Facts) -> list[Block]:
     undefined = sum(_undefined(row) for _, row in rows)
     differing = [(part, row) for part, row in rows if not _undefined(row) and row["difference"]]
     method = (
-        "**Cross-check.** The evaluate stage computes every figure with NumPy by hand, then "
-        "computes it again with scikit-learn from the same predictions, and fails if any two "
-        f"differ by more than {f.results.tolerance:.0e}. Of the {len(rows) - undefined} figures "
+        "**Cross-check.** The evaluate stage computes every figure by hand with NumPy and again "
+        "with scikit-learn from the same predictions, and fails if any two differ by more than "
+        f"{f.results.tolerance:.0e}. Of the {len(rows) - undefined} figures "
         f"of the {' and '.join(parts)} parts"
         + (f" ({undefined} more are undefined on both sides)" if undefined else "")
         + ", "

@@ -9,7 +9,7 @@ from signnet.report.document import (
 )
 from signnet.report.facts import Facts
 from signnet.report.sections.discussion import regularisation
-from signnet.report.sections.wording import network_kind
+from signnet.report.sections.wording import listing, network_kind
 
 
 def section(f: Facts) -> list[Block]:
@@ -33,8 +33,11 @@ def section(f: Facts) -> list[Block]:
         next_steps.append("the remedies against overfitting named there")
     if not r.calibrated and not dx.at_chance:
         next_steps.append("temperature scaling on a validation part")
+    if f.robustness and f.robustness.costly:
+        costly = listing(list(f.robustness.costly))
+        next_steps.append(f"training for the photo changes that cost accuracy ({costly})")
     if f.data.photos and f.limits.signers:
-        next_steps.append("a test on photos of other people, in other light")
+        next_steps.append("a test on photos of other people")
     if not f.method.conv:
         next_steps.append("convolutional layers, which use the images' spatial structure")
     if f.binary:

@@ -129,9 +129,13 @@ def _limits(f: Facts) -> str:
             "hands more than new people. "
         )
     light = (
-        f"The photos were taken alike: the test photos' mean brightness lies between "
-        f"{low:.0f} and {high:.0f} of 255 (standard deviation {spread:.0f}); photos in other "
-        "light, of the other hand or on another background are not tested here. "
+        f"The photos were taken alike (the test photos' mean brightness lies between "
+        f"{low:.0f} and {high:.0f} of 255, standard deviation {spread:.0f}); "
+        + (
+            "{sec:robustness} tests other light and the other hand, not another background. "
+            if f.robustness
+            else "other light, the other hand or another background are not tested here. "
+        )
         if f.data.photos
         else ""
     )

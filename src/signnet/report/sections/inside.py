@@ -96,37 +96,47 @@ def _per(f: Facts) -> str:
 
 
 def _separation(f: Facts) -> list[Block]:
-    """A pair: one signed map of what tells the digits apart."""
+    """A pair: one signed map of what tells the digits apart, drawn beside the map of the last
+    representation (one figure: both are small)."""
     saliency = f.inside.saliency
     side = saliency.maps.shape[1]
     top = f"{pct(TOP_SHARE, 0)} strongest pixels ({saliency.top_pixels} of {side * side})"
     low, high = saliency.hotspots
     text = (
-        f"{{fig:saliency}} shows what tells {high.digit} from {low.digit}: the gradient of the "
-        f"log-odds of {high.digit} with respect to each pixel, {_per(f)}, averaged over all "
+        f"{{fig:inside}}, left, shows what tells {high.digit} from {low.digit}: the gradient of "
+        f"the log-odds of {high.digit} with respect to each pixel, {_per(f)}, averaged over all "
         f"{len(f.inside.map.labels)} test images (a saliency map, Simonyan et al., 2014). "
         f"Where it is red, a brighter pixel makes {high.digit} more likely; where blue, "
         f"{low.digit}. Of the {top} for {high.digit}, {_where(high, saliency.top_pixels)} "
         f"(together they carry {pct(high.share, 0)} of its side of the map); for {low.digit}, "
         f"{_where(low, saliency.top_pixels)} ({pct(low.share, 0)})."
     )
+    view = f.inside.map
+    first, second = view.explained
     return [
         Figure(
-            "saliency.png",
-            figures.separation_map(saliency.mean_images[0], saliency.maps[0], f.digits),
-            f"What separates {high.digit} from {low.digit}: the mean gradient of the log-odds "
-            f"of {high.digit} over the test images, over their mean image, scaled to its "
-            "largest magnitude.",
-            label="saliency",
+            "inside.png",
+            figures.separation_and_map(
+                saliency.mean_images[0],
+                saliency.maps[0],
+                f.digits,
+                view.coordinates,
+                view.labels,
+                view.wrong,
+                (f"component 1 ({pct(first)})", f"component 2 ({pct(second)})"),
+            ),
+            f"Left, what separates {high.digit} from {low.digit}: the mean gradient of the "
+            f"log-odds of {high.digit} over the test images, over their mean image, scaled to "
+            f"its largest magnitude. Right, {_map_caption(f)}",
+            label="inside",
         ),
         Paragraph(text),
+        Paragraph(_map_text(f, "{fig:inside}, right,")),
     ]
 
 
 def _saliency(f: Facts) -> list[Block]:
     saliency = f.inside.saliency
-    if saliency.signed:
-        return _separation(f)
     side = saliency.maps.shape[1]
     top = f"{pct(TOP_SHARE, 0)} most salient pixels ({saliency.top_pixels} of {side * side})"
     spots = saliency.hotspots
@@ -164,15 +174,27 @@ def _saliency(f: Facts) -> list[Block]:
     ]
 
 
-def _map(f: Facts) -> list[Block]:
+def _shown(f: Facts) -> str:
+    view = f.inside.map
+    return REPRESENTATIONS[view.representation].format(width=f"{view.width:,}")
+
+
+def _map_caption(f: Facts) -> str:
+    return (
+        f"the test images on the first two principal components of {_shown(f)}, coloured by "
+        "digit; circles mark the misclassified."
+    )
+
+
+def _map_text(f: Facts, figure: str) -> str:
+    """What the map of the last representation, drawn in ``figure``, shows."""
     view = f.inside.map
     first, second = view.explained
-    shown = REPRESENTATIONS[view.representation].format(width=f"{view.width:,}")
     wrong = int(view.wrong.sum())
-    text = (
-        f"{{fig:map}} places the {plural(len(view.labels), 'test image')} by "
-        f"{shown}, projected on their first two principal components (a PCA computed with the "
-        f"SVD), which explain {pct(first)} and {pct(second)} of their variance. "
+    return (
+        f"{figure} places the {plural(len(view.labels), 'test image')} by "
+        f"{_shown(f)}, projected on their first two principal components (a PCA computed with "
+        f"the SVD), which explain {pct(first)} and {pct(second)} of their variance. "
         f"{pct(view.nearest_centre)} of the test images lie nearer the centre of their own "
         "digit than of any other"
         + (
@@ -186,6 +208,11 @@ def _map(f: Facts) -> list[Block]:
             + " for."
         )
     )
+
+
+def _map(f: Facts) -> list[Block]:
+    view = f.inside.map
+    first, second = view.explained
     return [
         Figure(
             "map.png",
@@ -196,12 +223,10 @@ def _map(f: Facts) -> list[Block]:
                 list(f.digits),
                 (f"component 1 ({pct(first)})", f"component 2 ({pct(second)})"),
             ),
-            "The test images on the first two principal components of "
-            + shown
-            + ", coloured by digit; circles mark the misclassified.",
+            _map_caption(f)[0].upper() + _map_caption(f)[1:],
             label="map",
         ),
-        Paragraph(text),
+        Paragraph(_map_text(f, "{fig:map}")),
     ]
 
 
@@ -211,6 +236,5 @@ def section(f: Facts) -> list[Block]:
     return [
         Heading("What the network looks at", label="inside"),
         *_weights(f),
-        *_saliency(f),
-        *_map(f),
+        *(_separation(f) if f.inside.saliency.signed else _saliency(f) + _map(f)),
     ]

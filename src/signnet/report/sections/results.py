@@ -57,35 +57,18 @@ def _cv_blocks(f: Facts) -> list[Block]:
     if cv is None:
         return [Paragraph("Cross-validation was off for this run (fewer than two folds).")]
     s = cv.summary
-    rows = tuple(
-        (
-            str(r["fold"]),
-            str(r["train_images"]),
-            str(r["test_images"]),
-            pct(r["accuracy"]),
-            pct(r["balanced_accuracy"]),
-            num(r["log_loss"]),
-        )
-        for r in cv.folds
-    )
-    rows += (
-        (
-            "mean ± std",
-            "",
-            "",
-            f"{pct(s['accuracy_mean'])} ± {pct(s['accuracy_std'])}",
-            f"{pct(s['balanced_accuracy_mean'])} ± {pct(s['balanced_accuracy_std'])}",
-            f"{num(s['log_loss_mean'])} ± {num(s['log_loss_std'])}",
-        ),
-    )
+    accuracies = listing([pct(r["accuracy"]) for r in cv.folds])
     return [
         Paragraph(
-            f"**Cross-validation.** The same network and recipe, trained on each of "
-            f"{len(cv.folds)} stratified folds of all {cv.images:,} images (pixels scaled with "
-            "each fold's own training statistics), gives the accuracies of {tab:folds}; the "
-            f"95% interval for their mean is {pct(s['accuracy_ci95_low'])} to "
-            f"{pct(s['accuracy_ci95_high'])}, and the single split's accuracy lies "
-            f"{'within' if cv.split_inside else 'outside'} the folds' range"
+            f"**Cross-validation.** Stratified {len(cv.folds)}-fold cross-validation trains the "
+            f"same network and recipe on each fold of all {cv.images:,} images (pixels scaled "
+            f"with each fold's own training statistics); the folds' test accuracies are "
+            f"{accuracies}: {pct(s['accuracy_mean'])} ± {pct(s['accuracy_std'])} (standard "
+            f"deviation over folds, ddof 1), balanced accuracy {pct(s['balanced_accuracy_mean'])}"
+            f" ± {pct(s['balanced_accuracy_std'])}, log-loss {num(s['log_loss_mean'])} ± "
+            f"{num(s['log_loss_std'])}. The 95% interval for the mean accuracy is "
+            f"{pct(s['accuracy_ci95_low'])} to {pct(s['accuracy_ci95_high'])}, and the single "
+            f"split's accuracy lies {'within' if cv.split_inside else 'outside'} the folds' range"
             + (
                 "."
                 if s["accuracy_ci95_low"] <= f.results.accuracy <= s["accuracy_ci95_high"]
@@ -94,13 +77,6 @@ def _cv_blocks(f: Facts) -> list[Block]:
                 "test photos and of its training run, and the cross-validated mean, over all "
                 f"{cv.images:,} images, is the figure to quote."
             )
-        ),
-        Table(
-            ("Fold", "training images", "test images", "accuracy", "balanced accuracy", "log-loss"),
-            rows,
-            caption=f"Stratified {len(cv.folds)}-fold cross-validation: each fold's test "
-            "figures (standard deviation over folds, ddof 1).",
-            label="folds",
         ),
     ]
 

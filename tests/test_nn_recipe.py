@@ -162,3 +162,18 @@ def test_mirroring_flips_about_its_share_and_draws_nothing_when_off():
     Augmentation(0.1, 0, 0, 0.0).apply(x, Extremes())
     with pytest.raises(AttributeError):
         Augmentation(0.1, 0, 0, 0.5).apply(x, Extremes())
+
+
+def test_blur_at_its_largest_is_scipys_gaussian_filter_and_none_at_sigma_zero():
+    from scipy.ndimage import gaussian_filter
+
+    photos = np.random.default_rng(3).uniform(0, 255, (2, 9, 9))
+    blurred = Augmentation(0, 0, 0, blur=1.0).apply(photos.reshape(2, -1), Extremes())
+    expected = gaussian_filter(photos, sigma=(0, 1.0, 1.0), mode="nearest", truncate=3.0)
+    np.testing.assert_allclose(blurred.reshape(2, 9, 9), expected, atol=1e-9)
+    unblurred = Augmentation(0, 0, 0, blur=1.0).apply(photos.reshape(2, -1), Lowest())
+    np.testing.assert_allclose(unblurred, photos.reshape(2, -1), atol=1e-12)
+    strict = Augmentation(0, 0, 0, blur=1.0).apply(
+        array_api_strict.asarray(photos.reshape(2, -1)), Extremes()
+    )
+    np.testing.assert_allclose(to_numpy(strict), blurred, rtol=1e-12)

@@ -291,6 +291,16 @@ class TrainParams(Section):
             description="probability of mirroring each image left to right (the other hand)",
         ),
     ]
+    augment_blur: Annotated[
+        float,
+        Field(
+            title="augmentation: blur",
+            ge=0,
+            le=4,
+            description="random Gaussian blur, a standard deviation up to this many pixels of "
+            "the network's image",
+        ),
+    ]
     augment_brightness: Annotated[
         float,
         Field(

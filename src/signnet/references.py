@@ -143,6 +143,7 @@ SHARED_SETUP = {
     "train.augment_rotation": 0.0,
     "train.augment_scale": 0.0,
     "train.augment_mirror": 0.0,
+    "train.augment_blur": 0.0,
     "train.augment_brightness": 0.0,
     "train.augment_contrast": 0.0,
     "train.augment_noise": 0.0,

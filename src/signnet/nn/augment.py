@@ -16,6 +16,8 @@ they drew before):
   pixel centres; points outside are clamped to the nearest edge pixel, so the border repeats the
   photo's own background.
 - mirroring (left to right: a hand signed with the other hand) with probability ``mirror``.
+- blur (a shaky or unfocused camera): a Gaussian of standard deviation up to ``blur`` pixels,
+  separable, its taps reaching three deviations, the border repeated.
 - contrast: each photo's deviations from its own mean grey times a factor in
   [1 - ``contrast``, 1 + ``contrast``], then brightness: the photo times a factor in
   [1 - ``brightness``, 1 + ``brightness``] (as Pillow's ImageEnhance changes them), clipped to
@@ -47,14 +49,16 @@ WHITE = 255.0
 @dataclasses.dataclass(frozen=True)
 class Augmentation:
     """Largest shift (fraction of the image side), rotation (degrees) and scale change
-    (fraction); the probability of mirroring; the largest brightness and contrast change
-    (fractions) and the sensor noise (grey levels); all 0 is no augmentation. ``features`` maps
-    transformed photos (N, S*S) to features (N, S*S), on the photos' device (None: identity)."""
+    (fraction); the probability of mirroring; the largest blur (pixels); the largest brightness
+    and contrast change (fractions) and the sensor noise (grey levels); all 0 is no
+    augmentation. ``features`` maps transformed photos (N, S*S) to features (N, S*S), on the
+    photos' device (None: identity)."""
 
     shift: float
     rotation: float
     scale: float
     mirror: float = 0.0
+    blur: float = 0.0
     brightness: float = 0.0
     contrast: float = 0.0
     noise: float = 0.0
@@ -63,7 +67,7 @@ class Augmentation:
     @property
     def active(self) -> bool:
         return any(
-            (self.shift, self.rotation, self.scale, self.mirror)
+            (self.shift, self.rotation, self.scale, self.mirror, self.blur)
             + (self.brightness, self.contrast, self.noise)
         )
 
@@ -74,6 +78,8 @@ class Augmentation:
             u = self._affine(u, rng)
         if self.mirror:
             u = self._mirrored(u, rng)
+        if self.blur:
+            u = self._blurred(u, rng)
         if self.brightness or self.contrast:
             u = self._lit(u, rng)
         if self.noise:
@@ -87,6 +93,27 @@ class Augmentation:
         flip = xp.asarray(np.reshape(rng.random(n) < self.mirror, (n, 1)))
         mirrored = xp.reshape(xp.flip(xp.reshape(u, (n, side, side)), axis=2), (n, side * side))
         return xp.where(flip, mirrored, u)
+
+    def _blurred(self, u: Array, rng: np.random.Generator) -> Array:
+        """u (N, S*S) blurred by a Gaussian of its own deviation in [0, ``blur``] pixels."""
+        xp = namespace(u)
+        n, side = u.shape[0], math.isqrt(u.shape[1])
+        reach = math.ceil(3 * self.blur)
+        sigma = rng.uniform(0.0, self.blur, n)
+        offsets = np.arange(-reach, reach + 1)
+        with np.errstate(divide="ignore", invalid="ignore"):  # sigma 0: all weight at offset 0
+            taps = np.exp(-0.5 * (offsets[None, :] / sigma[:, None]) ** 2)
+        taps = np.where(sigma[:, None] > 0, taps, offsets[None, :] == 0)
+        taps = xp.asarray(taps / taps.sum(axis=1, keepdims=True), dtype=u.dtype)  # (N, taps)
+        images = xp.reshape(u, (n, side, side))
+        index = np.clip(np.arange(side)[None, :] + offsets[:, None], 0, side - 1)  # (taps, S)
+        for axis in (1, 2):
+            blurred = xp.zeros_like(images)
+            for t in range(len(offsets)):
+                weight = xp.reshape(taps[:, t], (n, 1, 1))
+                blurred = blurred + weight * xp.take(images, xp.asarray(index[t]), axis=axis)
+            images = blurred
+        return xp.reshape(images, (n, side * side))
 
     def _lit(self, u: Array, rng: np.random.Generator) -> Array:
         """u (N, S*S) with each photo's contrast, then brightness, changed by its own factors."""

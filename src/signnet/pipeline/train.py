@@ -52,6 +52,7 @@ def augmentation(params: TrainParams, features: Callable | None) -> Augmentation
         params.augment_rotation,
         params.augment_scale,
         params.augment_mirror,
+        params.augment_blur,
         params.augment_brightness,
         params.augment_contrast,
         params.augment_noise,

@@ -137,6 +137,7 @@ class MethodFacts:
     augment_rotation: float
     augment_scale: float
     augment_mirror: float
+    augment_blur: float
     augment_brightness: float
     augment_contrast: float
     augment_noise: float
@@ -156,6 +157,7 @@ class MethodFacts:
             (self.augment_rotation, f"rotation up to {self.augment_rotation:g}°"),
             (self.augment_scale, f"scale up to {self.augment_scale:g} either way"),
             (self.augment_mirror, f"mirrored with probability {self.augment_mirror:g}"),
+            (self.augment_blur, f"blur up to sigma {self.augment_blur:g} px"),
             (self.augment_contrast, f"contrast up to {self.augment_contrast:g} either way"),
             (self.augment_brightness, f"brightness up to {self.augment_brightness:g} either way"),
             (self.augment_noise, f"sensor noise of {self.augment_noise:g} grey levels"),
@@ -409,6 +411,7 @@ def _method(inputs: ReportInputs, train_images: int) -> MethodFacts:
         augment_rotation=training["augment_rotation"],
         augment_scale=training["augment_scale"],
         augment_mirror=training["augment_mirror"],
+        augment_blur=training["augment_blur"],
         augment_brightness=training["augment_brightness"],
         augment_contrast=training["augment_contrast"],
         augment_noise=training["augment_noise"],

@@ -163,9 +163,12 @@ def pair_difficulty_map(
     return _png(figure)
 
 
-def photo_grid(images: np.ndarray, titles: list[str], columns: int, wrong: list[bool]) -> bytes:
-    """Grayscale photos (n, S, S) in a grid of ``columns`` across the text width, each under its
-    title (lines of SMALLEST pt); wrong ones titled in red.
+def photo_grid(
+    images: list[np.ndarray | None], titles: list[str], columns: int, wrong: list[bool]
+) -> bytes:
+    """Grayscale photos (S, S) in a grid of ``columns`` across the text width, each under its
+    title (lines of SMALLEST pt); wrong ones titled in red; a None leaves its cell empty (to
+    start a group of photos on a new row).
 
     One axes fills the figure, in inches from its top left corner; each photo is an image placed
     in it at its cell (no axes and no layout engine per photo: dozens of photos cost little).
@@ -180,6 +183,8 @@ def photo_grid(images: np.ndarray, titles: list[str], columns: int, wrong: list[
     axis = figure.add_axes((0, 0, 1, 1), xlim=(0, TEXT_WIDTH), ylim=(height, 0))
     axis.axis("off")
     for i, (image, title, is_wrong) in enumerate(zip(images, titles, wrong, strict=True)):
+        if image is None:
+            continue
         top = (i // columns) * (title_room + photo) + title_room
         left = (i % columns) * cell + (cell - photo) / 2
         extent = (left, left + photo, top + photo, top)

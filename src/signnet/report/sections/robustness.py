@@ -71,7 +71,7 @@ def section(f: Facts, example: np.ndarray | None) -> list[Block]:
         Figure(
             "changed.png",
             figures.photo_grid(
-                example,
+                list(example),
                 [f"{a['change']}\n{a['answer']}, {a['probability']:.2f}" for a in answers],
                 PHOTO_COLUMNS,
                 wrong,

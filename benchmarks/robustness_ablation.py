@@ -6,7 +6,7 @@ Usage: python benchmarks/robustness_ablation.py {dense,cnn}
 
 ``dense`` is params.yaml's run (6 vs 8, 784-64-1); ``cnn`` the ten-digit CNN line of
 docs/experiments.md (ROBUST_CNN). Both take the robustness settings of ROBUST: per-photo scaling,
-mirroring, light jitter (brightness and contrast) and sensor noise. Each variant is trained on
+mirroring, blur, light jitter (brightness and contrast) and sensor noise. Each variant is trained on
 the pipeline's split of params.yaml (split.seed, split.test_fraction), exactly as the train stage
 trains, and measured on its test part; no cross-validation (a CNN variant takes minutes). Results
 go to benchmarks/results/robustness_<config>.json, whose table docs/benchmarks.md shows.
@@ -35,8 +35,9 @@ from signnet.pipeline.train import train_network
 ROBUST = {
     "per-photo scaling": ({"split.scaling": "photo"}, {"split.scaling": "standardize"}),
     "mirroring": ({"train.augment_mirror": 0.5}, {"train.augment_mirror": 0.0}),
+    "blur": ({"train.augment_blur": 1.0}, {"train.augment_blur": 0.0}),
     "light jitter": (
-        {"train.augment_brightness": 0.2, "train.augment_contrast": 0.2},
+        {"train.augment_brightness": 0.4, "train.augment_contrast": 0.3},
         {"train.augment_brightness": 0.0, "train.augment_contrast": 0.0},
     ),
     "noise": ({"train.augment_noise": 4.0}, {"train.augment_noise": 0.0}),

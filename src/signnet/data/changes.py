@@ -79,7 +79,7 @@ CHANGES: tuple[Change, ...] = (
         ),
     ),
     Change("noisy", f"Gaussian, sigma {NOISE_SIGMA:g} grey levels", _noisy),
-    Change("recompressed", f"JPEG quality {RECOMPRESSION_QUALITY}", _recompressed),
+    Change("compressed", f"JPEG quality {RECOMPRESSION_QUALITY}", _recompressed),
 )
 
 

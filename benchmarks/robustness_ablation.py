@@ -5,10 +5,12 @@ differs (signnet.pipeline.robustness, as the evaluate stage measures it).
 Usage: python benchmarks/robustness_ablation.py {dense,cnn}
 
 ``dense`` is params.yaml's run (6 vs 8, 784-64-1); ``cnn`` the ten-digit CNN line of
-docs/experiments.md (ROBUST_CNN). Both take the robustness settings of ROBUST: per-photo scaling,
-mirroring, blur, light jitter (brightness and contrast) and sensor noise. Each variant is trained on
-the pipeline's split of params.yaml (split.seed, split.test_fraction), exactly as the train stage
-trains, and measured on its test part; no cross-validation (a CNN variant takes minutes). Results
+docs/experiments.md. Each variant sets the robustness settings of references.ROBUST that
+LEFT_OUT names (per-photo scaling, mirroring, blur, light jitter, sensor noise) or leaves one
+group of them out; the CNN line's wider tilts and longer training stay in every CNN variant.
+Each variant is trained on the pipeline's split of params.yaml (split.seed, split.test_fraction),
+exactly as the train stage trains, and measured on its test part; no cross-validation (a CNN
+variant takes minutes). Results
 go to benchmarks/results/robustness_<config>.json, whose table docs/benchmarks.md shows.
 """
 
@@ -20,9 +22,9 @@ import argparse
 import logging
 
 import results
+import robustness
 from departures import with_keys
-from references import REPO
-from robustness import markdown
+from references import REFERENCES, REPO, ROBUST
 
 from signnet.data.subset import select_classes
 from signnet.params import load_params
@@ -31,47 +33,42 @@ from signnet.pipeline.robustness import measure_robustness
 from signnet.pipeline.split import split_dataset
 from signnet.pipeline.train import train_network
 
-# The robustness settings, each a group of keys that one variant leaves out (to the value after).
-ROBUST = {
-    "per-photo scaling": ({"split.scaling": "photo"}, {"split.scaling": "standardize"}),
-    "mirroring": ({"train.augment_mirror": 0.5}, {"train.augment_mirror": 0.0}),
-    "blur": ({"train.augment_blur": 1.0}, {"train.augment_blur": 0.0}),
-    "light jitter": (
-        {"train.augment_brightness": 0.4, "train.augment_contrast": 0.3},
-        {"train.augment_brightness": 0.0, "train.augment_contrast": 0.0},
-    ),
-    "noise": ({"train.augment_noise": 4.0}, {"train.augment_noise": 0.0}),
+# The robustness settings, each a group of keys that one variant leaves out (to the values given
+# here), among the keys of references.ROBUST.
+LEFT_OUT = {
+    "per-photo scaling": {"split.scaling": "standardize"},
+    "mirroring": {"train.augment_mirror": 0.0},
+    "blur": {"train.augment_blur": 0.0},
+    "light jitter": {"train.augment_brightness": 0.0, "train.augment_contrast": 0.0},
+    "noise": {"train.augment_noise": 0.0},
 }
-# The ten-digit CNN line of docs/experiments.md, without the robustness settings above.
-ROBUST_CNN = {
-    "filter.classes": list(range(10)),
-    "download.image_size": 48,
-    "model.conv": [16, 32, 64, 128],
-    "model.hidden": [128],
-    "model.dropout": 0.3,
-    "model.batch_norm": True,
-    "model.activation": "relu",
-    "model.init": "he",
-    "model.dtype": "float32",
-    "train.optimizer": "adam",
-    "train.lr": 0.002,
-    "train.epochs": 80,
-    "train.augment_shift": 0.1,
-    "train.augment_rotation": 20.0,
-    "train.augment_scale": 0.1,
-    "train.schedule": "cosine",
+# Each configuration as dotted keys over params.yaml: the dense default, and the ten-digit CNN
+# line of docs/experiments.md.
+CONFIGS = {
+    "dense": {},
+    "cnn": {
+        f"{section}.{key}": value
+        for section, keys in next(
+            r for r in REFERENCES if r.name == "ten digits, CNN"
+        ).overrides.items()
+        for key, value in keys.items()
+    },
 }
-CONFIGS = {"dense": {}, "cnn": ROBUST_CNN}
 
 
 def variants() -> dict[str, dict]:
-    """Label -> the keys of the robustness settings for each variant: all, each one left out,
-    none."""
-    on = {k: v for keys, _ in ROBUST.values() for k, v in keys.items()}
-    off = {k: v for _, keys in ROBUST.values() for k, v in keys.items()}
-    runs = {"all": on}
-    runs |= {f"without {name}": on | left for name, (_, left) in ROBUST.items()}
+    """Label -> the dotted keys each variant sets over the configuration: all the robustness
+    settings (references.ROBUST), each group left out, none."""
+    on = {f"{s}.{k}": v for s, keys in ROBUST.items() for k, v in keys.items()}
+    on = {k: v for k, v in on.items() if any(k in group for group in LEFT_OUT.values())}
+    off = {k: v for group in LEFT_OUT.values() for k, v in group.items()}
+    runs = {"all": on} | {f"without {name}": on | keys for name, keys in LEFT_OUT.items()}
     return runs | {"none": off}
+
+
+def markdown(record: dict) -> str:
+    """The table of benchmarks/robustness.py, accuracies only (a column per variant)."""
+    return robustness.markdown(record, intervals=False)
 
 
 def main() -> None:

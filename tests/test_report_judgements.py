@@ -47,10 +47,16 @@ def test_noise_has_no_structure_and_smooth_images_have():
     assert neighbour_correlation(np.zeros((2, 3, 3))) == pytest.approx(0.0)
 
 
-def test_a_change_costs_accuracy_when_it_turns_photos_wrong_beyond_chance():
+def test_a_change_costs_accuracy_when_it_turns_photos_wrong_beyond_chance_holm_corrected():
     from signnet.metrics import mcnemar_exact
-    from signnet.report.judgements import costs_accuracy
+    from signnet.report.judgements import costly_changes
 
-    assert costs_accuracy(6, 0, mcnemar_exact(6, 0))  # p = 2 / 64
-    assert not costs_accuracy(5, 0, mcnemar_exact(5, 0))  # p = 2 / 32: chance may do it
-    assert not costs_accuracy(0, 6, mcnemar_exact(0, 6))  # it helps
+    def row(name, wrong, right):
+        return {"change": name, "turned_wrong": wrong, "turned_right": right}
+
+    rows = [row("a", 10, 0), row("b", 6, 0), row("c", 0, 6)]
+    rows = [r | {"p_value": mcnemar_exact(r["turned_wrong"], r["turned_right"])} for r in rows]
+    # a: p = 2 / 1024 < 0.05 / 3; b: p = 2 / 64, above 0.05 / 2: Holm stops there.
+    assert costly_changes(rows) == ("a",)
+    assert costly_changes(rows[1:2]) == ("b",)  # alone, 2 / 64 < 0.05
+    assert costly_changes(rows[2:]) == ()  # it helps: significant, but no cost

@@ -64,6 +64,15 @@ BLOCKS: dict[str, tuple[str, Callable[[], str]]] = {
     ),
     "accuracy": ("docs/benchmarks.md", _rendered("accuracy", "markdown", "accuracy")),
     "robustness": ("docs/benchmarks.md", _rendered("robustness", "markdown", "robustness")),
+    "cnn_line": ("docs/experiments.md", _rendered("robustness", "cnn_line", "robustness")),
+    "robustness_dense": (
+        "docs/benchmarks.md",
+        _rendered("robustness_ablation", "markdown", "robustness_dense"),
+    ),
+    "robustness_cnn": (
+        "docs/benchmarks.md",
+        _rendered("robustness_ablation", "markdown", "robustness_cnn"),
+    ),
 }
 END = "<!-- end generated -->"
 

@@ -65,7 +65,7 @@ CHANGES: tuple[Change, ...] = (
     Change(
         "lower contrast", "contrast x 0.5", lambda i, rng: ImageEnhance.Contrast(i).enhance(0.5)
     ),
-    Change("mirrored", "the other hand", lambda image, rng: ImageOps.mirror(image)),
+    Change("mirrored", "left-right flip", lambda image, rng: ImageOps.mirror(image)),
     Change(
         "blurred",
         "Gaussian, sigma 1.5 px",
@@ -73,7 +73,7 @@ CHANGES: tuple[Change, ...] = (
     ),
     Change(
         "rotated",
-        "15 degrees",
+        "15 degrees anticlockwise",
         lambda image, rng: image.rotate(
             15, resample=Image.Resampling.BICUBIC, fillcolor=_border_colour(image)
         ),

@@ -26,7 +26,7 @@ from signnet.report.judgements import (
     OVERCONFIDENT,
     at_chance,
     calibrated,
-    costs_accuracy,
+    costly_changes,
     loss_rose,
     overfits,
 )
@@ -273,7 +273,7 @@ class RobustnessFacts:
     worst: dict  # change, accuracy
     mean_accuracy: float  # over the changes, as taken left out
     example: dict  # file, digit, answers: [{change, answer, probability}] per change
-    costly: tuple[str, ...]  # the changes that cost accuracy (judgements.costs_accuracy)
+    costly: tuple[str, ...]  # the changes that cost accuracy (judgements.costly_changes)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -558,11 +558,7 @@ def _robustness(record: dict | None) -> RobustnessFacts | None:
         worst=record["worst"],
         mean_accuracy=record["mean_accuracy"],
         example=record["example"],
-        costly=tuple(
-            r["change"]
-            for r in rows[1:]
-            if costs_accuracy(r["turned_wrong"], r["turned_right"], r["p_value"])
-        ),
+        costly=costly_changes(list(rows[1:])),
     )
 
 

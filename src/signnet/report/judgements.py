@@ -15,7 +15,8 @@ LOSS_RISE = 0.2
 # Probabilities are "calibrated" when the expected calibration error is at most this (the
 # mean gap between confidence and accuracy, over bins of confidence).
 CALIBRATED_ECE = 0.05
-# A paired difference is "beyond chance" when its two-sided p-value is below this.
+# A difference is "beyond chance" when its two-sided p-value, corrected for the number of tests,
+# is below this.
 SIGNIFICANCE = 0.05
 # The first layer's weights are drawn when neighbouring weights of a unit (or filter) correlate
 # by at least this much on average: trained structure (strokes, blobs, edges) is smooth at the
@@ -31,11 +32,22 @@ def overfits(train_accuracy: float, high: float) -> bool:
     return train_accuracy > high
 
 
-def costs_accuracy(turned_wrong: int, turned_right: int, p_value: float) -> bool:
-    """A change of the test photos costs accuracy when it turns more of the same photos from
-    right to wrong than back, beyond chance: the exact McNemar test's ``p_value`` for them is
-    below :data:`SIGNIFICANCE`."""
-    return turned_wrong > turned_right and p_value < SIGNIFICANCE
+def costly_changes(rows: list[dict]) -> tuple[str, ...]:
+    """The changes of the test photos that cost accuracy: each turns more of the same photos
+    from right to wrong than back, and its exact McNemar test (``p_value``) rejects "no effect"
+    at :data:`SIGNIFICANCE` under Holm's step-down correction for the number of changes tested
+    (``rows``: one per change, with ``change``, ``turned_wrong``, ``turned_right``,
+    ``p_value``)."""
+    ordered = sorted(rows, key=lambda row: row["p_value"])
+    rejected = []
+    for rank, row in enumerate(ordered):
+        if row["p_value"] >= SIGNIFICANCE / (len(ordered) - rank):
+            break
+        rejected.append(row["change"])
+    worse = {row["change"] for row in rows if row["turned_wrong"] > row["turned_right"]}
+    return tuple(
+        row["change"] for row in rows if row["change"] in rejected and row["change"] in worse
+    )
 
 
 def loss_rose(last: float, lowest: float) -> bool:

@@ -36,36 +36,38 @@ def section(f: Facts, example: np.ndarray | None) -> list[Block]:
     if r is None or example is None:
         return []
     taken, changes = r.rows[0], r.rows[1:]
+    test = (
+        "exact McNemar test on the same photos, Holm-corrected for the "
+        f"{len(changes)} changes, p < {SIGNIFICANCE:g}"
+    )
     costly = (
-        f"{len(r.costly)} of the {len(changes)} changes cost accuracy "
-        f"({listing(list(r.costly))}): "
-        + ("it turns" if len(r.costly) == 1 else "each turns")
-        + " more of the same photos from right to wrong than back beyond chance (exact McNemar "
-        f"test, p < {SIGNIFICANCE:g})."
+        f"Of the {len(changes)} changes, {listing(list(r.costly))} "
+        + ("costs" if len(r.costly) == 1 else "cost")
+        + f" accuracy: more photos turned from right to wrong than back than chance explains "
+        f"({test}; a paired test, so it can tell where the intervals overlap)."
         if r.costly
-        else f"No change costs accuracy beyond chance (exact McNemar test, p < {SIGNIFICANCE:g})."
+        else f"No change costs accuracy beyond chance ({test})."
     )
     digit, answers = r.example["digit"], r.example["answers"]
     wrong = [a["answer"] != digit for a in answers]
-    shown = (
-        "the one that the most changes turn wrong"
-        if any(wrong)
-        else "no change turns it (or any test photo right as taken) wrong"
-    )
     table = Table(
-        ("change", "strength", "accuracy (95% interval)"),
+        ("change", "strength", "accuracy (95% interval)", "right → wrong / back", "p"),
         tuple(
             (
                 row["change"],
                 row["strength"],
                 f"{pct(row['accuracy'])} ({pct(row['low'])} to {pct(row['high'])})",
+                "" if row is taken else f"{row['turned_wrong']} / {row['turned_right']}",
+                "" if row is taken else _p(row["p_value"]),
             )
             for row in r.rows
         ),
         caption="Test accuracy under each change of the photos, applied at each photo's own "
-        "size before it is resized, with Wilson's interval.",
+        "size before it is resized, with Wilson's interval; the photos each change turned from "
+        "right to wrong and back, and the exact McNemar test's p-value (uncorrected).",
         label="robustness",
     )
+    side = f.data.image_size
     return [
         Heading("Photos taken otherwise", label="robustness"),
         Figure(
@@ -76,18 +78,28 @@ def section(f: Facts, example: np.ndarray | None) -> list[Block]:
                 PHOTO_COLUMNS,
                 wrong,
             ),
-            f"Test photo {literal(r.example['file'])} under every change of {{tab:robustness}}, "
-            "titled with the network's answer and its probability; red marks a wrong answer.",
+            f"Test photo {literal(r.example['file'])}, a {digit}, under every change of "
+            f"{{tab:robustness}} as the network sees it ({side} x {side}), titled with its "
+            "answer and the probability it gives it; red marks a wrong answer. Chosen as the "
+            + (
+                "test photo the most changes turn wrong: the worst case, not a typical one."
+                if any(wrong)
+                else "first test photo right as taken: no change turns any such photo wrong."
+            ),
             label="changed",
         ),
         Paragraph(
             f"Each of the {plural(taken['photos'], 'test photo')} was changed from its "
-            f"original file as a person's own photo differs ({{tab:robustness}}), then resized "
-            f"as for training and classified. The network answers {pct(taken['accuracy'])} as "
-            f"taken; over the {len(changes)} changes, {pct(r.mean_accuracy)} on average and "
-            f"{pct(r.worst['accuracy'])} at worst ({r.worst['change']}). {costly} "
-            f"{_training(f)} {{fig:changed}} shows one test photo, a {digit}, under every "
-            f"change: {shown}."
+            "original file the way a person's own photo may differ ({tab:robustness}; "
+            "{fig:changed} shows one photo under every change), then resized as for training "
+            f"and classified. Accuracy is {pct(taken['accuracy'])} on "
+            f"the photos as taken, {pct(r.worst['accuracy'])} at worst ({r.worst['change']}) "
+            f"and {pct(r.mean_accuracy)} averaged over the {len(changes)} changes. {costly} "
+            f"{_training(f)}"
         ),
         table,
     ]
+
+
+def _p(value: float) -> str:
+    return f"{value:.2g}" if value >= 0.001 else f"{value:.0e}"

@@ -125,9 +125,9 @@ def _separation(f: Facts) -> list[Block]:
                 view.wrong,
                 (f"component 1 ({pct(first)})", f"component 2 ({pct(second)})"),
             ),
-            f"Left, what separates {high.digit} from {low.digit}: the mean gradient of the "
-            f"log-odds of {high.digit} over the test images, over their mean image, scaled to "
-            f"its largest magnitude. Right, {_map_caption(f)}",
+            f"Left, the mean test image and, over it, what separates {high.digit} from "
+            f"{low.digit}: the mean gradient of the log-odds of {high.digit} over the test "
+            f"images, scaled to its largest magnitude. Right, {_map_caption(f)}",
             label="inside",
         ),
         Paragraph(text),

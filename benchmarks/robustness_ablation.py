@@ -27,6 +27,7 @@ from departures import with_keys
 from references import REFERENCES, REPO, ROBUST
 
 from signnet.data.subset import select_classes
+from signnet.nn.backend import fixed_threads
 from signnet.params import load_params
 from signnet.pipeline.download import load_photos, photo_files
 from signnet.pipeline.robustness import measure_robustness
@@ -87,7 +88,11 @@ def main() -> None:
         train, test, preprocessing = split_dataset(
             dataset, split.test_fraction, split.scaling, split.seed
         )
-        model = train_network(train, test, preprocessing, params.model, params.train).model
+        with fixed_threads():  # the stages' thread count: the train stage's bytes
+            result = train_network(
+                train, test, preprocessing, params.model, params.train, progress=False
+            )
+        model = result.model
         record, _ = measure_robustness(model, test, photos)
         for row in record["changes"]:
             print(f"{label}: {row['change']}: {row['accuracy']:.1%}", flush=True)

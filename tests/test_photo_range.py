@@ -54,3 +54,14 @@ def test_the_model_file_keeps_the_range_and_predict_says_when_a_photo_is_outside
     notes = [line for line in capsys.readouterr().err.splitlines() if "note:" in line]
     assert len(notes) == 1 and str(dark) in notes[0] and "its brightness 0.0 is below" in notes[0]
     assert "its answer may be wrong" in notes[0]
+
+
+def test_the_range_is_what_training_saw_with_its_light_jitter():
+    plain = PhotoRange.fit(photos([100, 140, 180]))
+    jittered = PhotoRange.fit(photos([100, 140, 180]), brightness=0.4, contrast=0.3)
+    assert jittered.brightness[0] == pytest.approx(0.6 * plain.brightness[0])
+    assert jittered.brightness[1] == min(255.0, 1.4 * plain.brightness[1])
+    assert jittered.contrast[0] == pytest.approx(0.6 * 0.7 * plain.contrast[0])
+    assert jittered.contrast[1] == pytest.approx(1.4 * 1.3 * plain.contrast[1])
+    darker = photos([60])[0]  # brightness 0.6 x 100: inside what training saw, not the photos
+    assert plain.unusual(darker) and not any("brightness" in u for u in jittered.unusual(darker))

@@ -1,12 +1,12 @@
 """What the training photos looked like, so that a new photo unlike them is said to be.
 
 A :class:`PhotoRange` holds the lowest and highest brightness (the mean of a photo's pixels) and
-contrast (their standard deviation) of the training photos, as the network sees them: grey,
-uint8, S x S. The train stage fits it and the model file stores it; ``signnet predict`` and
-``signnet explain`` ask :meth:`PhotoRange.unusual` of each photo and say on stderr what lies
-outside, rather than give a confident answer in silence. A photo inside both ranges may still
-be unlike the training photos in ways these two figures cannot see (the other hand, another
-background).
+contrast (their standard deviation) of the training photos, as the network sees them (grey,
+uint8, S x S) and as training changed their light. The train stage fits it and the model file
+stores it; ``signnet predict`` and ``signnet explain`` ask :meth:`PhotoRange.unusual` of each
+photo and say on stderr what lies outside, rather than give a confident answer in silence. A
+photo inside both ranges may still be unlike the training photos in ways these two figures
+cannot see (the other hand, another background).
 """
 
 from __future__ import annotations
@@ -38,12 +38,20 @@ class PhotoRange:
     contrast: tuple[float, float]
 
     @classmethod
-    def fit(cls, images: np.ndarray) -> PhotoRange:
-        """The range of uint8 training photos (N, S, S)."""
+    def fit(cls, images: np.ndarray, brightness: float = 0.0, contrast: float = 0.0) -> PhotoRange:
+        """The range of uint8 training photos (N, S, S) as training saw them: with its light
+        jitter, each photo's brightness times a factor within 1 +- ``brightness`` and its
+        deviations from its mean within 1 +- ``contrast`` (see :mod:`signnet.nn.augment`), the
+        bounds widen by those factors (capped at 255)."""
         pairs = {}
         for name, figure in FIGURES.items():
             values = [figure(image) for image in images]
             pairs[name] = (min(values), max(values))
+        low, high = pairs["brightness"]
+        pairs["brightness"] = (low * (1 - brightness), min(255.0, high * (1 + brightness)))
+        low, high = pairs["contrast"]
+        both = (1 - brightness) * (1 - contrast), (1 + brightness) * (1 + contrast)
+        pairs["contrast"] = (low * both[0], min(255.0, high * both[1]))
         return cls(**pairs)
 
     def unusual(self, pixels: np.ndarray) -> list[str]:

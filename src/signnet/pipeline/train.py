@@ -145,7 +145,10 @@ def train_network(
             to_device(part["labels"], xp),  # (n,)
         )
 
-    photo_range = PhotoRange.fit(train["images"])  # the whole training part, as the scaling
+    # the whole training part, as the scaling, with the light training gave it
+    photo_range = PhotoRange.fit(
+        train["images"], train_params.augment_brightness, train_params.augment_contrast
+    )
     validation = None
     if train_params.validation_fraction:
         try:

@@ -346,6 +346,7 @@ def test_every_dvc_command_a_user_runs_works_on_a_fresh_clone(tmp_path, env):
         "typ",
         "test.accuracy",
         "test.log_loss",
+        "test.worst",
         "cv.accuracy",
         "cv.accuracy_std",
         "download.image_size",

@@ -29,6 +29,7 @@ from signnet.artifacts import load_npz
 from signnet.data.archive import SIGN_LANGUAGE_DIGITS
 from signnet.data.fetch import fetch_dataset
 from signnet.modelfile import load_model
+from signnet.nn.backend import fixed_threads
 from signnet.pipeline.robustness import measure_robustness
 
 MIRROR = REPO.parent / "shared" / "data" / "sign-language-digits"
@@ -39,7 +40,8 @@ def measure(label: str, folder: Path, photos: dict[str, bytes]) -> list[dict]:
     the evaluate stage measures it."""
     model = load_model(folder / "models" / "model.npz")
     test = load_npz(folder / "data" / "test.npz")
-    record, _ = measure_robustness(model, test, photos)
+    with fixed_threads():  # the evaluate stage's thread count: its answers
+        record, _ = measure_robustness(model, test, photos)
     for row in record["changes"]:
         print(f"{label}: {row['change']}: {row['accuracy']:.1%}", flush=True)
     return [{"run": label, **row} for row in record["changes"]] + cross_validated(label, folder)

@@ -88,12 +88,11 @@ def main() -> None:
         train, test, preprocessing = split_dataset(
             dataset, split.test_fraction, split.scaling, split.seed
         )
-        with fixed_threads():  # the stages' thread count: the train stage's bytes
+        with fixed_threads():  # the stages' thread count: the train and evaluate stages' bytes
             result = train_network(
                 train, test, preprocessing, params.model, params.train, progress=False
             )
-        model = result.model
-        record, _ = measure_robustness(model, test, photos)
+            record, _ = measure_robustness(result.model, test, photos)
         for row in record["changes"]:
             print(f"{label}: {row['change']}: {row['accuracy']:.1%}", flush=True)
         rows += [{"run": label, **row} for row in record["changes"]]

@@ -23,8 +23,9 @@ large dense case it is NumPy's matmul alone on the same products as the training
 CNN cases it is the network's FLOP count (its matrix products, forward and backward:
 :func:`layer_flops`) at the rate NumPy's matmul reaches on large square products (2048 x 2048,
 the BLAS's best case); each tool's fraction of the limit is that time over its own. For the CNN
-cases, the time signnet's augmentation takes for the same epochs (the CNN recipe's shift,
-rotation and scale, not part of the timed training) is set beside them.
+cases, the time signnet's augmentation takes for the same epochs (the CNN recipe's settings,
+applied to the features as if they were photos: a timing, not a recipe; not part of the timed
+training) is set beside them.
 Results go to benchmarks/results/speed.json; a Markdown table is printed.
 """
 

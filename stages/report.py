@@ -52,13 +52,16 @@ def main(argv: list[str]) -> None:
     if warning := title_warning(params.report):
         log.warning("%s", warning)
     source = load_json(args.source)
-    predictions = load_npz(args.predictions, required=("probabilities",))
+    evaluation = load_json(args.evaluation)
+    # The example photo under every change, where the evaluate stage measured robustness.
+    measured = ("changed_example",) if evaluation.get("robustness") else ()
+    predictions = load_npz(args.predictions, required=("probabilities", *measured))
     inputs = ReportInputs(
         source=source,
         test=load_npz(args.test, required=PART_ARRAYS),
         model=load_model(args.model),
         history=load_json(args.history),
-        evaluation=load_json(args.evaluation),
+        evaluation=evaluation,
         probabilities=predictions["probabilities"],
         cross_validation=load_json(args.cross_validation),
         departures=load_json(args.departures),

@@ -16,7 +16,7 @@ from signnet.modelfile import TrainedModel
 from signnet.params import DownloadParams
 from signnet.pipeline.download import photo_files
 from signnet.pipeline.evaluate import headline
-from signnet.pipeline.robustness import measure_robustness, plot_records
+from signnet.pipeline.robustness import RobustnessError, measure_robustness, plot_records
 from tests.conftest import dense, with_weights
 
 
@@ -83,3 +83,16 @@ def test_the_headline_gains_the_worst_change_where_measured(measured):
 def test_a_source_without_photos_has_nothing_to_change(tmp_path):
     params = DownloadParams(source="mnist", image_size=28, mirrors=[], course_file=None)
     assert photo_files(params, tmp_path) is None
+
+
+def test_with_no_photo_right_as_taken_the_example_says_so():
+    photos = {"Dataset/8/b.JPG": grey_jpeg(40)}  # an 8 as dark as a 6: wrong as taken
+    test = {"files": np.array(["Dataset/8/b.JPG"]), "labels": np.array([1])}
+    record, _ = measure_robustness(bright_or_dark_model(), test, photos)
+    assert record["example"]["right_as_taken"] is False
+
+
+def test_a_test_part_from_other_data_is_named():
+    test = {"files": np.array(["Dataset/8/elsewhere.JPG"]), "labels": np.array([1])}
+    with pytest.raises(RobustnessError, match="e.g. Dataset/8/elsewhere.JPG: the parts are from"):
+        measure_robustness(bright_or_dark_model(), test, {})

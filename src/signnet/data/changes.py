@@ -22,7 +22,7 @@ from signnet.data.images import decode_photo
 
 # JPEG quality of the recompression, as a messenger app sends a photo.
 RECOMPRESSION_QUALITY = 20
-# Sensor noise: the standard deviation of the Gaussian noise added to each channel, of 255.
+# Sensor noise: the standard deviation of the Gaussian noise added to each grey pixel, of 255.
 NOISE_SIGMA = 12.0
 
 

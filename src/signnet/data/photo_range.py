@@ -25,6 +25,10 @@ FIGURES = {
 }
 
 
+# The largest standard deviation of pixels in [0, 255]: half black, half white.
+MAX_CONTRAST = 127.5
+
+
 class PhotoRangeError(SignnetError):
     """A stored range that is not one."""
 
@@ -42,7 +46,7 @@ class PhotoRange:
         """The range of uint8 training photos (N, S, S) as training saw them: with its light
         jitter, each photo's brightness times a factor within 1 +- ``brightness`` and its
         deviations from its mean within 1 +- ``contrast`` (see :mod:`signnet.nn.augment`), the
-        bounds widen by those factors (capped at 255)."""
+        bounds widen by those factors (capped at 255 and :data:`MAX_CONTRAST`)."""
         pairs = {}
         for name, figure in FIGURES.items():
             values = [figure(image) for image in images]
@@ -51,7 +55,7 @@ class PhotoRange:
         pairs["brightness"] = (low * (1 - brightness), min(255.0, high * (1 + brightness)))
         low, high = pairs["contrast"]
         both = (1 - brightness) * (1 - contrast), (1 + brightness) * (1 + contrast)
-        pairs["contrast"] = (low * both[0], min(255.0, high * both[1]))
+        pairs["contrast"] = (low * both[0], min(MAX_CONTRAST, high * both[1]))
         return cls(**pairs)
 
     def unusual(self, pixels: np.ndarray) -> list[str]:

@@ -20,8 +20,8 @@ they drew before):
   separable, its taps reaching three deviations, the border repeated.
 - contrast: each photo's deviations from its own mean grey times a factor in
   [1 - ``contrast``, 1 + ``contrast``], then brightness: the photo times a factor in
-  [1 - ``brightness``, 1 + ``brightness``] (as Pillow's ImageEnhance changes them), clipped to
-  [0, 255] as a camera saturates.
+  [1 - ``brightness``, 1 + ``brightness``] (the factors of Pillow's ImageEnhance, but clipped once,
+  to [0, 255] at the end, as a camera saturates).
 - sensor noise: Gaussian, standard deviation ``noise`` grey levels per pixel, clipped to [0, 255].
 
 The draws are made on the host (like the weights: the same on every device) and applied with

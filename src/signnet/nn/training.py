@@ -49,7 +49,9 @@ class TrainingDiverged(SignnetError):
 
 @dataclasses.dataclass
 class Samples:
-    """Labelled samples on the device: x (N, features), targets (N, units), labels (N,)."""
+    """Labelled samples on the device: x (N, features), targets (N, units), labels (N,). For the
+    part trained on with an active augmentation, x holds the photos (N, S*S) instead, and the
+    augmentation makes each batch's features (:class:`~signnet.nn.augment.Augmentation`)."""
 
     x: Array
     targets: Array

@@ -13,8 +13,14 @@ from __future__ import annotations
 import numpy as np
 
 from signnet.data.changes import AS_TAKEN, CHANGES, decode_changed
+from signnet.errors import SignnetError
 from signnet.metrics import mcnemar_exact, wilson_interval
 from signnet.modelfile import TrainedModel
+
+
+class RobustnessError(SignnetError):
+    """A test part whose photos the source does not hold."""
+
 
 # The seed of the changes' random draws (noise): photo i of the test part draws from a generator
 # seeded with SEED + i, so every run changes every photo alike.
@@ -47,10 +53,17 @@ def measure_robustness(
     ``correct``, ``accuracy``, its Wilson interval ``low`` and ``high``, the photos it turns
     from right to wrong and back, ``turned_wrong`` and ``turned_right``, and the exact McNemar
     test's ``p_value`` for them), ``worst`` (the change name and accuracy),
-    ``mean_accuracy`` over the changes, and ``example``: its ``file``, ``digit`` and per change
-    the ``answer`` (a digit) and its ``probability``.
+    ``mean_accuracy`` over the changes, and ``example``: its ``file``, ``digit``,
+    ``right_as_taken`` (False only where no test photo is) and per change the ``answer`` (a
+    digit) and its ``probability``.
     """
     files, labels = [str(f) for f in test["files"]], np.asarray(test["labels"])
+    missing = [f for f in files if f not in photos]
+    if missing:
+        raise RobustnessError(
+            f"the test part names {len(missing)} photo(s) the source does not hold, e.g. "
+            f"{missing[0]}: the parts are from other data; rerun the pipeline (dvc repro)"
+        )
     images = changed_images(photos, files, model.preprocessing.image_size)
     n = images.shape[1]
     proba = np.stack([model.predict_proba(changed) for changed in images])  # (C, N, K)
@@ -84,6 +97,7 @@ def measure_robustness(
     example = {
         "file": files[chosen],
         "digit": int(model.classes[labels[chosen]]),
+        "right_as_taken": bool(right[taken, chosen]),
         "answers": [
             {
                 "change": change.name,

@@ -269,7 +269,7 @@ class PairsFacts:
 class RobustnessFacts:
     """The test part under each photo change (evaluation.json's ``robustness``)."""
 
-    rows: tuple[dict, ...]  # change, strength, photos, correct, accuracy, low, high; as taken 1st
+    rows: tuple[dict, ...]  # evaluation.json's rows (signnet.pipeline.robustness); as taken 1st
     worst: dict  # change, accuracy
     mean_accuracy: float  # over the changes, as taken left out
     example: dict  # file, digit, answers: [{change, answer, probability}] per change

@@ -231,7 +231,7 @@ def _heat(axis, image: np.ndarray, saliency: np.ndarray) -> None:
     transparent where low."""
     axis.imshow(image, cmap="gray", vmin=0, vmax=255)
     largest = saliency.max()
-    scaled = np.round(saliency / largest, 3) if largest > 0 else saliency  # see separation_map
+    scaled = np.round(saliency / largest, 3) if largest > 0 else saliency  # see _separation
     colours = matplotlib.colormaps["inferno"](scaled)
     colours[..., 3] = 0.85 * scaled  # opaque where the saliency is high
     axis.imshow(colours)

@@ -82,7 +82,9 @@ def section(f: Facts, example: np.ndarray | None) -> list[Block]:
             f"{{tab:robustness}} as the network sees it ({side} x {side}), titled with its "
             "answer and the probability it gives it; red marks a wrong answer. Chosen as the "
             + (
-                "test photo the most changes turn wrong: the worst case, not a typical one."
+                "first test photo: no test photo is classified right as taken."
+                if not r.example["right_as_taken"]
+                else "test photo the most changes turn wrong: the worst case, not a typical one."
                 if any(wrong)
                 else "first test photo right as taken: no change turns any such photo wrong."
             ),

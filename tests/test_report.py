@@ -321,7 +321,8 @@ LAYOUTS = {
 def test_the_report_keeps_its_page_budget_and_no_page_but_the_last_is_a_fifth_empty(layout):
     digits, model, budget = LAYOUTS[layout]
     shown = load_params(REPO / "params.yaml").report.example_photos  # as the default run shows
-    inputs = report_inputs(digits, epochs=2, model=model, report={"example_photos": shown})
+    title = {"authors": ["Ada Lovelace", "Alan Turing"], "course": "CS 4780", "milestone": "M1"}
+    inputs = report_inputs(digits, epochs=2, model=model, report={"example_photos": shown} | title)
     fills = page_fills(build_report(inputs))
     assert len(fills) <= budget, fills
     assert min(fills[:-1]) >= 0.8, fills

@@ -478,7 +478,7 @@ def test_a_change_costs_accuracy_only_beyond_chance():
     assert "Of the 8 changes, darker costs accuracy: more photos turned from right" in text
     assert "training for the photo changes that cost accuracy (darker)" in text
     steady = text_of(build_report(with_robustness(inputs, [1.0] + [11 / 12] * 8)))
-    assert "No change costs accuracy beyond chance (exact McNemar test" in steady
+    assert "No change costs accuracy beyond chance (paired exact McNemar test" in steady
     assert "photo changes that cost accuracy" not in steady
 
 

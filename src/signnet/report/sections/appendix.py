@@ -47,9 +47,9 @@ def _crosscheck(inputs: ReportInputs, f: Facts) -> list[Block]:
     undefined = sum(_undefined(row) for _, row in rows)
     differing = [(part, row) for part, row in rows if not _undefined(row) and row["difference"]]
     method = (
-        "**Cross-check.** The evaluate stage computes every figure by hand with NumPy and again "
-        "with scikit-learn from the same predictions, and fails if any two differ by more than "
-        f"{f.results.tolerance:.0e}. Of the {len(rows) - undefined} figures "
+        "**Cross-check.** Each figure computed by hand is computed again by scikit-learn; the "
+        f"evaluate stage fails on any difference above {f.results.tolerance:.0e}. Of the "
+        f"{len(rows) - undefined} figures "
         f"of the {' and '.join(parts)} parts"
         + (f" ({undefined} more are undefined on both sides)" if undefined else "")
         + ", "

@@ -132,7 +132,7 @@ def _limits(f: Facts) -> str:
         f"The photos were taken alike (the test photos' mean brightness lies between "
         f"{low:.0f} and {high:.0f} of 255, standard deviation {spread:.0f}); "
         + (
-            "{sec:robustness} tests other light and the other hand, not another background. "
+            "{sec:robustness} tests other light and the other hand, not other backgrounds. "
             if f.robustness
             else "other light, the other hand or another background are not tested here. "
         )

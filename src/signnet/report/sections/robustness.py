@@ -37,14 +37,14 @@ def section(f: Facts, example: np.ndarray | None) -> list[Block]:
         return []
     taken, changes = r.rows[0], r.rows[1:]
     test = (
-        "exact McNemar test on the same photos, Holm-corrected for the "
-        f"{len(changes)} changes, p < {SIGNIFICANCE:g}"
+        f"paired exact McNemar test, Holm-corrected for the {len(changes)} changes, "
+        f"p < {SIGNIFICANCE:g}"
     )
     costly = (
         f"Of the {len(changes)} changes, {listing(list(r.costly))} "
         + ("costs" if len(r.costly) == 1 else "cost")
         + f" accuracy: more photos turned from right to wrong than back than chance explains "
-        f"({test}; a paired test, so it can tell where the intervals overlap)."
+        f"({test})."
         if r.costly
         else f"No change costs accuracy beyond chance ({test})."
     )
@@ -62,9 +62,9 @@ def section(f: Facts, example: np.ndarray | None) -> list[Block]:
             )
             for row in r.rows
         ),
-        caption="Test accuracy under each change of the photos, applied at each photo's own "
-        "size before it is resized, with Wilson's interval; the photos each change turned from "
-        "right to wrong and back, and the exact McNemar test's p-value (uncorrected).",
+        caption="Test accuracy under each change, applied at each photo's own size before "
+        "resizing (Wilson's interval); the photos it turned right to wrong and back, and their "
+        "McNemar p (uncorrected).",
         label="robustness",
     )
     side = f.data.image_size

@@ -37,7 +37,7 @@ from signnet.params import Params, load_params, validate
 from signnet.pipeline.crossvalidate import cross_validate, make_folds, spread
 from signnet.pipeline.download import load_photos
 from signnet.pipeline.split import parts_at, split_dataset
-from signnet.pipeline.train import augmentation, make_optimizer, train_network, training_x
+from signnet.pipeline.train import make_optimizer, train_network, training_inputs
 
 
 def sklearn_accuracy(params: Params, train, test, preprocessing) -> tuple[float, float]:
@@ -71,8 +71,7 @@ def torch_accuracy(params: Params, train, test, preprocessing) -> tuple[float, f
     model = torch_peer.twin(Network.initialise(config, recipe.seed, np))
     optimizer = torch_peer.optimizer_for(model, make_optimizer(recipe))
     dtype = config.dtype
-    augmented = augmentation(recipe, lambda u: preprocessing.features_of(u).astype(dtype))
-    x = training_x(train["images"], preprocessing, augmented, dtype)
+    augmented, x = training_inputs(recipe, preprocessing, train["images"], dtype, np)
     start = time.perf_counter()
     torch_peer.train_twin(
         model,

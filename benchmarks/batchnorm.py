@@ -34,7 +34,7 @@ from signnet.params import Params, load_params, validate
 from signnet.pipeline.crossvalidate import make_folds, spread
 from signnet.pipeline.download import load_photos
 from signnet.pipeline.split import parts_at
-from signnet.pipeline.train import augmentation, make_optimizer, training_x
+from signnet.pipeline.train import make_optimizer, training_inputs
 
 VALIDATION = 0.1  # of each fold's training part
 TARGET = 0.99  # the validation accuracy whose first epoch is reported
@@ -67,10 +67,9 @@ def run_fold(dataset: dict, fold, params: Params) -> dict:
         validation = {name: train[name][held] for name in ("images", "labels")}
         config = params.model.config(preprocessing.offset.shape[0], n_classes)
         network = Network.initialise(config, params.train.seed, np)
-        recipe = augmentation(
-            params.train, lambda u: preprocessing.features_of(u).astype(config.dtype)
+        recipe, trained = training_inputs(
+            params.train, preprocessing, fit["images"], config.dtype, np
         )
-        trained = training_x(fit["images"], preprocessing, recipe, config.dtype)
         parts = [
             samples(fit, preprocessing, n_classes, config.dtype, trained),
             samples(validation, preprocessing, n_classes, config.dtype),

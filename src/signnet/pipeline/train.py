@@ -60,15 +60,19 @@ def augmentation(params: TrainParams, features: Callable | None) -> Augmentation
     )
 
 
-def training_x(
-    images: np.ndarray, preprocessing: Preprocessing, recipe: Augmentation, dtype: str
-) -> np.ndarray:
-    """What training takes as x for the training photos uint8 ``images`` (n, S, S): with an
-    active ``recipe``, their grey levels float64 (n, S*S), which it transforms and makes features
-    of batch by batch; else their features (n, S*S) in ``dtype``, made once."""
+def training_inputs(
+    params: TrainParams, preprocessing: Preprocessing, images: np.ndarray, dtype: str, xp
+) -> tuple[Augmentation, np.ndarray]:
+    """The augmentation the ``train.augment_*`` keys set, making each transformed batch's
+    features with ``preprocessing`` in ``dtype`` on ``xp``'s device, and what training takes as
+    x for the training photos uint8 ``images`` (n, S, S), on the host: with an active
+    augmentation, their grey levels float64 (n, S*S), which it transforms batch by batch; else
+    their features (n, S*S) in ``dtype``, made once."""
+    cast = getattr(xp, dtype)
+    recipe = augmentation(params, lambda u: xp.astype(preprocessing.features_of(u), cast))
     if recipe.active:
-        return images.reshape(len(images), -1).astype(np.float64)
-    return preprocessing.features(images).astype(dtype)
+        return recipe, images.reshape(len(images), -1).astype(np.float64)
+    return recipe, preprocessing.features(images).astype(dtype)
 
 
 def make_optimizer(params: TrainParams) -> SGD:
@@ -129,15 +133,11 @@ def train_network(
         problem = f"does not fit these images: {error}; use fewer blocks or a larger image_size"
         raise ParamError([("model.conv", model_params.conv, problem)]) from None
     dtype = getattr(xp, config.dtype)
-    # Augmented batches: float64 photos in, their features in the network's dtype out.
-    recipe = augmentation(train_params, lambda u: xp.astype(preprocessing.features_of(u), dtype))
 
-    def on_device(part: dict[str, np.ndarray], trained: bool = False) -> Samples:
-        """The part's samples: x its features (n, S*S) in the network's dtype, or for the part
-        ``trained`` on, what :func:`training_x` gives (photos stay float64)."""
-        if trained:
-            x = training_x(part["images"], preprocessing, recipe, config.dtype)
-        else:
+    def on_device(part: dict[str, np.ndarray], x: np.ndarray | None = None) -> Samples:
+        """The part's samples: x its features (n, S*S) in the network's dtype, unless given
+        (the trained part's, from :func:`training_inputs`)."""
+        if x is None:
             x = preprocessing.features(part["images"]).astype(config.dtype)
         return Samples(
             to_device(x, xp),  # (n, S*S)
@@ -160,7 +160,8 @@ def train_network(
             raise ParamError([(*key, f"does not fit: {error}")]) from None
         validation = on_device({name: train[name][val_idx] for name in ("images", "labels")})
         train = {name: train[name][fit_idx] for name in ("images", "labels")}  # the rest
-    train_samples = on_device(train, trained=True)
+    recipe, x = training_inputs(train_params, preprocessing, train["images"], config.dtype, xp)
+    train_samples = on_device(train, x)
     test_samples = None if test is None else on_device(test)
     network = Network.initialise(config, train_params.seed, xp)
     on_epoch, close = _progress(train_params.epochs) if progress else (None, lambda: None)

@@ -12,10 +12,10 @@ from pathlib import Path
 from signnet.stagekit import environment
 
 
-def save(path: Path, rows: list[dict]) -> dict:
-    """``{"machine": ..., "rows": rows}`` (the machine as the stages log it, with its cores),
-    written to ``path`` as JSON; returned."""
-    record = {"machine": f"{environment()}, {os.cpu_count()} cores", "rows": rows}
+def save(path: Path, rows: list[dict], **extra: object) -> dict:
+    """``{"machine": ..., **extra, "rows": rows}`` (the machine as the stages log it, with its
+    cores), written to ``path`` as JSON; returned."""
+    record = {"machine": f"{environment()}, {os.cpu_count()} cores", **extra, "rows": rows}
     path.write_text(json.dumps(record, indent=2) + "\n")
     return record
 

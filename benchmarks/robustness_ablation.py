@@ -11,7 +11,9 @@ group of them out; the CNN line's wider tilts and longer training stay in every 
 Each variant is trained on the pipeline's split of params.yaml (split.seed, split.test_fraction),
 exactly as the train stage trains, and measured on its test part; no cross-validation (a CNN
 variant takes minutes). Results
-go to benchmarks/results/robustness_<config>.json, whose table docs/benchmarks.md shows.
+go to benchmarks/results/robustness_<config>.json, whose table docs/benchmarks.md shows; the
+record keeps the configuration's name and each variant's settings (signnet.report.ablation.SECTIONS
+of its params), by which the report finds the variant a run is.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from signnet.pipeline.download import load_photos, photo_files
 from signnet.pipeline.robustness import measure_robustness
 from signnet.pipeline.split import split_dataset
 from signnet.pipeline.train import train_network
+from signnet.report import ablation
 
 # The robustness settings, each a group of keys that one variant leaves out (to the values given
 # here), among the keys of references.ROBUST.
@@ -53,10 +56,7 @@ CONFIGS = {
             r for r in REFERENCES if r.name == "ten digits, CNN"
         ).overrides.items()
         for key, value in keys.items()
-    }
-    # Measured at 80 epochs, where the line stood then (docs/benchmarks.md says so): each CNN
-    # variant takes minutes, the seven of them more than half an hour.
-    | {"train.epochs": 80},
+    },
 }
 
 
@@ -66,8 +66,9 @@ def variants() -> dict[str, dict]:
     on = {f"{s}.{k}": v for s, keys in ROBUST.items() for k, v in keys.items()}
     on = {k: v for k, v in on.items() if any(k in group for group in LEFT_OUT.values())}
     off = {k: v for group in LEFT_OUT.values() for k, v in group.items()}
-    runs = {"all": on} | {f"without {name}": on | keys for name, keys in LEFT_OUT.items()}
-    return runs | {"none": off}
+    runs = {ablation.ALL: on}
+    runs |= {ablation.WITHOUT + name: on | keys for name, keys in LEFT_OUT.items()}
+    return runs | {ablation.NONE: off}
 
 
 def markdown(record: dict) -> str:
@@ -84,9 +85,11 @@ def main() -> None:
     base = with_keys(load_params(REPO / "params.yaml"), CONFIGS[args.config])
     photos = photo_files(base.download, REPO)
     dataset = select_classes(load_photos(base.download, root=REPO)[0], list(base.filter.classes))
-    rows = []
+    rows, settings = [], {}
     for label, keys in variants().items():
         params = with_keys(base, keys)
+        settings[label] = ablation.settings(params)
+        extra = {"config": args.config, "variants": settings}
         split = params.split
         train, test, preprocessing = split_dataset(
             dataset, split.test_fraction, split.scaling, split.seed
@@ -99,8 +102,8 @@ def main() -> None:
         for row in record["changes"]:
             print(f"{label}: {row['change']}: {row['accuracy']:.1%}", flush=True)
         rows += [{"run": label, **row} for row in record["changes"]]
-        results.save(output, rows)  # kept as it grows: a CNN variant takes minutes
-    print(markdown(results.save(output, rows)))
+        results.save(output, rows, **extra)  # kept as it grows: a variant takes minutes
+    print(markdown(results.save(output, rows, **extra)))
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@
 
 Usage: python stages/report.py SOURCE_JSON TEST_NPZ MODEL_NPZ HISTORY_JSON EVALUATION_JSON
        PREDICTIONS_NPZ CV_FOLDS_JSON DEPARTURES_JSON REPORT_MD REPORT_PDF FIGURE_DIR
-       [--pairs PAIRS_JSON] [--params params.yaml]
-With --pairs (the all-pairs pipeline's results) the report includes the all-pairs map.
+       [--ablation ABLATION_JSON ...] [--pairs PAIRS_JSON] [--params params.yaml]
+With --ablation (benchmarks/robustness_ablation.py's results, any number) the robustness section
+sets the run beside the ablation's variants where the run is one of them; with --pairs (the
+all-pairs pipeline's results) the report includes the all-pairs map.
 """
 
 import argparse
@@ -15,6 +17,7 @@ from signnet.codeprint import code_fingerprint
 from signnet.modelfile import load_model
 from signnet.params import load_params
 from signnet.pipeline.split import PART_ARRAYS
+from signnet.report.ablation import load_ablation
 from signnet.report.content import build_report
 from signnet.report.facts import ReportInputs, gather_facts
 from signnet.report.summary import headline, title_warning
@@ -45,6 +48,13 @@ def main(argv: list[str]) -> None:
     parser.add_argument("markdown", type=Path, help="output: report.md")
     parser.add_argument("pdf", type=Path, help="output: report.pdf")
     parser.add_argument("figures", type=Path, help="output: folder of PNG figures")
+    parser.add_argument(
+        "--ablation",
+        type=Path,
+        action="append",
+        default=[],
+        help="input: a robustness ablation (robustness_<config>.json); may be repeated",
+    )
     parser.add_argument("--pairs", type=Path, help="input: the all-pairs results (pairs.json)")
     parser.add_argument("--params", type=Path, default=Path("params.yaml"))
     args = parser.parse_args(argv)
@@ -69,6 +79,7 @@ def main(argv: list[str]) -> None:
         code_fingerprint=code_fingerprint(REPO, [Path(c) for c in CODE]),
         pairs=load_json(args.pairs) if args.pairs else None,
         changed_example=predictions.get("changed_example"),
+        ablations=tuple(load_ablation(path) for path in args.ablation),
     )
     facts = gather_facts(inputs)
     write_report(

@@ -9,9 +9,11 @@ import sys
 import numpy as np
 import pytest
 
+from signnet.data.changes import CHANGES
 from signnet.nn.losses import encode_targets
 from signnet.nn.model import Network
 from signnet.params import load_params
+from signnet.report.ablation import ALL, NONE, ablation
 from tests.conftest import REPO, network_config
 from tests.test_cpu import at_floor, machine_targets
 
@@ -114,6 +116,10 @@ def test_accuracy_benchmark_runs_on_a_tiny_case(tmp_path):
     assert row["peer"] == "MLPClassifier"
     assert 0 <= row["split"]["signnet"] <= 1 and 0 <= row["split"]["peer"] <= 1
     assert "| 6 vs 8 | 415 | 95.6% (report 000) | MLPClassifier |" in table
+
+
+# The docs' ten-digit CNN line (a name of references.REFERENCES).
+CNN = "ten digits, CNN"
 
 
 def _benchmark_module(name):
@@ -311,3 +317,18 @@ def test_scaling_benchmark_runs_the_pipeline_on_a_packed_course_file(tmp_path):
     assert stages["download"]["outputs"]["data/images.npz"] > 400 * 28 * 28  # every image kept
     assert stages["report"]["outputs"]["reports/report.pdf"] > 0
     assert "| data/images.npz |" in table
+
+
+@pytest.mark.parametrize(("config", "run", "variant"), [("dense", None, NONE), ("cnn", CNN, ALL)])
+def test_the_committed_robustness_ablations_are_of_the_runs_the_docs_give(config, run, variant):
+    """The report sets a run beside the ablation only where the run is one of its variants:
+    params.yaml's run is the dense ablation's "none", the docs' ten-digit CNN line the CNN
+    ablation's "all". A new setting or default breaks this: rerun the benchmark."""
+    base = load_params(REPO / "params.yaml")
+    if run is not None:
+        base = next(r for r in _benchmark_module("references").REFERENCES if r.name == run)
+        base = base.params(load_params(REPO / "params.yaml"))
+    record = json.loads((REPO / "benchmarks" / "results" / f"robustness_{config}.json").read_text())
+    facts = ablation([record], base, [change.name for change in CHANGES])
+    assert facts is not None, f"rerun: python benchmarks/robustness_ablation.py {config}"
+    assert facts.this_run.label == variant

@@ -20,6 +20,7 @@ from signnet.pipeline.crossvalidate import summarise
 from signnet.pipeline.evaluate import evaluate_parts
 from signnet.pipeline.robustness import measure_robustness
 from signnet.pipeline.train import train_network
+from signnet.report.ablation import ALL, NONE, WITHOUT, settings
 from signnet.report.content import build_report
 from signnet.report.document import Bullets, Equation, Figure, Paragraph, Table, number_blocks
 from signnet.report.facts import ReportInputs
@@ -76,11 +77,12 @@ def report_inputs(
     unit = Preprocessing.fit(train["images"], "unit")
     result = train_network(train, test, unit, params.model, params.train)
     evaluation = evaluate_parts(result.model, {"test": test, "train": train})
-    robustness, changed_example = None, None  # measured where the source is photos
+    robustness, changed_example, ablations = None, None, ()  # measured where there are photos
     if source["kind"] == SOURCE["kind"]:
         files, images = test["files"], test["images"]
         photos = {str(f): png_bytes(image) for f, image in zip(files, images, strict=True)}
         robustness, changed_example = measure_robustness(result.model, test, photos)
+        ablations = (ablation_record(params, robustness["changes"]),)
     return ReportInputs(
         source=source,
         test=test,
@@ -98,7 +100,39 @@ def report_inputs(
         params=params,
         code_fingerprint="c0de" * 16,
         changed_example=changed_example,
+        ablations=ablations,
     )
+
+
+# Each variant of ablation_record but "none" (the run itself): every change's accuracy but the
+# one named, and that one's.
+ABLATION = {
+    ALL: (0.9, "rotated", 0.85),
+    WITHOUT + "per-photo scaling": (0.89, None, None),
+    WITHOUT + "mirroring": (0.9, "mirrored", 0.6),
+    WITHOUT + "blur": (0.9, None, None),
+    WITHOUT + "light jitter": (0.88, None, None),
+    WITHOUT + "noise": (0.9, "noisy", 0.89),
+}
+
+
+def ablation_record(params, rows):
+    """A robustness ablation (as benchmarks/robustness_ablation.py writes it) whose variant
+    "none" is the run of ``params`` with its robustness ``rows``; the others, trained with another
+    seed, read each change as :data:`ABLATION` says (mirroring left out costs the most)."""
+    other = settings(params)
+    other["train"] = other["train"] | {"seed": other["train"]["seed"] + 1}
+    measured = [
+        {"run": label, **row, "accuracy": odd if row["change"] == change else accuracy}
+        for label, (accuracy, change, odd) in ABLATION.items()
+        for row in rows
+    ]
+    variants = {label: other for label in ABLATION} | {NONE: settings(params)}
+    return {
+        "config": "fixture",
+        "variants": variants,
+        "rows": measured + [{"run": NONE, **row} for row in rows],
+    }
 
 
 def png_bytes(image: np.ndarray) -> bytes:

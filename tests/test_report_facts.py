@@ -3,14 +3,17 @@ with no PDF in the loop: the default pair, all ten digits, a CNN with a recipe, 
 descent, a course-format file, and a network left at chance."""
 
 import dataclasses
+import json
 import re
 
 import numpy as np
 import pytest
 
+from signnet.artifacts import ArtifactError
 from signnet.metrics import mcnemar_exact, wilson_interval
+from signnet.report.ablation import load_ablation
 from signnet.report.content import build_report
-from signnet.report.document import plain
+from signnet.report.document import Table, plain
 from signnet.report.facts import COMMAND_WIDTH, gather_facts, reproduce_command
 from signnet.report.judgements import CALIBRATED_ECE, OVERCONFIDENT
 from signnet.report.network_views import hotspot
@@ -476,10 +479,10 @@ def test_a_change_costs_accuracy_only_beyond_chance():
     assert gather_facts(six).robustness.costly == ()
     text = text_of(build_report(with_robustness(inputs, accuracies)))
     assert "Of the 8 changes, darker costs accuracy: more photos turned from right" in text
-    assert "training for the photo changes that cost accuracy (darker)" in text
+    assert "training for the changes that cost accuracy (darker)" in text
     steady = text_of(build_report(with_robustness(inputs, [1.0] + [11 / 12] * 8)))
     assert "No change costs accuracy beyond chance (paired exact McNemar test" in steady
-    assert "photo changes that cost accuracy" not in steady
+    assert "changes that cost accuracy" not in steady
 
 
 def test_the_section_names_what_the_training_did_against_the_changes():
@@ -491,3 +494,64 @@ def test_the_section_names_what_the_training_did_against_the_changes():
         "Against them, training changed each image anew (mirrored with probability 0.5, "
         "sensor noise of 4 grey levels)." in text
     )
+
+
+def test_the_robustness_section_sets_the_run_beside_the_ablation_it_is_a_variant_of():
+    inputs = RUNS["default"]()  # the fixture's ablation (tests/test_report.ABLATION): its "none"
+    facts = gather_facts(inputs)
+    evidence = facts.robustness.ablation
+    assert evidence.this_run.label == "none" and evidence.compared.label == "all"
+    assert evidence.command == "benchmarks/robustness_ablation.py fixture"
+    [table] = [b for b in build_report(inputs) if isinstance(b, Table) and b.label == "robustness"]
+    assert table.header[-1] == "every setting"
+    assert [row[-1] for row in table.rows] == ["90.0%"] * 6 + ["85.0%"] + ["90.0%"] * 2
+    text = text_of(build_report(inputs))
+    assert (
+        "With every robustness setting (per-photo scaling, mirroring, blur, light jitter and "
+        "noise; benchmarks/robustness\\_ablation\\.py fixture, one training each), the worst "
+        "change is read at 85.0% (rotated; Table 7, last column); leaving out mirroring lowers "
+        "the worst change from 85.0% to 60.0% (mirrored); leaving out per-photo scaling, blur, "
+        "light jitter or noise does not." in text
+    )
+    # A run that is another configuration (here another seed) is set beside nothing.
+    other = dataclasses.replace(
+        inputs,
+        params=inputs.params.model_copy(
+            update={"train": inputs.params.train.model_copy(update={"seed": 7})}
+        ),
+    )
+    assert gather_facts(other).robustness.ablation is None
+    assert "robustness setting (" not in text_of(build_report(other))
+    # The run that has every setting is set beside the one with none.
+    record = inputs.ablations[0]
+    variants = record["variants"] | {"all": record["variants"]["none"], "none": {}}
+    flipped = dataclasses.replace(inputs, ablations=({**record, "variants": variants},))
+    assert gather_facts(flipped).robustness.ablation.compared.label == "none"
+    assert "With none of the robustness settings (" in text_of(build_report(flipped))
+    # Two settings that cost, named costliest first.
+    rows = [
+        row | {"accuracy": 0.7}
+        if row["run"] == "without noise" and row["change"] == "noisy"
+        else row
+        for row in record["rows"]
+    ]
+    two = dataclasses.replace(inputs, ablations=({**record, "rows": rows},))
+    assert (
+        "leaving out mirroring lowers the worst change from 85.0% to 60.0% (mirrored) and noise "
+        "to 70.0% (noisy); leaving out per-photo scaling, blur or light jitter does not."
+    ) in text_of(build_report(two))
+
+
+def test_an_ablation_record_is_checked_on_load_and_a_bad_one_refused_naming_its_file(tmp_path):
+    record = RUNS["default"]().ablations[0]
+    good = tmp_path / "robustness_fixture.json"
+    good.write_text(json.dumps(record))
+    assert load_ablation(good) == record
+    for broken in (
+        {**record, "variants": {"all": {}}},  # no variant left out, none without rows
+        {**record, "rows": [{**row, "accuracy": 1.5} for row in record["rows"]]},
+        {key: value for key, value in record.items() if key != "config"},
+    ):
+        good.write_text(json.dumps(broken))
+        with pytest.raises(ArtifactError, match="robustness_fixture.json: not a robustness abl"):
+            load_ablation(good)

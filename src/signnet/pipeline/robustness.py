@@ -90,8 +90,6 @@ def measure_robustness(
                 "p_value": mcnemar_exact(turned_wrong, turned_right),
             }
         )
-    changed = [row for row, change in zip(rows, CHANGES, strict=True) if change is not AS_TAKEN]
-    worst = min(changed, key=lambda row: row["accuracy"])
     turned = np.where(right[taken], (~right).sum(axis=0), -1)  # (N,) wrong answers, if right
     chosen = int(np.argmax(turned))
     example = {
@@ -107,13 +105,19 @@ def measure_robustness(
             for k, change in enumerate(CHANGES)
         ],
     }
-    record = {
-        "changes": rows,
+    record = {"changes": rows, **headline(rows), "example": example}
+    return record, images[:, chosen]
+
+
+def headline(rows: list[dict]) -> dict:
+    """``worst`` (the change name and accuracy) and ``mean_accuracy`` over the changes of
+    ``rows`` (one ``{change, accuracy, ...}`` per change, the photos as taken left out)."""
+    changed = [row for row in rows if row["change"] != AS_TAKEN.name]
+    worst = min(changed, key=lambda row: row["accuracy"])
+    return {
         "worst": {"change": worst["change"], "accuracy": worst["accuracy"]},
         "mean_accuracy": float(np.mean([row["accuracy"] for row in changed])),
-        "example": example,
     }
-    return record, images[:, chosen]
 
 
 def plot_records(record: dict | None) -> list[dict]:

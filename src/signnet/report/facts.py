@@ -19,6 +19,7 @@ from signnet.modelfile import TrainedModel
 from signnet.nn.optimizers import OPTIMIZERS
 from signnet.params import Params, exp_run_setting
 from signnet.references import DOCUMENTS, MNIST_DATA, claims_for
+from signnet.report.ablation import AblationFacts, ablation
 from signnet.report.claims import ComparisonRow, DepartureFacts, comparison
 from signnet.report.claims import departures as departures_from
 from signnet.report.document import literal
@@ -59,6 +60,9 @@ class ReportInputs:
     # One test photo under every photo change, uint8 (C, S, S), from data/predictions.npz (None:
     # the source has no photos to change)
     changed_example: np.ndarray | None = None
+    # Robustness ablations (benchmarks/results/robustness_<config>.json), searched in order for
+    # the variant this run is
+    ablations: tuple[dict, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -274,6 +278,8 @@ class RobustnessFacts:
     mean_accuracy: float  # over the changes, as taken left out
     example: dict  # file, digit, answers: [{change, answer, probability}] per change
     costly: tuple[str, ...]  # the changes that cost accuracy (judgements.costly_changes)
+    ablation: AblationFacts | None  # what each robustness setting is worth, where measured for
+    # this run's configuration
 
 
 @dataclasses.dataclass(frozen=True)
@@ -549,7 +555,9 @@ def _pairs(pairs: dict | None) -> PairsFacts | None:
     )
 
 
-def _robustness(record: dict | None) -> RobustnessFacts | None:
+def _robustness(
+    record: dict | None, ablations: tuple[dict, ...], params: Params
+) -> RobustnessFacts | None:
     if record is None:
         return None
     rows = tuple(record["changes"])
@@ -559,6 +567,7 @@ def _robustness(record: dict | None) -> RobustnessFacts | None:
         mean_accuracy=record["mean_accuracy"],
         example=record["example"],
         costly=costly_changes(list(rows[1:])),
+        ablation=ablation(list(ablations), params, [row["change"] for row in rows]),
     )
 
 
@@ -615,5 +624,5 @@ def gather_facts(inputs: ReportInputs) -> Facts:
         pairs=_pairs(inputs.pairs),
         inside=network_views(inputs.model, inputs.test, inputs.probabilities, digits),
         limits=_limits(inputs),
-        robustness=_robustness(inputs.evaluation["robustness"]),
+        robustness=_robustness(inputs.evaluation["robustness"], inputs.ablations, inputs.params),
     )

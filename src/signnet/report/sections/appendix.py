@@ -22,12 +22,10 @@ def _reproduction(f: Facts) -> list[Block]:
     what = "per-file manifest" if f.data.origin == "dataset" else "file"
     return [
         Paragraph(
-            "**Reproduction.** Run in a clone of the project, the command of {lst:command} "
+            "**Reproduction.** In a clone of the project, the command of {lst:command} "
             "reproduces this run byte for byte, this report included, whatever params.yaml "
-            "holds: it sets every parameter that decides the results. Its last lines are the "
-            f"sha256 of the data's {what} and of the pipeline's code (src/signnet and stages); "
-            "the machine, library versions and times, which do not change them, are in each "
-            "stage's log."
+            f"holds; its last lines are the sha256 of the data's {what} and of the code "
+            "(src/signnet and stages)."
         ),
         Code(
             f"{f.command}\n# data sha256: {f.data.fingerprint}\n"

@@ -30,16 +30,16 @@ def section(f: Facts) -> list[Block]:
             "the departures of {sec:hyperparameters}, which the measurements there support"
         )
     if r.overfit and regularisation(f)[1]:
-        next_steps.append("the remedies against overfitting named there")
+        next_steps.append("the remedies for overfitting named there")
     if not r.calibrated and not dx.at_chance:
         next_steps.append("temperature scaling on a validation part")
     if f.robustness and f.robustness.costly:
         costly = listing(list(f.robustness.costly))
-        next_steps.append(f"training for the photo changes that cost accuracy ({costly})")
+        next_steps.append(f"training for the changes that cost accuracy ({costly})")
     if f.data.photos and f.limits.signers:
-        next_steps.append("a test on photos of other people")
+        next_steps.append("a test on other people's photos")
     if not f.method.conv:
-        next_steps.append("convolutional layers, which use the images' spatial structure")
+        next_steps.append("convolutional layers")
     if f.binary:
         next_steps.append("all ten digits")
     return [

@@ -43,9 +43,7 @@ def section(f: Facts, images: np.ndarray) -> list[Block]:
         + (
             ". Every test image is classified correctly."
             if dx.wrong == 0
-            else f", then, from a new row, {which}"
-            + (", most confident first" if len(errors) > 1 else "")
-            + f"; its caption {named}."
+            else f", then, from a new row, {which}; its caption {named}."
         )
     )
     caption = (

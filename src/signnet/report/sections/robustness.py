@@ -8,6 +8,7 @@ import numpy as np
 
 from signnet.data.preprocessing import SCALINGS
 from signnet.report import figures
+from signnet.report.ablation import ALL, NONE, AblationFacts, left_out
 from signnet.report.document import Block, Figure, Heading, Paragraph, Table, literal
 from signnet.report.facts import Facts
 from signnet.report.judgements import SIGNIFICANCE
@@ -27,6 +28,35 @@ def _training(f: Facts) -> str:
             "Nothing in this run addressed these changes: no per-photo scaling and no augmentation."
         )
     return "Against them, " + listing(done) + "."
+
+
+# How the table's column and the text name the ablation's variant set beside this run.
+_BESIDE = {
+    ALL: ("every setting", "With every robustness setting"),
+    NONE: ("no setting", "With none of the robustness settings"),
+}
+
+
+def _evidence(a: AblationFacts) -> str:
+    """What the ablation measured for this run's configuration, in sentences."""
+    every, other = a.variant(ALL), a.compared
+    settings = [v.left_out for v in a.variants if v.left_out is not None]
+    lowered, others = left_out(a)
+    lowers = (
+        f"leaving out {lowered[0].left_out} lowers the worst change from {pct(every.worst)} to "
+        + listing(
+            [f"{pct(lowered[0].worst)} ({lowered[0].worst_change})"]
+            + [f"{v.left_out} to {pct(v.worst)} ({v.worst_change})" for v in lowered[1:]]
+        )
+        if lowered
+        else ""
+    )
+    rest = f"leaving out {listing([v.left_out for v in others], 'or')} does not" if others else ""
+    return (
+        f"{_BESIDE[other.label][1]} ({listing(settings)}; {literal(a.command)}, one training "
+        f"each), the worst change is read at {pct(other.worst)} ({other.worst_change}; "
+        f"{{tab:robustness}}, last column); " + "; ".join(t for t in (lowers, rest) if t) + "."
+    )
 
 
 def section(f: Facts, example: np.ndarray | None) -> list[Block]:
@@ -50,8 +80,11 @@ def section(f: Facts, example: np.ndarray | None) -> list[Block]:
     )
     digit, answers = r.example["digit"], r.example["answers"]
     wrong = [a["answer"] != digit for a in answers]
+    evidence = r.ablation
+    beside = () if evidence is None else (evidence.compared,)
     table = Table(
-        ("change", "strength", "accuracy (95% interval)", "right → wrong / back", "p"),
+        ("change", "strength", "accuracy (interval)", "turned", "p")
+        + tuple(_BESIDE[v.label][0] for v in beside),
         tuple(
             (
                 row["change"],
@@ -59,11 +92,12 @@ def section(f: Facts, example: np.ndarray | None) -> list[Block]:
                 f"{pct(row['accuracy'])} ({pct(row['low'])} to {pct(row['high'])})",
                 "" if row is taken else f"{row['turned_wrong']} / {row['turned_right']}",
                 "" if row is taken else _p(row["p_value"]),
+                *(pct(v.accuracy[row["change"]]) for v in beside),
             )
             for row in r.rows
         ),
         caption="Test accuracy under each change, applied at each photo's own size before "
-        "resizing (Wilson's interval); the photos it turned right to wrong and back, and their "
+        "resizing (Wilson's interval); the photos it turned right to wrong / back, and their "
         "McNemar p (uncorrected).",
         label="robustness",
     )
@@ -97,7 +131,7 @@ def section(f: Facts, example: np.ndarray | None) -> list[Block]:
             f"and classified. Accuracy is {pct(taken['accuracy'])} on "
             f"the photos as taken, {pct(r.worst['accuracy'])} at worst ({r.worst['change']}) "
             f"and {pct(r.mean_accuracy)} averaged over the {len(changes)} changes. {costly} "
-            f"{_training(f)}"
+            f"{_training(f)}" + ("" if evidence is None else f" {_evidence(evidence)}")
         ),
         table,
     ]

@@ -2,11 +2,15 @@
 package module its entry script imports, and no other."""
 
 import ast
+import json
 import posixpath
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from dvc.utils.serialize import load_yaml
+from dvc_render.vega_templates import TEMPLATES
 
 from tests.conftest import REPO
 
@@ -129,3 +133,35 @@ def test_the_committed_lock_records_the_code_as_it_is(folder):
         f"{folder}/dvc.lock is older than the code: {stale[:5]}; run dvc repro there and commit "
         "its dvc.lock"
     )
+
+
+def _template(name: str) -> dict:
+    """A plot template as dvc plots show fills it: the project's .dvc/plots/NAME.json, else
+    DVC's own."""
+    path = REPO / ".dvc" / "plots" / f"{name}.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    return next(t for t in TEMPLATES if name == t.DEFAULT_NAME).DEFAULT_CONTENT
+
+
+def test_the_plots_tell_train_from_test_by_colour_and_show_the_confusion_counts():
+    plots = {
+        name: spec for plot in load_yaml(REPO / "dvc.yaml")["plots"] for name, spec in plot.items()
+    }
+    curves = [s for s in plots.values() if any(isinstance(y, list) for y in s["y"].values())]
+    assert len(curves) == 2  # loss and accuracy, each train beside test
+    for spec in curves:
+        # DVC names each curve of a multi-field plot by its field: train_loss, test_loss, ...
+        assert _template(spec["template"])["encoding"]["color"]["field"] == "field"
+    [matrix] = [spec for spec in plots.values() if "confusion" in spec["template"]]
+    [show] = [p for p in _template(matrix["template"])["params"] if p["name"] == "showValues"]
+    assert show.get("value") is True
+
+
+def test_the_committed_vega_templates_are_the_ones_the_tool_writes():
+    result = subprocess.run(
+        [sys.executable, str(REPO / "tools" / "vega_templates.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout

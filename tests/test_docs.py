@@ -19,7 +19,14 @@ def test_the_readme_is_a_front_page_of_at_most_200_lines():
     readme = (REPO / "README.md").read_text()
     assert len(readme.splitlines()) <= 200
     assert "pip install -r requirements.lock && pip install --no-deps -e . && dvc repro" in readme
-    assert "\nruff check . && pytest\n" in readme
+    assert "\npip install -r requirements-dev.lock && ruff check . && pytest\n" in readme
+
+
+def test_getting_started_gives_the_readme_s_commands():
+    block = re.compile(r"```sh\n(python3 -m venv.*?)```", re.S)
+    readme = block.search((REPO / "README.md").read_text()).group(1)
+    assert readme.count("\n") == 3
+    assert block.search((REPO / "docs" / "getting-started.md").read_text()).group(1) == readme
 
 
 def test_every_relative_link_of_the_readme_reaches_a_file():

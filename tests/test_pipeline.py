@@ -353,6 +353,19 @@ def test_every_dvc_command_a_user_runs_works_on_a_fresh_clone(tmp_path, env):
         "train.lr",
         "train.epochs",
     ]
+    # signnet experiments: every experiment's headline metrics and every param it changed,
+    # within 100 columns.
+    listed = subprocess.run(
+        [sys.executable, "-m", "signnet.cli", "experiments", "--width", "100"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert max(map(len, listed.splitlines())) <= 100, listed
+    by_name = {line.split()[0]: line for line in listed.splitlines()}
+    assert "image_size=32" in by_name["size32"] and "lr=0.05" in by_name["slower"], listed
     dvc(
         repo, "exp", "remove", "size32", "short", *grid, env=env
     )  # one param changed, as documented

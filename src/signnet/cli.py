@@ -1,6 +1,6 @@
 """The ``signnet`` command: classify photos with a trained model file, draw what it looks at in
-each, list the params, tell whether this machine computes what the committed results were
-computed with (``doctor``)."""
+each, list the params, compare experiments, tell whether this machine computes what the
+committed results were computed with (``doctor``)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ import importlib.metadata
 import json
 import os
 import platform
+import shutil
 import sys
 import textwrap
 from pathlib import Path
 
 import numpy as np
 
-from signnet import canary, cpu
+from signnet import canary, cpu, experiments
 from signnet.artifacts import write_bytes
 from signnet.data.images import read_photo
 from signnet.errors import INTERRUPTED, SignnetError
@@ -272,6 +273,19 @@ def _parser() -> argparse.ArgumentParser:
         "means for `dvc repro`. The exit status is 0 where this machine computes the same "
         "bytes, 1 where it does not.",
     )
+    experiments_parser = commands.add_parser(
+        "experiments",
+        help="compare DVC experiments: headline metrics and the params each changed",
+        description="Print one line per DVC experiment (as dvc exp show lists them): its test "
+        "accuracy, the accuracy on its worst photo change, its cross-validated accuracy, and "
+        "every param it changed from the commit it was run on, wrapped within the width.",
+    )
+    experiments_parser.add_argument(
+        "--width",
+        type=int,
+        default=shutil.get_terminal_size((100, 24)).columns,
+        help="the most characters per line (default: the terminal's)",
+    )
     params_parser = commands.add_parser(
         "params",
         help="check a params file and print every key: value, what is allowed, what it does",
@@ -351,6 +365,9 @@ def _command(args: argparse.Namespace) -> int:
             return 0
         if args.command == "doctor":
             return doctor()
+        if args.command == "experiments":
+            print(experiments.show(args.width))
+            return 0
         threads()  # $SIGNNET_THREADS checked before any work, as the stages check it
         model = load_model(args.model)
         if args.command == "explain":

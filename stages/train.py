@@ -29,7 +29,17 @@ def main(argv: list[str]) -> None:
     train = load_npz(args.train, required=PART_ARRAYS)
     test = load_npz(args.test, required=PART_ARRAYS)
     preprocessing = Preprocessing.from_arrays(load_npz(args.preprocessing), str(args.preprocessing))
-    result = train_network(train, test, preprocessing, params.model, params.train)
+    # The history is written after every epoch (each time whole, atomically), so dvc plots show
+    # and DVC's VS Code extension draw the curves as they grow; its last bytes are the full
+    # history's, and a failed run leaves none (run_stage removes what the stage wrote).
+    result = train_network(
+        train,
+        test,
+        preprocessing,
+        params.model,
+        params.train,
+        on_history=lambda history: save_json(args.history, history),
+    )
     save_model(args.model, result.model)
     save_json(args.history, result.history)
 

@@ -81,6 +81,16 @@ def test_training_records_params_and_device_but_no_time():
     )
 
 
+def test_the_history_so_far_is_given_after_every_epoch():
+    """What the train stage writes after each epoch, for dvc plots show to draw: the history so
+    far, growing by one epoch each time, the last time the whole history."""
+    params = repo_params(train={"epochs": 3})
+    given = []
+    result = train_network(*tiny_parts(), params.model, params.train, on_history=given.append)
+    assert [len(history) for history in given] == [1, 2, 3]
+    assert given[-1] == result.history and given[1] == result.history[:2]
+
+
 def test_validation_is_carved_from_the_training_part():
     params = repo_params(
         train={"epochs": 6, "validation_fraction": 0.25, "patience": 2, "augment_shift": 0.1}

@@ -261,7 +261,7 @@ def cross_validate(
     to the backend together, as one batch of tasks. Returns, per name, ``{"folds": [record,
     ...], "summary": {...}}`` (see :func:`run_fold`, :func:`summarise`); with ``cv.folds`` 0 or
     1, cross-validation is off and both are empty. ``on_fold(name, record)`` is called as each
-    fold's record arrives."""
+    fold's record arrives, in the order the folds finish; the records are in fold order."""
     cv, scaling, seed = params.cv, params.split.scaling, params.split.seed
     if cv.folds < 2:
         return {name: {"folds": [], "summary": {}} for name in datasets}
@@ -273,15 +273,24 @@ def cross_validate(
     records: dict[str, list[dict]] = {name: [] for name in datasets}
     with fold_backend(cv, len(tasks)) as (where, threads):
         log.info("cross-validating %d fold(s) on %s", len(tasks), where)
-        run = joblib.delayed(run_fold)
-        results = joblib.Parallel(return_as="generator")(
-            run(datasets[name], fold, scaling, params.model, params.train, threads)
-            for name, fold in tasks
+        run = joblib.delayed(_numbered)
+        results = joblib.Parallel(return_as="generator_unordered")(
+            run(i, datasets[name], fold, scaling, params.model, params.train, threads)
+            for i, (name, fold) in enumerate(tasks)
         )
         committed = canary.reference()
-        for (name, _), (record, (seen, pin)) in zip(tasks, results, strict=True):
+        for i, (record, (seen, pin)) in results:  # as each fold finishes
+            name = tasks[i][0]
             if warning := canary.Verdict(seen, committed, pin).warning():
                 log.warning("fold %d of %s: %s", record["fold"], name, warning)
             on_fold(name, record)
             records[name].append(record)
+    for folds in records.values():
+        folds.sort(key=lambda record: record["fold"])
     return {name: {"folds": folds, "summary": summarise(folds)} for name, folds in records.items()}
+
+
+def _numbered(index: int, *args: object) -> tuple[int, tuple[dict, tuple]]:
+    """``(index, run_fold(*args))``: a fold's result with the number of its task, as the folds
+    come back in the order they finish."""
+    return index, run_fold(*args)

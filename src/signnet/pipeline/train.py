@@ -113,11 +113,14 @@ def train_network(
     model_params: ModelParams,
     train_params: TrainParams,
     progress: bool = True,
+    on_history: Callable[[list[dict]], None] | None = None,
 ) -> TrainingResult:
     """Train on the part ``train`` (images, labels, classes; see :mod:`signnet.pipeline.split`),
     scoring the part ``test`` after each epoch unless it is None (cross-validation's folds,
     which score their test part once, at the end); ``preprocessing`` turns images into features.
-    With ``progress``, each epoch's figures are shown (a bar in a terminal, else a log line)."""
+    With ``progress``, each epoch's figures are shown (a bar in a terminal, else a log line);
+    ``on_history``, if given, gets the history so far after every epoch (the train stage writes
+    it, so that ``dvc plots show`` draws the curves while they grow)."""
     try:
         backend = select_backend(train_params.device)
     except BackendError as error:
@@ -164,7 +167,17 @@ def train_network(
     train_samples = on_device(train, x)
     test_samples = None if test is None else on_device(test)
     network = Network.initialise(config, train_params.seed, xp)
-    on_epoch, close = _progress(train_params.epochs) if progress else (None, lambda: None)
+    show, close = (
+        _progress(train_params.epochs) if progress else (lambda record: None, lambda: None)
+    )
+    so_far: list[dict] = []
+
+    def on_epoch(record: dict) -> None:
+        show(record)
+        if on_history is not None:
+            so_far.append(record)
+            on_history(list(so_far))
+
     start = time.perf_counter()
     try:
         history = fit(

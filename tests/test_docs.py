@@ -66,3 +66,12 @@ def test_the_site_builds_in_strict_mode(tmp_path):
     assert "matmul" in api and "blocks fixed by the shapes" in api  # docstrings rendered
     for page in ("getting-started", "parameters", "experiments", "reproducibility", "benchmarks"):
         assert (site / page / "index.html").is_file(), page
+
+
+def test_params_yaml_s_comments_point_to_where_things_live():
+    comments = [line for line in (REPO / "params.yaml").read_text().splitlines() if "#" in line]
+    pointed = re.findall(r"\b(docs/[\w./-]+\.md|[\w-]+\.py)\b", "\n".join(comments))
+    assert "docs/parameters.md" in pointed and "docs/experiments.md" in pointed
+    for path in pointed:
+        assert (REPO / path).exists() or list(REPO.glob(f"**/{path}")), path
+    assert "README's" not in "\n".join(comments)  # its tables moved to docs/

@@ -41,6 +41,18 @@ def _parameters() -> str:
     return reference_table(load_params(REPO / "params.yaml")).rstrip("\n")
 
 
+def _documents() -> str:
+    """Each document a reference claim comes from, as the tables cite it, in one line."""
+    from signnet.references import CLAIMS, DOCUMENTS
+
+    keys = dict.fromkeys(claim.document for claim in CLAIMS)
+    return "\n".join(
+        f"- {key}: {DOCUMENTS[key].citation}"
+        + (f" <{DOCUMENTS[key].url}>" if DOCUMENTS[key].url else "")
+        for key in keys
+    )
+
+
 def _rendered(module: str, function: str, results: str) -> Callable[[], str]:
     return lambda: getattr(_benchmark(module), function)(_results(results)).rstrip("\n")
 
@@ -48,6 +60,7 @@ def _rendered(module: str, function: str, results: str) -> Callable[[], str]:
 # name -> (page, renderer)
 BLOCKS: dict[str, tuple[str, Callable[[], str]]] = {
     "results": ("README.md", _rendered("accuracy", "headline", "accuracy")),
+    "documents": ("README.md", _documents),
     "parameters": ("docs/parameters.md", _parameters),
     "departures": ("docs/experiments.md", _rendered("departures", "contrast_table", "departures")),
     "kernels": ("docs/reproducibility.md", _rendered("kernels", "markdown", "kernels")),

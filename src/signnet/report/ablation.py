@@ -41,6 +41,7 @@ class AblationVariant:
 @dataclasses.dataclass(frozen=True)
 class AblationFacts:
     command: str  # the benchmark's command that measured it
+    photos: int  # the test photos each accuracy is measured on
     variants: tuple[AblationVariant, ...]  # in the order measured
     this_run: AblationVariant
 
@@ -59,6 +60,7 @@ class _Row(BaseModel):
     model_config = ConfigDict(extra="allow")
     run: str
     change: str
+    photos: int = Field(gt=0)
     accuracy: float = Field(ge=0, le=1)
 
 
@@ -120,6 +122,7 @@ def ablation(records: list[dict], params: Params, changes: list[str]) -> Ablatio
             variants = tuple(_variant(record["rows"], label) for label in record["variants"])
             return AblationFacts(
                 command=f"benchmarks/robustness_ablation.py {record['config']}",
+                photos=record["rows"][0]["photos"],
                 variants=variants,
                 this_run=next(v for v in variants if v.label == this_run),
             )
@@ -137,10 +140,10 @@ def _variant(rows: list[dict], label: str) -> AblationVariant:
     )
 
 
-def left_out(facts: AblationFacts) -> tuple[list[AblationVariant], list[AblationVariant]]:
-    """The variants that leave one setting out: those whose worst change is lower than with
-    every setting (the lowest first), and the others."""
+def left_out(facts: AblationFacts) -> tuple[AblationVariant, int]:
+    """The variant leaving out one setting whose worst change is lowest, and the most test
+    photos by which leaving out any other setting moves the worst change from every setting's."""
     every = facts.variant(ALL)
-    without = [v for v in facts.variants if v.left_out is not None]
-    lowered = sorted((v for v in without if v.worst < every.worst), key=lambda v: v.worst)
-    return lowered, [v for v in without if v not in lowered]
+    without = sorted((v for v in facts.variants if v.left_out is not None), key=lambda v: v.worst)
+    moved = [round(abs(v.worst - every.worst) * facts.photos) for v in without[1:]]
+    return without[0], max(moved, default=0)

@@ -330,7 +330,7 @@ def separation_and_map(
 ) -> bytes:
     """A pair's two small views side by side: left what separates the digits
     (:func:`_separation`), right the map of :func:`_activations`."""
-    figure = Figure(figsize=(TEXT_WIDTH, 2.2), layout="constrained")
+    figure = Figure(figsize=(TEXT_WIDTH, 2.0), layout="constrained")
     left, right = figure.subfigures(1, 2, width_ratios=(0.45, 0.55))
     _separation(left, mean_image, signed, digits)
     _activations(right, coordinates, labels, wrong, list(digits), axis_labels)

@@ -24,9 +24,7 @@ def _training(f: Facts) -> str:
     if m.augmented:
         done.append(f"training changed each image anew ({m.augmentation()})")
     if not done:
-        return (
-            "Nothing in this run addressed these changes: no per-photo scaling and no augmentation."
-        )
+        return "Nothing in this run addressed them: no per-photo scaling, no augmentation."
     return "Against them, " + listing(done) + "."
 
 
@@ -38,24 +36,22 @@ _BESIDE = {
 
 
 def _evidence(a: AblationFacts) -> str:
-    """What the ablation measured for this run's configuration, in sentences."""
+    """What the ablation measured for this run's configuration, in sentences: the figures of one
+    training per variant, so only the largest effect is named as one."""
     every, other = a.variant(ALL), a.compared
     settings = [v.left_out for v in a.variants if v.left_out is not None]
-    lowered, others = left_out(a)
-    lowers = (
-        f"leaving out {lowered[0].left_out} lowers the worst change from {pct(every.worst)} to "
-        + listing(
-            [f"{pct(lowered[0].worst)} ({lowered[0].worst_change})"]
-            + [f"{v.left_out} to {pct(v.worst)} ({v.worst_change})" for v in lowered[1:]]
-        )
-        if lowered
-        else ""
+    cost, moved = left_out(a)
+    alone = (
+        f"left out alone, {cost.left_out} lowers it the most, from {pct(every.worst)} to "
+        f"{pct(cost.worst)} ({cost.worst_change}), any other by at most "
+        f"{plural(moved, 'photo')} of {a.photos}"
+        if cost.worst < every.worst
+        else "leaving out any one setting does not lower it"
     )
-    rest = f"leaving out {listing([v.left_out for v in others], 'or')} does not" if others else ""
     return (
-        f"{_BESIDE[other.label][1]} ({listing(settings)}; {literal(a.command)}, one training "
-        f"each), the worst change is read at {pct(other.worst)} ({other.worst_change}; "
-        f"{{tab:robustness}}, last column); " + "; ".join(t for t in (lowers, rest) if t) + "."
+        f"{_BESIDE[other.label][1]} ({listing(settings)}; {literal(a.command)}, "
+        f"one training each), the lowest accuracy over the changes is {pct(other.worst)} "
+        f"({other.worst_change}; {{tab:robustness}}, last column); {alone}."
     )
 
 
@@ -73,10 +69,9 @@ def section(f: Facts, example: np.ndarray | None) -> list[Block]:
     costly = (
         f"Of the {len(changes)} changes, {listing(list(r.costly))} "
         + ("costs" if len(r.costly) == 1 else "cost")
-        + f" accuracy: more photos turned from right to wrong than back than chance explains "
-        f"({test})."
+        + f" accuracy: significantly more photos turned right to wrong than back ({test})."
         if r.costly
-        else f"No change costs accuracy beyond chance ({test})."
+        else f"No change lowers accuracy significantly ({test})."
     )
     digit, answers = r.example["digit"], r.example["answers"]
     wrong = [a["answer"] != digit for a in answers]
@@ -98,7 +93,13 @@ def section(f: Facts, example: np.ndarray | None) -> list[Block]:
         ),
         caption="Test accuracy under each change, applied at each photo's own size before "
         "resizing (Wilson's interval); the photos it turned right to wrong / back, and their "
-        "McNemar p (uncorrected).",
+        "McNemar p (uncorrected)"
+        + (
+            "."
+            if evidence is None
+            else f"; last column: this configuration trained again with "
+            f"{_BESIDE[evidence.compared.label][0]}, once."
+        ),
         label="robustness",
     )
     side = f.data.image_size
@@ -112,7 +113,8 @@ def section(f: Facts, example: np.ndarray | None) -> list[Block]:
                 PHOTO_COLUMNS,
                 wrong,
             ),
-            f"Test photo {literal(r.example['file'])}, a {digit}, under every change of "
+            f"Test photo {literal(r.example['file'])}, {'an' if digit == 8 else 'a'} {digit}, "
+            "under every change of "
             f"{{tab:robustness}} as the network sees it ({side} x {side}), titled with its "
             "answer and the probability it gives it; red marks a wrong answer. Chosen as the "
             + (

@@ -537,7 +537,7 @@ def test_the_robustness_section_sets_the_run_beside_the_ablation_it_is_a_variant
     assert "(mirrored), any other by at most 2 photos of 12." in text_of(build_report(two))
     [table] = [b for b in build_report(two) if isinstance(b, Table) and b.label == "robustness"]
     assert table.caption.endswith(
-        "last column: this configuration trained again with every setting, once."
+        "last column: this configuration trained again with every robustness setting, once."
     )
 
 

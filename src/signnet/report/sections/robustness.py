@@ -97,8 +97,8 @@ def section(f: Facts, example: np.ndarray | None) -> list[Block]:
         + (
             "."
             if evidence is None
-            else f"; last column: this configuration trained again with "
-            f"{_BESIDE[evidence.compared.label][0]}, once."
+            else "; last column: this configuration trained again "
+            f"{_BESIDE[evidence.compared.label][1].lower()}, once."
         ),
         label="robustness",
     )

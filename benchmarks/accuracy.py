@@ -231,9 +231,8 @@ def markdown(record: dict) -> str:
         f"\n*Claims are from one split of the references' own data (a 5,000-image course copy, "
         f"MNIST, or this dataset for the CNN claims), not necessarily this public dataset. "
         f"CV: stratified {record['folds']}-fold, pixels scaled ({record['scaling']}) with each "
-        f"fold's training statistics. Seconds: training time on the split (signnet's included "
-        f"evaluating the train and test parts after every epoch when these rows ran; it now "
-        f"evaluates the test part only; the peer's does not)."
+        f"fold's training statistics. Seconds: training time on the split (signnet's includes "
+        f"scoring the test part after every epoch; the peer's does not)."
     )
     return "\n".join(lines)
 

@@ -140,7 +140,7 @@ def _variant(rows: list[dict], label: str) -> AblationVariant:
     )
 
 
-def left_out(facts: AblationFacts) -> tuple[AblationVariant, int]:
+def costliest(facts: AblationFacts) -> tuple[AblationVariant, int]:
     """The variant leaving out one setting whose worst change is lowest, and the most test
     photos by which leaving out any other setting moves the worst change from every setting's."""
     every = facts.variant(ALL)

@@ -8,7 +8,7 @@ import numpy as np
 
 from signnet.data.preprocessing import SCALINGS
 from signnet.report import figures
-from signnet.report.ablation import ALL, NONE, AblationFacts, left_out
+from signnet.report.ablation import ALL, NONE, AblationFacts, costliest
 from signnet.report.document import Block, Figure, Heading, Paragraph, Table, literal
 from signnet.report.facts import Facts
 from signnet.report.judgements import SIGNIFICANCE
@@ -40,7 +40,7 @@ def _evidence(a: AblationFacts) -> str:
     training per variant, so only the largest effect is named as one."""
     every, other = a.variant(ALL), a.compared
     settings = [v.left_out for v in a.variants if v.left_out is not None]
-    cost, moved = left_out(a)
+    cost, moved = costliest(a)
     alone = (
         f"left out alone, {cost.left_out} lowers it the most, from {pct(every.worst)} to "
         f"{pct(cost.worst)} ({cost.worst_change}), any other by at most "

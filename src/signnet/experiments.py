@@ -50,27 +50,27 @@ def _short_names(keys: Iterable[str]) -> dict[str, str]:
     }
 
 
-def changes(row: dict, baseline: dict, params: list[str]) -> list[str]:
-    """``name=value`` for each of the dotted ``params`` keys whose value in ``row`` differs
-    from ``baseline``'s."""
-    short = _short_names(params)
+def changes(row: dict, baseline: dict, short: dict[str, str]) -> list[str]:
+    """``name=value`` for each params key of ``short`` (dotted key -> the name shown, from
+    :func:`_short_names`) whose value in ``row`` differs from ``baseline``'s."""
     return [
-        f"{short[key]}={_value(row.get(key))}"
-        for key in params
+        f"{name}={_value(row.get(key))}"
+        for key, name in short.items()
         if _value(row.get(key)) != _value(baseline.get(key))
     ]
 
 
 def table(rows: list[dict], params: list[str], width: int = 100) -> str:
     """The experiments of ``rows`` (dvc.api.exp_show's) as lines of at most ``width``
-    characters (wider only where one change alone is, or where ``width`` leaves under 20 for
-    the changes): each row's name, its headline metrics
-    and its changes of the dotted ``params`` keys from the commit it belongs to (the
-    workspace's: the first commit after it)."""
+    characters (wider only where one change alone is, or where ``width`` leaves under
+    :data:`MIN_ROOM` for the changes): each row's name, its headline metrics and its changes
+    of the dotted ``params`` keys from the commit it belongs to (the workspace's: the first
+    commit after it)."""
     headers = ("experiment", *HEADLINE.values())
     widths = (NAME_WIDTH, *METRIC_WIDTHS)
     start = sum(widths) + len(GAP) * len(widths)
     room = max(width - start, MIN_ROOM)
+    short = _short_names(params)
     lines = [GAP.join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + GAP + "changed"]
     commits = [row for row in rows if row.get("typ") == "baseline" and row.get("rev") != WORKSPACE]
     baseline = commits[0] if commits else {}
@@ -86,7 +86,7 @@ def table(rows: list[dict], params: list[str], width: int = 100) -> str:
         )
         cells = [name[:NAME_WIDTH].ljust(NAME_WIDTH)]
         cells += [m.ljust(w) for m, w in zip(metrics, METRIC_WIDTHS, strict=True)]
-        changed = " ".join(changes(row, baseline, params)) if row is not baseline else ""
+        changed = " ".join(changes(row, baseline, short)) if row is not baseline else ""
         wrapped = textwrap.wrap(changed, room, break_long_words=False) or [""]
         lines.append((GAP.join(cells) + GAP + wrapped[0]).rstrip())
         lines += [" " * start + more for more in wrapped[1:]]

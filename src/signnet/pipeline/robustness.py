@@ -105,11 +105,11 @@ def measure_robustness(
             for k, change in enumerate(CHANGES)
         ],
     }
-    record = {"changes": rows, **headline(rows), "example": example}
+    record = {"changes": rows, **worst_and_mean(rows), "example": example}
     return record, images[:, chosen]
 
 
-def headline(rows: list[dict]) -> dict:
+def worst_and_mean(rows: list[dict]) -> dict:
     """``worst`` (the change name and accuracy) and ``mean_accuracy`` over the changes of
     ``rows`` (one ``{change, accuracy, ...}`` per change, the photos as taken left out)."""
     changed = [row for row in rows if row["change"] != AS_TAKEN.name]

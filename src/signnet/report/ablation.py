@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from signnet.artifacts import ArtifactError, load_json
 from signnet.params import Params
-from signnet.pipeline.robustness import headline
+from signnet.pipeline.robustness import worst_and_mean
 
 # The params sections that decide what a run computes, up to the test photos: by which a run and
 # an ablation's variant are the same.
@@ -131,7 +131,7 @@ def ablation(records: list[dict], params: Params, changes: list[str]) -> Ablatio
 
 def _variant(rows: list[dict], label: str) -> AblationVariant:
     rows = [row for row in rows if row["run"] == label]
-    worst = headline(rows)["worst"]
+    worst = worst_and_mean(rows)["worst"]
     return AblationVariant(
         label=label,
         accuracy={row["change"]: row["accuracy"] for row in rows},

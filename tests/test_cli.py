@@ -422,3 +422,21 @@ def test_ctrl_c_keeps_the_lines_printed_and_says_so_in_one_line(tmp_path, capsys
         "signnet: interrupted after 2 of 5 photos; the lines printed are complete"
     )
     assert "Traceback" not in captured.err
+
+
+def test_a_reader_that_stops_ends_any_command_quietly():
+    """``signnet params | head -0``: exit status 141, no traceback (predict's chunks and the
+    tables of params and experiments alike)."""
+    command = [sys.executable, "-m", "signnet.cli", "params", str(REPO / "params.yaml")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # before the command writes: its first write finds no reader
+    assert process.wait(timeout=60) == 141
+    assert process.stderr.read() == b""
+
+
+@pytest.mark.parametrize("width", ["0", "-5", "wide"])
+def test_a_width_that_is_not_one_is_refused(width, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["experiments", "--width", width])
+    assert stopped.value.code == 2
+    assert f"argument --width: {width!r} is not a width" in capsys.readouterr().err

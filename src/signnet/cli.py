@@ -217,6 +217,19 @@ def _photo_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _width(text: str) -> int:
+    """``--width``: a whole number of characters, at least 1."""
+    try:
+        width = int(text)
+    except ValueError:
+        width = 0
+    if width < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a width: give characters per line, e.g. 100"
+        )
+    return width
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="signnet",
@@ -282,7 +295,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     experiments_parser.add_argument(
         "--width",
-        type=int,
+        type=_width,
         default=shutil.get_terminal_size((100, 24)).columns,
         help="the most characters per line (default: the terminal's)",
     )
@@ -348,7 +361,8 @@ def doctor() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """The ``signnet`` command; its exit status. Names on stdout keep their bytes (as the
-    shell passed them), and Ctrl-C before the photos is one line too."""
+    shell passed them), Ctrl-C before the photos is one line too, and a reader that stops
+    reading (``| head``) ends any command quietly, with :data:`PIPE_CLOSED`."""
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="surrogateescape")
     try:
@@ -356,6 +370,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("signnet: interrupted", file=sys.stderr)
         return INTERRUPTED
+    except BrokenPipeError:  # the reader stopped (| head): say nothing more, as other tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return PIPE_CLOSED
 
 
 def _command(args: argparse.Namespace) -> int:
@@ -389,8 +406,9 @@ def _command(args: argparse.Namespace) -> int:
 
 def _photos_in_chunks(args: argparse.Namespace, model: TrainedModel) -> int:
     """``predict`` or ``explain`` on :data:`CHUNK` photos at a time, each chunk's lines printed
-    (and flushed) before the next is read; the exit status. Ctrl-C, a closed pipe and running
-    out of memory end it with one line on stderr, the lines printed before complete."""
+    (and flushed) before the next is read; the exit status. Ctrl-C and running out of memory
+    end it with one line on stderr, the lines printed before complete (a closed pipe: see
+    :func:`main`)."""
     images, failures, done = args.images, 0, 0
     taken: set[str] = set()  # the PNG names given so far
     size = model.preprocessing.image_size
@@ -422,9 +440,6 @@ def _photos_in_chunks(args: argparse.Namespace, model: TrainedModel) -> int:
             file=sys.stderr,
         )
         return INTERRUPTED
-    except BrokenPipeError:  # the reader stopped (| head): say nothing more, as other tools do
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return PIPE_CLOSED
     except MemoryError:
         print(
             f"signnet: out of memory after {done} of {len(images)} photos: the model reads "
